@@ -1,0 +1,73 @@
+# pollwatch: every target works on a fresh machine; `up` and `test` run `setup` when needed.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KAFKA_JARS := .local/kafka/libs/.complete
+# Tests get their own Kafka and PostgreSQL (state and ports apart from `make up`).
+TEST_ENV := PW_STATE_DIR=$(CURDIR)/.local/test KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 PGPORT=55433 PG_FSYNC=off
+PYTEST_ARGS ?=
+
+.PHONY: setup up down test check lint typecheck unit proto buf bench clean
+
+setup: $(STAMP) $(KAFKA_JARS)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	touch $@
+
+$(KAFKA_JARS): infra/kafka/pom.xml
+	infra/kafka.sh fetch
+
+proto: $(STAMP)
+	infra/gen_proto.sh
+
+up: setup
+	infra/kafka.sh start
+	infra/postgres.sh start
+	$(BIN)/pollwatch migrate
+	$(BIN)/pollwatch topics create
+	$(BIN)/pollwatch stations load services/common/data/demo_stations.csv
+	infra/services.sh start
+	@echo
+	@echo "pollwatch is up:"
+	@echo "  GraphQL (GraphiQL)  http://127.0.0.1:8080/graphql"
+	@echo "  ingest              http://127.0.0.1:8081/v1/reports"
+	@echo "  metrics             http://127.0.0.1:808{0,1,2}/metrics"
+	@echo "  stop everything     make down"
+
+down:
+	-infra/services.sh stop
+	-infra/kafka.sh stop
+	-infra/postgres.sh stop
+
+test: setup
+	$(TEST_ENV) infra/kafka.sh start
+	$(TEST_ENV) infra/postgres.sh start
+	set +e; $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
+	  $(TEST_ENV) infra/kafka.sh stop; $(TEST_ENV) infra/postgres.sh stop; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; exit $$rc
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
+
+check: lint typecheck unit
+
+buf:
+	infra/buf.sh
+
+bench: setup
+	@echo "make bench: the benchmark suite arrives with the benchmark issue (#6)."
+
+clean: down
+	rm -rf .local $(VENV)

@@ -1,0 +1,1 @@
+"""The benchmark suite (make bench): each figure beside a baseline measured in the same run."""

@@ -1,0 +1,1 @@
+"""pollwatch: a real-time backend for independent election-monitoring networks."""

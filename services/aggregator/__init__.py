@@ -1,0 +1,1 @@
+"""Aggregator: faust agents turning reports into rolling stats, roll-ups and alerts."""

@@ -1,0 +1,19 @@
+"""python -m services.aggregator: settings, logging, app, run."""
+
+from faust.worker import Worker
+
+from services.aggregator.app import create_app
+from services.aggregator.settings import AggregatorSettings
+from services.common import log
+from services.common.settings import load
+
+
+def main() -> None:
+    settings = load(AggregatorSettings)
+    log.configure(settings.shared.log_level, settings.shared.log_json)
+    app = create_app(settings)
+    Worker(app, loglevel=settings.shared.log_level, redirect_stdouts=False).execute_from_commandline()
+
+
+if __name__ == "__main__":
+    main()

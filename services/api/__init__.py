@@ -1,0 +1,1 @@
+"""API: GraphQL queries and live subscriptions over what the aggregator writes."""

@@ -1,0 +1,392 @@
+"""Converts event values to and from their protobuf wire form.
+
+The only module that touches the generated classes: the rest of pollwatch sees `events`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from google.protobuf.message import DecodeError as ProtobufDecodeError
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from services.common import events as ev
+from services.common.errors import DecodeError
+from services.common.generated.pollwatch.v1 import alert_pb2, deadletter_pb2, report_pb2, stats_pb2
+
+E = TypeVar("E", bound=StrEnum)
+M = TypeVar("M", bound=Message)
+
+
+def _enum_table(values: type[E], prefix: str, wire: Any) -> tuple[dict[E, Any], dict[int, E]]:
+    """Pairs `values` with the proto enum whose names are `prefix` + NAME."""
+    to_wire = {v: wire.Value(prefix + v.name) for v in values}
+    return to_wire, {n: v for v, n in to_wire.items()}
+
+
+_CHANNEL = _enum_table(ev.Channel, "CHANNEL_", report_pb2.Channel)
+_VIOLATION = _enum_table(ev.ViolationType, "VIOLATION_TYPE_", report_pb2.ViolationType)
+_PHASE = _enum_table(ev.ChecklistPhase, "CHECKLIST_PHASE_", report_pb2.ChecklistPhase)
+_FLAG = _enum_table(ev.ReportFlag, "REPORT_FLAG_", report_pb2.ReportFlag)
+_SEVERITY = _enum_table(ev.Severity, "SEVERITY_", alert_pb2.Severity)
+_STATE = _enum_table(ev.AlertState, "ALERT_STATE_", alert_pb2.AlertState)
+_TRANSITION = _enum_table(ev.AlertTransition, "ALERT_TRANSITION_", alert_pb2.AlertTransition)
+
+
+def _from_wire(table: tuple[dict[E, Any], dict[int, E]], number: int, what: str) -> E:
+    try:
+        return table[1][number]
+    except KeyError:
+        raise DecodeError(f"{what}: unknown or unspecified enum value {number}") from None
+
+
+def _ts(dt: datetime) -> Timestamp:
+    if dt.tzinfo is None:
+        raise ValueError("timestamps must carry a timezone")
+    ts = Timestamp()
+    ts.FromDatetime(dt.astimezone(UTC))
+    return ts
+
+
+def _dt(ts: Timestamp) -> datetime:
+    return ts.ToDatetime(tzinfo=UTC)
+
+
+def _parse(cls: type[M], data: bytes) -> M:
+    msg = cls()
+    try:
+        msg.ParseFromString(data)
+    except (ProtobufDecodeError, RuntimeError) as exc:
+        raise DecodeError(f"not a {cls.DESCRIPTOR.full_name}: {exc}") from exc
+    return msg
+
+
+def _counts(values: Mapping[str, int]) -> dict[str, int]:
+    return dict(sorted(values.items()))
+
+
+# --- Report -------------------------------------------------------------------------------
+
+
+def report_to_proto(report: ev.Report) -> report_pb2.Report:
+    msg = report_pb2.Report(
+        id=report.id,
+        station_id=report.station_id,
+        monitor_id=report.monitor_id,
+        channel=_CHANNEL[0][report.channel],
+        observed_at=_ts(report.observed_at),
+        received_at=_ts(report.received_at),
+        flags=sorted(_FLAG[0][f] for f in report.flags),
+    )
+    body = report.body
+    if isinstance(body, ev.Checklist):
+        msg.checklist.CopyFrom(
+            report_pb2.Checklist(phase=_PHASE[0][body.phase], answers=dict(body.answers), note=body.note)
+        )
+    elif isinstance(body, ev.TurnoutUpdate):
+        msg.turnout.CopyFrom(
+            report_pb2.TurnoutUpdate(
+                ballots_issued=body.ballots_issued,
+                home_voting_applications=body.home_voting_applications,
+            )
+        )
+    elif isinstance(body, ev.Incident):
+        msg.incident.CopyFrom(
+            report_pb2.Incident(
+                violation=_VIOLATION[0][body.violation],
+                description=body.description,
+                evidence_urls=list(body.evidence_urls),
+            )
+        )
+    else:
+        msg.protocol.CopyFrom(_protocol_to_proto(body))
+    return msg
+
+
+def _protocol_to_proto(p: ev.FinalProtocol) -> report_pb2.FinalProtocol:
+    return report_pb2.FinalProtocol(
+        registered_voters=p.registered_voters,
+        ballots_received=p.ballots_received,
+        ballots_issued=p.ballots_issued,
+        ballots_cast=p.ballots_cast,
+        valid_ballots=p.valid_ballots,
+        invalid_ballots=p.invalid_ballots,
+        votes=dict(p.votes),
+        copy_received=p.copy_received,
+        home_ballots_issued=p.home_ballots_issued,
+    )
+
+
+def report_from_proto(msg: report_pb2.Report) -> ev.Report:
+    which = msg.WhichOneof("body")
+    body: ev.ReportBody
+    if which == "checklist":
+        body = ev.Checklist(
+            phase=_from_wire(_PHASE, msg.checklist.phase, "checklist.phase"),
+            answers=dict(sorted(msg.checklist.answers.items())),
+            note=msg.checklist.note,
+        )
+    elif which == "turnout":
+        body = ev.TurnoutUpdate(msg.turnout.ballots_issued, msg.turnout.home_voting_applications)
+    elif which == "incident":
+        body = ev.Incident(
+            violation=_from_wire(_VIOLATION, msg.incident.violation, "incident.violation"),
+            description=msg.incident.description,
+            evidence_urls=tuple(msg.incident.evidence_urls),
+        )
+    elif which == "protocol":
+        p = msg.protocol
+        body = ev.FinalProtocol(
+            registered_voters=p.registered_voters,
+            ballots_received=p.ballots_received,
+            ballots_issued=p.ballots_issued,
+            ballots_cast=p.ballots_cast,
+            valid_ballots=p.valid_ballots,
+            invalid_ballots=p.invalid_ballots,
+            votes=_counts(p.votes),
+            copy_received=p.copy_received,
+            home_ballots_issued=p.home_ballots_issued,
+        )
+    else:
+        raise DecodeError("report has no body")
+    if not msg.id or not msg.station_id:
+        raise DecodeError("report without id or station_id")
+    if not msg.HasField("observed_at") or not msg.HasField("received_at"):
+        raise DecodeError("report without observed_at or received_at")
+    return ev.Report(
+        id=msg.id,
+        station_id=msg.station_id,
+        monitor_id=msg.monitor_id,
+        channel=_from_wire(_CHANNEL, msg.channel, "channel"),
+        observed_at=_dt(msg.observed_at),
+        received_at=_dt(msg.received_at),
+        body=body,
+        flags=frozenset(_from_wire(_FLAG, f, "flags") for f in msg.flags),
+    )
+
+
+def encode_report(report: ev.Report) -> bytes:
+    return report_to_proto(report).SerializeToString(deterministic=True)
+
+
+def decode_report(data: bytes) -> ev.Report:
+    return report_from_proto(_parse(report_pb2.Report, data))
+
+
+# --- Stats --------------------------------------------------------------------------------
+
+
+def _summary_to_proto(s: ev.ProtocolSummary) -> stats_pb2.ProtocolSummary:
+    return stats_pb2.ProtocolSummary(
+        registered_voters=s.registered_voters,
+        ballots_issued=s.ballots_issued,
+        ballots_cast=s.ballots_cast,
+        valid_ballots=s.valid_ballots,
+        invalid_ballots=s.invalid_ballots,
+        votes=dict(s.votes),
+        copy_received=s.copy_received,
+        inconsistencies=list(s.inconsistencies),
+    )
+
+
+def _summary_from_proto(m: stats_pb2.ProtocolSummary) -> ev.ProtocolSummary:
+    return ev.ProtocolSummary(
+        registered_voters=m.registered_voters,
+        ballots_issued=m.ballots_issued,
+        ballots_cast=m.ballots_cast,
+        valid_ballots=m.valid_ballots,
+        invalid_ballots=m.invalid_ballots,
+        votes=_counts(m.votes),
+        copy_received=m.copy_received,
+        inconsistencies=tuple(m.inconsistencies),
+    )
+
+
+def station_stats_to_proto(s: ev.StationStats) -> stats_pb2.StationStats:
+    msg = stats_pb2.StationStats(
+        station_id=s.station_id,
+        region_id=s.region_id,
+        registered_voters=s.registered_voters,
+        ballots_issued=s.ballots_issued,
+        turnout_pct=s.turnout_pct,
+        turnout_rate_pp_per_hour=s.turnout_rate_pp_per_hour,
+        home_voting_applications=s.home_voting_applications,
+        home_voting_pct=s.home_voting_pct,
+        incidents_total=dict(s.incidents_total),
+        incidents_recent=dict(s.incidents_recent),
+        open_alerts=s.open_alerts,
+        reports_processed=s.reports_processed,
+        updated_at=_ts(s.updated_at),
+        silent=s.silent,
+    )
+    if s.last_report_at is not None:
+        msg.last_report_at.CopyFrom(_ts(s.last_report_at))
+    if s.protocol is not None:
+        msg.protocol.CopyFrom(_summary_to_proto(s.protocol))
+    return msg
+
+
+def station_stats_from_proto(m: stats_pb2.StationStats) -> ev.StationStats:
+    return ev.StationStats(
+        station_id=m.station_id,
+        region_id=m.region_id,
+        registered_voters=m.registered_voters,
+        ballots_issued=m.ballots_issued,
+        turnout_pct=m.turnout_pct,
+        turnout_rate_pp_per_hour=m.turnout_rate_pp_per_hour,
+        home_voting_applications=m.home_voting_applications,
+        home_voting_pct=m.home_voting_pct,
+        incidents_total=_counts(m.incidents_total),
+        incidents_recent=_counts(m.incidents_recent),
+        last_report_at=_dt(m.last_report_at) if m.HasField("last_report_at") else None,
+        open_alerts=m.open_alerts,
+        protocol=_summary_from_proto(m.protocol) if m.HasField("protocol") else None,
+        reports_processed=m.reports_processed,
+        updated_at=_dt(m.updated_at),
+        silent=m.silent,
+    )
+
+
+def encode_station_stats(s: ev.StationStats) -> bytes:
+    return station_stats_to_proto(s).SerializeToString(deterministic=True)
+
+
+def decode_station_stats(data: bytes) -> ev.StationStats:
+    return station_stats_from_proto(_parse(stats_pb2.StationStats, data))
+
+
+def region_stats_to_proto(s: ev.RegionStats) -> stats_pb2.RegionStats:
+    return stats_pb2.RegionStats(
+        region_id=s.region_id,
+        stations_total=s.stations_total,
+        stations_reporting=s.stations_reporting,
+        stations_silent=s.stations_silent,
+        registered_voters=s.registered_voters,
+        ballots_issued=s.ballots_issued,
+        turnout_pct=s.turnout_pct,
+        turnout_rate_pp_per_hour=s.turnout_rate_pp_per_hour,
+        home_voting_pct=s.home_voting_pct,
+        incidents_per_100_stations=s.incidents_per_100_stations,
+        incidents_total=dict(s.incidents_total),
+        open_alerts=s.open_alerts,
+        updated_at=_ts(s.updated_at),
+    )
+
+
+def region_stats_from_proto(m: stats_pb2.RegionStats) -> ev.RegionStats:
+    return ev.RegionStats(
+        region_id=m.region_id,
+        stations_total=m.stations_total,
+        stations_reporting=m.stations_reporting,
+        stations_silent=m.stations_silent,
+        registered_voters=m.registered_voters,
+        ballots_issued=m.ballots_issued,
+        turnout_pct=m.turnout_pct,
+        turnout_rate_pp_per_hour=m.turnout_rate_pp_per_hour,
+        home_voting_pct=m.home_voting_pct,
+        incidents_per_100_stations=m.incidents_per_100_stations,
+        incidents_total=_counts(m.incidents_total),
+        open_alerts=m.open_alerts,
+        updated_at=_dt(m.updated_at),
+    )
+
+
+def encode_region_stats(s: ev.RegionStats) -> bytes:
+    return region_stats_to_proto(s).SerializeToString(deterministic=True)
+
+
+def decode_region_stats(data: bytes) -> ev.RegionStats:
+    return region_stats_from_proto(_parse(stats_pb2.RegionStats, data))
+
+
+# --- Alerts and dead letters --------------------------------------------------------------
+
+
+def alert_to_proto(a: ev.Alert) -> alert_pb2.Alert:
+    msg = alert_pb2.Alert(
+        id=a.id,
+        rule=a.rule,
+        severity=_SEVERITY[0][a.severity],
+        state=_STATE[0][a.state],
+        transition=_TRANSITION[0][a.transition],
+        station_id=a.station_id,
+        region_id=a.region_id,
+        value=a.value,
+        threshold=a.threshold,
+        message=a.message,
+        report_ids=list(a.report_ids),
+        opened_at=_ts(a.opened_at),
+        updated_at=_ts(a.updated_at),
+        confidence=a.confidence,
+        version=a.version,
+    )
+    if a.resolved_at is not None:
+        msg.resolved_at.CopyFrom(_ts(a.resolved_at))
+    return msg
+
+
+def alert_from_proto(m: alert_pb2.Alert) -> ev.Alert:
+    if not m.id or not m.rule:
+        raise DecodeError("alert without id or rule")
+    return ev.Alert(
+        id=m.id,
+        rule=m.rule,
+        severity=_from_wire(_SEVERITY, m.severity, "severity"),
+        state=_from_wire(_STATE, m.state, "state"),
+        transition=_from_wire(_TRANSITION, m.transition, "transition"),
+        station_id=m.station_id,
+        region_id=m.region_id,
+        value=m.value,
+        threshold=m.threshold,
+        message=m.message,
+        report_ids=tuple(m.report_ids),
+        opened_at=_dt(m.opened_at),
+        updated_at=_dt(m.updated_at),
+        resolved_at=_dt(m.resolved_at) if m.HasField("resolved_at") else None,
+        confidence=m.confidence,
+        version=m.version,
+    )
+
+
+def encode_alert(a: ev.Alert) -> bytes:
+    return alert_to_proto(a).SerializeToString(deterministic=True)
+
+
+def decode_alert(data: bytes) -> ev.Alert:
+    return alert_from_proto(_parse(alert_pb2.Alert, data))
+
+
+def dead_letter_to_proto(d: ev.DeadLetter) -> deadletter_pb2.DeadLetter:
+    return deadletter_pb2.DeadLetter(
+        source=d.source,
+        partition=d.partition,
+        offset=d.offset,
+        payload=d.payload,
+        error=d.error,
+        failed_at=_ts(d.failed_at),
+        sender=d.sender,
+    )
+
+
+def dead_letter_from_proto(m: deadletter_pb2.DeadLetter) -> ev.DeadLetter:
+    return ev.DeadLetter(
+        source=m.source,
+        partition=m.partition,
+        offset=m.offset,
+        payload=m.payload,
+        error=m.error,
+        failed_at=_dt(m.failed_at),
+        sender=m.sender,
+    )
+
+
+def encode_dead_letter(d: ev.DeadLetter) -> bytes:
+    return dead_letter_to_proto(d).SerializeToString(deterministic=True)
+
+
+def decode_dead_letter(data: bytes) -> ev.DeadLetter:
+    return dead_letter_from_proto(_parse(deadletter_pb2.DeadLetter, data))

@@ -1,0 +1,1 @@
+"""Ingest: monitors' reports in (HTTP JSON, protobuf, SMS), validated and durably onto Kafka."""

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import SecretStr
+
+from services.api.settings import ApiSettings
+from services.common.errors import SettingsError
+from services.common.settings import Environment, SharedSettings, load
+from services.ingest.settings import IngestSettings
+
+
+def test_defaults_are_the_documented_ports(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("INGEST_PORT", "API_PORT", "POLLWATCH_KAFKA_BOOTSTRAP"):
+        monkeypatch.delenv(var, raising=False)
+    assert load(IngestSettings).port == 8081
+    assert load(ApiSettings).port == 8080
+    assert load(SharedSettings).kafka_bootstrap == "127.0.0.1:9092"
+
+
+def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INGEST_PORT", "9999")
+    monkeypatch.setenv("POLLWATCH_ENVIRONMENT", "production")
+    monkeypatch.setenv("POLLWATCH_TOPIC_NAMESPACE", "ns")
+    settings = load(IngestSettings)
+    assert settings.port == 9999
+    assert settings.shared.environment is Environment.PRODUCTION
+    assert settings.shared.topic("pollwatch.reports.v1") == "ns.pollwatch.reports.v1"
+
+
+def test_bad_value_fails_fast_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INGEST_PORT", "eighty")
+    with pytest.raises(SettingsError, match="INGEST_PORT: Input should be a valid integer"):
+        load(IngestSettings)
+
+
+def test_database_url_never_prints() -> None:
+    settings = SharedSettings(database_url=SecretStr("postgresql://u:hunter2@h/db"))
+    assert "hunter2" not in repr(settings)
+    assert "hunter2" not in str(settings)
