@@ -9,7 +9,11 @@ KAFKA_JARS := .local/kafka/libs/.complete
 TEST_ENV := PW_STATE_DIR=$(CURDIR)/.local/test KAFKA_PORT=19092 KAFKA_CONTROLLER_PORT=19093 PGPORT=55433 PG_FSYNC=off
 PYTEST_ARGS ?=
 
-.PHONY: setup up down test check lint typecheck unit proto buf bench clean
+test-infra: setup
+	$(TEST_ENV) infra/kafka.sh start
+	$(TEST_ENV) infra/postgres.sh start
+
+.PHONY: test-infra setup up down test check lint typecheck unit proto buf bench clean
 
 setup: $(STAMP) $(KAFKA_JARS)
 
