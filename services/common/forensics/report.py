@@ -1,0 +1,108 @@
+"""Terminal report of an Analysis (rich tables rendered to text)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+from rich.table import Table
+
+from services.common.forensics.analysis import Analysis
+from services.common.forensics.integer_excess import REGION_Z_THRESHOLD, ExcessTest
+from services.common.forensics.outliers import Z_THRESHOLD
+
+_MAX_LISTED = 15
+
+
+def render(analysis: Analysis, notes: tuple[str, ...] = (), width: int = 110) -> str:
+    """The whole report as plain text (what ``pollwatch forensics`` prints)."""
+    # Render into a buffer: the caller decides where the text goes.
+    console = Console(
+        file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None
+    )
+    p = analysis.protocols
+    console.rule(f"Election forensics: {p.name}")
+    turnout = p.issued.sum() / max(int(p.registered.sum()), 1)
+    console.print(
+        f"{p.size:,} stations, {int(p.registered.sum()):,} registered, turnout {turnout:.2%}"
+    )
+    if p.leader is not None:
+        share = p.leader.sum() / max(int(p.ballots.sum()), 1)
+        console.print(f"leader: {p.leader_name} with {share:.2%} of ballots")
+    for note in notes:
+        console.print(f"note: {note}")
+    _integer(console, analysis)
+    _fit(console, analysis)
+    _outliers(console, analysis)
+    if analysis.benford is not None:
+        b = analysis.benford
+        console.print(
+            f"\nSecond-digit Benford (information only, never an alert): n={b.n:,}, "
+            f"mean digit {b.mean_digit:.3f} (Benford 4.187), chi2={b.chi2:.1f}, p={b.p_value:.2g}"
+        )
+    if analysis.skipped:
+        console.print("\nNot computable from this data:")
+        for reason in analysis.skipped:
+            console.print(f"  - {reason}")
+    return console.export_text()
+
+
+def _excess_row(table: Table, test: ExcessTest) -> None:
+    table.add_row(
+        test.label,
+        f"{test.stations:,}",
+        f"{test.observed:,}",
+        f"{test.null_mean:,.1f} ± {test.null_std:.1f}",
+        f"{test.excess:+,.1f}",
+        f"{test.z:.1f}",
+        f"{test.p_value:.3g}",
+    )
+
+
+def _integer(console: Console, analysis: Analysis) -> None:
+    result = analysis.integer
+    table = Table(title=f"Integer percentages (KSP 2016), {result.simulations:,} simulations")
+    for column in ("statistic", "stations", "integer", "chance", "excess", "z", "p (MC)"):
+        table.add_column(column)
+    for test in (result.either, result.turnout, result.share):
+        if test is not None:
+            _excess_row(table, test)
+    console.print(table)
+    flagged = sorted((r for r in result.regions if r.flagged), key=lambda r: -r.test.z)
+    if result.regions:
+        console.print(
+            f"Region screen: {len(flagged)} of {len(result.regions)} regions with z >= "
+            f"{REGION_Z_THRESHOLD:g}"
+        )
+        for region in flagged[:_MAX_LISTED]:
+            t = region.test
+            console.print(
+                f"  {region.region}: {t.observed} integer vs {t.null_mean:.1f} by chance "
+                f"(excess {t.excess:+.1f}, z {t.z:.1f})"
+            )
+
+
+def _fit(console: Console, analysis: Analysis) -> None:
+    fit = analysis.fraud_fit
+    if fit is None:
+        return
+    console.print(
+        f"\nFingerprint fit (Klimek et al. 2012): incremental fraud f_i = {fit.incremental:.2f}, "
+        f"extreme fraud f_e = {fit.extreme:.3f}, alpha = {fit.alpha:g}, theta = {fit.theta:g}"
+    )
+    console.print(
+        f"  fair model: turnout {fit.fair.turnout:.1%} ± {fit.fair.turnout_sd:.1%}, "
+        f"leader share {fit.fair.share:.1%} ± {fit.fair.share_sd:.1%}"
+    )
+
+
+def _outliers(console: Console, analysis: Analysis) -> None:
+    o = analysis.outliers
+    console.print(
+        f"\nStation outliers (|robust z| >= {Z_THRESHOLD:g} within region): "
+        f"turnout {int(o.flagged_turnout().sum()):,}, home voting {int(o.flagged_home().sum()):,}"
+    )
+    for check in o.arithmetic:
+        listed = ", ".join(analysis.protocols.station_ids[i] for i in check.stations[:3])
+        suffix = f" e.g. {listed}" if listed else ""
+        console.print(f"  {check.rule}: {len(check.stations):,}{suffix}")

@@ -1,0 +1,63 @@
+"""Outliers, Benford (information only) and the incremental accumulator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from services.common.forensics.benford import benford_second_digit, second_digit_expected
+from services.common.forensics.incremental import ForensicsAccumulator
+from services.common.forensics.integer_excess import aoas_mask
+from services.common.forensics.integer_null import integer_hits
+from services.common.forensics.outliers import find_outliers
+from tests.unit.forensics.synthetic import clean_election, rebuild
+
+
+def test_outliers_find_planted_turnout_and_arithmetic_errors() -> None:
+    clean = clean_election(seed=3, stations=4000)
+    issued = clean.issued.copy()
+    issued[[10, 20]] = clean.registered[[10, 20]]  # 100 % turnout: far from any region
+    issued[30] = clean.registered[30] + 5  # more ballots than voters
+    bad = rebuild(clean, issued, clean.valid, clean.leader)
+    outliers = find_outliers(bad)
+    flagged = set(np.flatnonzero(outliers.flagged_turnout()).tolist())
+    assert {10, 20, 30} <= flagged
+    assert len(flagged) < 10
+    rules = {check.rule: check.stations for check in outliers.arithmetic}
+    assert rules["ballots issued exceed registered voters"] == (30,)
+
+
+def test_benford_expected_digits_and_information_only() -> None:
+    expected = second_digit_expected()
+    assert expected.sum() == pytest.approx(1.0)
+    assert expected[0] == pytest.approx(0.11968, abs=1e-5)
+    rng = np.random.default_rng(0)
+    benford_like = np.floor(10 ** rng.uniform(1, 5, 200_000)).astype(np.int64)
+    result = benford_second_digit(benford_like)
+    assert result.p_value > 0.001
+    assert result.mean_digit == pytest.approx(4.187, abs=0.02)
+    assert not hasattr(result, "flagged")
+
+
+def test_accumulator_matches_batch_counts() -> None:
+    election = clean_election(seed=5, stations=3000)
+    assert election.leader is not None
+    accumulator = ForensicsAccumulator(election.region_names)
+    for i in range(election.size):
+        accumulator.add(
+            int(election.registered[i]),
+            int(election.issued[i]),
+            int(election.valid[i]),
+            int(election.invalid[i]),
+            int(election.leader[i]),
+            int(election.region[i]),
+        )
+    snapshot = accumulator.snapshot()
+    kept = election.subset(aoas_mask(election))
+    assert kept.leader is not None
+    either = integer_hits(kept.issued, kept.registered) | integer_hits(kept.leader, kept.ballots)
+    assert snapshot.tested == kept.size
+    assert snapshot.integer_either == int(either.sum())
+    assert snapshot.fingerprint_stations.sum() == 3000
+    rebuilt = accumulator.to_protocols()
+    assert np.array_equal(rebuilt.issued, election.issued)

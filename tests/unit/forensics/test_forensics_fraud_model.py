@@ -1,0 +1,44 @@
+"""Fingerprint and Klimek et al. fraud-model fit on synthetic elections."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from services.common.forensics.fingerprint import Weighting, fingerprint, percent_histogram
+from services.common.forensics.fraud_model import fit_fraud_model
+from tests.unit.forensics.synthetic import clean_election, stuff_ballots
+
+
+def test_fingerprint_counts_every_usable_station_and_voter() -> None:
+    election = clean_election(seed=1, stations=5000)
+    by_station = fingerprint(election, Weighting.STATIONS)
+    by_voter = fingerprint(election, Weighting.VOTERS)
+    assert by_station.counts.shape == (100, 100)
+    assert by_station.counts.sum() == 5000
+    assert by_voter.counts.sum() == election.registered.sum()
+
+
+def test_percent_histogram_centres_bins_on_whole_percentages() -> None:
+    centres, counts = percent_histogram(np.array([50.0, 50.04, 50.06, 99.99]), binwidth=0.1)
+    assert centres[500] == pytest.approx(50.0)
+    assert counts[500] == 2
+    assert counts[501] == 1
+    assert counts[1000] == 1
+
+
+def test_clean_election_fits_no_fraud() -> None:
+    fit = fit_fraud_model(clean_election(seed=1), seed=0)
+    assert fit.incremental <= 0.05
+    assert fit.extreme <= 0.01
+
+
+@pytest.mark.parametrize(("incremental", "extreme"), [(0.3, 0.05), (0.6, 0.02), (0.0, 0.1)])
+def test_injected_fraud_is_recovered(incremental: float, extreme: float) -> None:
+    stuffed = stuff_ballots(clean_election(seed=1), 2, incremental, extreme, theta=0.25)
+    fit = fit_fraud_model(stuffed, seed=0)
+    # Stations with small stuffing fractions look fair, so f_i is underestimated:
+    # the tolerance is set by that bias (docs/forensics.md), not by sampling noise.
+    assert fit.incremental == pytest.approx(incremental, abs=0.15)
+    assert fit.extreme == pytest.approx(extreme, abs=0.015)
+    assert fit.fitted.sum() == pytest.approx(fit.observed.sum())
