@@ -1,0 +1,1 @@
+"""The election-day simulator and real-election replay: clients of ingest, never of its code."""

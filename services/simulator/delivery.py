@@ -1,0 +1,44 @@
+"""When each planned report reaches ingest: time compression, flaky phones' resends and delays.
+
+Pure: turns the day's plan into a delivery schedule in seconds from the start of the run.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from services.simulator.scenario import Day, PlannedReport
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryOptions:
+    speed: float = 60.0  # simulated seconds per wall-clock second
+    resend_share: float = 0.05  # reports sent twice (the phone did not see the answer)
+    late_share: float = 0.05  # reports held back by a bad network...
+    max_delay_minutes: float = 30.0  # ...for up to this long in simulated time
+    seed: int = 2012
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    at_seconds: float  # wall-clock seconds after the start of the run
+    report: PlannedReport
+    resend: bool = False
+
+
+def schedule(day: Day, options: DeliveryOptions) -> list[Delivery]:
+    """Every report at least once, in delivery order; late ones overtake no one else's identity."""
+    rng = random.Random(options.seed)
+    start = day.reports[0].observed_at if day.reports else day.opening
+    out: list[Delivery] = []
+    for report in day.reports:
+        sim_delay = (
+            rng.uniform(1, options.max_delay_minutes) * 60 if rng.random() < options.late_share else 0.0
+        )
+        at = ((report.observed_at - start).total_seconds() + sim_delay) / options.speed
+        out.append(Delivery(at, report))
+        if rng.random() < options.resend_share:
+            out.append(Delivery(at + rng.uniform(1, 120) / options.speed, report, resend=True))
+    out.sort(key=lambda d: (d.at_seconds, d.report.report_id, d.resend))
+    return out
