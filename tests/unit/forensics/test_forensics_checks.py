@@ -15,6 +15,7 @@ from tests.unit.forensics.synthetic import clean_election, rebuild
 
 def test_outliers_find_planted_turnout_and_arithmetic_errors() -> None:
     clean = clean_election(seed=3, stations=4000)
+    assert clean.leader is not None
     issued = clean.issued.copy()
     issued[[10, 20]] = clean.registered[[10, 20]]  # 100 % turnout: far from any region
     issued[30] = clean.registered[30] + 5  # more ballots than voters
