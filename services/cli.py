@@ -109,6 +109,17 @@ def stations_demo(out: Annotated[Path | None, typer.Option(help="write here, not
         out.write_text(text, encoding="utf-8")
 
 
+def _register_tools() -> None:
+    from services.simulator.cli import simulate
+    from services.simulator.replay_cli import replay
+
+    app.command()(simulate)
+    app.command()(replay)
+
+
+_register_tools()
+
+
 def main() -> None:
     try:
         app()

@@ -48,3 +48,31 @@ async def provision_monitors(
             columns=["monitor_id", "station_id"],
         )
     return creds
+
+
+async def provision_region_monitors(
+    conn: asyncpg.Connection, stations_by_region: dict[str, list[str]], run_id: str
+) -> dict[str, Credentials]:
+    """One replay monitor per region, assigned to all its stations; returns credentials by station."""
+    by_station: dict[str, Credentials] = {}
+    monitors: list[Credentials] = []
+    for n, (region, station_ids) in enumerate(sorted(stations_by_region.items())):
+        creds = Credentials(
+            f"replay-{run_id}-{region}", secrets.token_urlsafe(32), f"+998{n:04d}{run_id[:6]}"
+        )
+        monitors.append(creds)
+        by_station.update(dict.fromkeys(station_ids, creds))
+    async with conn.transaction():
+        await conn.copy_records_to_table(
+            "monitors",
+            records=[
+                (c.monitor_id, f"Replay of {c.monitor_id}", None, token_hash(c.token)) for c in monitors
+            ],
+            columns=["id", "display_name", "phone", "token_hash"],
+        )
+        await conn.copy_records_to_table(
+            "monitor_stations",
+            records=[(c.monitor_id, sid) for sid, c in by_station.items()],
+            columns=["monitor_id", "station_id"],
+        )
+    return by_station
