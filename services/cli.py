@@ -110,11 +110,13 @@ def stations_demo(out: Annotated[Path | None, typer.Option(help="write here, not
 
 
 def _register_tools() -> None:
+    from services.common.forensics.cli import app as forensics_app
     from services.simulator.cli import simulate
     from services.simulator.replay_cli import replay
 
     app.command()(simulate)
     app.command()(replay)
+    app.add_typer(forensics_app)
 
 
 _register_tools()

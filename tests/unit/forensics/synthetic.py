@@ -10,9 +10,7 @@ from services.common.forensics.protocols import Protocols
 Ints = NDArray[np.int64]
 
 
-def clean_election(
-    seed: int, stations: int = 20_000, regions: int = 20, turnout: float = 0.6
-) -> Protocols:
+def clean_election(seed: int, stations: int = 20_000, regions: int = 20, turnout: float = 0.6) -> Protocols:
     """Fair election: Gaussian region and station effects, binomial counting noise."""
     rng = np.random.default_rng(seed)
     region = rng.integers(0, regions, stations).astype(np.int32)

@@ -63,9 +63,7 @@ def test_same_seed_same_result_other_seed_other_draws() -> None:
     election = clean_election(seed=8, stations=3000)
     first = integer_excess(election, simulations=200, seed=1)
     assert integer_excess(election, simulations=200, seed=1) == first
-    assert integer_excess(election, simulations=200, seed=2).either.null_mean != (
-        first.either.null_mean
-    )
+    assert integer_excess(election, simulations=200, seed=2).either.null_mean != (first.either.null_mean)
 
 
 def test_aoas_filters_small_and_near_unanimous_stations() -> None:
