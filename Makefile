@@ -78,8 +78,9 @@ check: lint typecheck unit
 buf:
 	infra/buf.sh
 
+# Starts its own Kafka and PostgreSQL (ports 29092, 55434); writes artifacts/bench.json.
 bench: setup
-	@echo "make bench: the benchmark suite arrives with the benchmark issue (#6)."
+	$(BIN)/python -m bench.run $(BENCH)
 
 clean: down
 	rm -rf .local $(VENV)
