@@ -1,0 +1,65 @@
+"""Rules that need more than one station: silence (against the event-time watermark) and the
+turnout outlier (robust z-score against the region at the same time)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from services.aggregator.domain.alerts import Condition
+from services.aggregator.domain.robust import mad, median, robust_z
+from services.aggregator.domain.rules import Polls, SilentStation, TurnoutOutlier
+from services.common.events import Severity, StationStats
+
+SILENT_STATION = "silent_station"
+TURNOUT_OUTLIER = "turnout_outlier"
+
+
+def polls_opened_at(polls: Polls, now: datetime) -> datetime | None:
+    """When polls opened on `now`'s local day if they are open at `now`, else None."""
+    local = now.astimezone(ZoneInfo(polls.timezone))
+    if not polls.open <= local.time() < polls.close:
+        return None
+    return local.replace(hour=polls.open.hour, minute=polls.open.minute, second=0, microsecond=0)
+
+
+def silence(stats: StationStats, now: datetime, polls: Polls, rule: SilentStation) -> Condition | None:
+    """Fires when a station that has reported before has been quiet `rule.minutes` of open polls."""
+    opened = polls_opened_at(polls, now)
+    if opened is None or stats.last_report_at is None:
+        return None
+    since = max(stats.last_report_at, opened)
+    quiet = (now - since) / timedelta(minutes=1)
+    if quiet < rule.minutes:
+        return None
+    return Condition(
+        Severity.WARNING, round(quiet, 1), rule.minutes, f"no report for {quiet:.0f} min while polls are open"
+    )
+
+
+def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str, Condition | None]:
+    """Robust z-score of each station's turnout against the region's comparable stations: those
+    with turnout figures whose last report is within `max_age_minutes` of the region's newest."""
+    result: dict[str, Condition | None] = {s.station_id: None for s in members}
+    with_turnout = [s for s in members if s.ballots_issued > 0 and s.last_report_at is not None]
+    if not with_turnout:
+        return result
+    newest = max(s.last_report_at for s in with_turnout if s.last_report_at is not None)
+    horizon = newest - timedelta(minutes=rule.max_age_minutes)
+    peers = [s for s in with_turnout if s.last_report_at is not None and s.last_report_at >= horizon]
+    if len(peers) < rule.min_stations:
+        return result
+    values = [s.turnout_pct for s in peers]
+    centre = median(values)
+    spread = max(mad(values), rule.mad_floor_pp)
+    for s in peers:
+        z = robust_z(s.turnout_pct, centre, spread)
+        if abs(z) >= rule.z and s.turnout_pct >= rule.min_turnout_pp:
+            result[s.station_id] = Condition(
+                Severity.WARNING,
+                round(z, 2),
+                rule.z,
+                f"turnout {s.turnout_pct:.1f}% vs region median {centre:.1f}% (robust z {z:.1f})",
+            )
+    return result

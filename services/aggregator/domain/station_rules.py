@@ -1,0 +1,166 @@
+"""The station-level rules: each reads a StationState and returns a Condition or None (clear).
+
+Evaluated at the station's own event time (its newest observed_at), so the outcome depends only
+on the set of reports applied, never on when they arrived. Silence and the regional outlier need
+other stations and live in region_rules.
+"""
+
+from __future__ import annotations
+
+from services.aggregator.domain.alerts import Condition
+from services.aggregator.domain.protocol_check import inconsistencies
+from services.aggregator.domain.rules import RulesConfig, TwoLevel
+from services.aggregator.domain.station_state import StationInfo, StationState
+from services.aggregator.domain.windows import in_window, max_rise
+from services.common.events import Severity, ViolationType
+
+ABNORMAL_TURNOUT = "abnormal_turnout"
+TURNOUT_JUMP = "turnout_jump"
+HOME_VOTING = "home_voting"
+INCIDENT_BURST = "incident_burst"
+GRAVE_INCIDENT = "grave_incident"
+PROTOCOL_REFUSED = "protocol_refused"
+PROTOCOL_INCONSISTENT = "protocol_inconsistent"
+
+
+def registered(state: StationState, info: StationInfo) -> int:
+    """The register size: the registry's, else the final protocol's."""
+    if info.registered_voters > 0:
+        return info.registered_voters
+    return state.protocol.protocol.registered_voters if state.protocol else 0
+
+
+def pct(count: int, of: int) -> float:
+    return 100.0 * count / of if of > 0 else 0.0
+
+
+def _two_level(rule: TwoLevel, value: float, what: str, report_id: str) -> Condition | None:
+    if value >= rule.critical:
+        severity, threshold = Severity.CRITICAL, rule.critical
+    elif value >= rule.warning:
+        severity, threshold = Severity.WARNING, rule.warning
+    else:
+        return None
+    return Condition(severity, value, threshold, f"{what} {value:.1f}% >= {threshold:g}%", (report_id,))
+
+
+def evaluate(state: StationState, info: StationInfo, cfg: RulesConfig) -> dict[str, Condition | None]:
+    """Every enabled station rule, firing or clear."""
+    out: dict[str, Condition | None] = {}
+    reg = registered(state, info)
+    latest = state.latest_turnout()
+    now = state.last_at or 0
+    if cfg.abnormal_turnout.enabled:
+        out[ABNORMAL_TURNOUT] = (
+            _two_level(cfg.abnormal_turnout, pct(latest[1].ballots, reg), "turnout", latest[1].report_id)
+            if latest and reg
+            else None
+        )
+    if cfg.home_voting.enabled:
+        out[HOME_VOTING] = (
+            _two_level(
+                cfg.home_voting, pct(latest[1].home, reg), "home-voting applications", latest[1].report_id
+            )
+            if latest and reg
+            else None
+        )
+    if cfg.turnout_jump.enabled:
+        out[TURNOUT_JUMP] = _jump(state, reg, cfg)
+    if cfg.incident_burst.enabled:
+        out[INCIDENT_BURST] = _burst(state, now, cfg)
+    if cfg.grave_incident.enabled:
+        out[GRAVE_INCIDENT] = _grave(state, now, cfg)
+    if cfg.protocol_refused.enabled:
+        out[PROTOCOL_REFUSED] = _refused(state)
+    if cfg.protocol_inconsistent.enabled:
+        out[PROTOCOL_INCONSISTENT] = _inconsistent(state)
+    return out
+
+
+def _jump(state: StationState, reg: int, cfg: RulesConfig) -> Condition | None:
+    if not reg or state.last_at is None:
+        return None
+    points = state.turnout_points()
+    series = [(t, pct(p.ballots, reg)) for t, p in points]
+    window = cfg.turnout_jump.window_minutes
+    rise, i, j = max_rise(series, state.last_at, window * 60)
+    if rise < cfg.turnout_jump.rise_pp:
+        return None
+    ids = (points[i][1].report_id, points[j][1].report_id)
+    msg = f"turnout rose {rise:.1f} pp within {window:g} min (threshold {cfg.turnout_jump.rise_pp:g} pp)"
+    return Condition(Severity.CRITICAL, rise, cfg.turnout_jump.rise_pp, msg, ids)
+
+
+def _burst(state: StationState, now: int, cfg: RulesConfig) -> Condition | None:
+    rule = cfg.incident_burst
+    hits = in_window([r.at for r in state.incidents], now, rule.window_minutes * 60)
+    if len(hits) < rule.count:
+        return None
+    ids = tuple(state.incidents[i].report_id for i in hits)
+    msg = f"{len(hits)} incident reports within {rule.window_minutes:g} min"
+    return Condition(Severity.WARNING, float(len(hits)), float(rule.count), msg, ids, gathers_reports=True)
+
+
+def _grave(state: StationState, now: int, cfg: RulesConfig) -> Condition | None:
+    rule = cfg.grave_incident
+    hits = [
+        r
+        for r in state.incidents
+        if r.violation in rule.violations and now - rule.open_minutes * 60 < r.at <= now
+    ]
+    if not hits:
+        return None
+    monitors: dict[str, set[str]] = {}
+    for r in hits:
+        monitors.setdefault(r.violation, set()).add(r.monitor_id)
+    corroborated = any(len(m) >= 2 for m in monitors.values())
+    confidence = rule.confidence_corroborated if corroborated else rule.confidence_single
+    kinds = ", ".join(sorted(monitors))
+    by = "corroborated by a second monitor" if corroborated else "one monitor"
+    return Condition(
+        Severity.CRITICAL,
+        float(len(hits)),
+        1.0,
+        f"{kinds} reported ({by})",
+        tuple(r.report_id for r in hits),
+        confidence,
+        gathers_reports=True,
+    )
+
+
+def _refused(state: StationState) -> Condition | None:
+    refusals = [r for r in state.incidents if r.violation == ViolationType.PROTOCOL_REFUSED.value]
+    proto = state.protocol
+    if proto is not None and not proto.protocol.copy_received:
+        return Condition(
+            Severity.CRITICAL,
+            1.0,
+            1.0,
+            "final protocol copy refused",
+            (proto.report_id,),
+            gathers_reports=True,
+        )
+    if not refusals:
+        return None
+    last = refusals[-1]
+    if proto is not None and proto.at >= last.at:
+        return None  # a copy was received after the refusal
+    return Condition(
+        Severity.CRITICAL,
+        float(len(refusals)),
+        1.0,
+        "monitor reports the final protocol was refused",
+        tuple(r.report_id for r in refusals),
+        gathers_reports=True,
+    )
+
+
+def _inconsistent(state: StationState) -> Condition | None:
+    if state.protocol is None:
+        return None
+    problems = inconsistencies(state.protocol.protocol)
+    if not problems:
+        return None
+    return Condition(
+        Severity.CRITICAL, float(len(problems)), 0.0, "; ".join(problems), (state.protocol.report_id,)
+    )

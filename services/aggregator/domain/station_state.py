@@ -1,0 +1,123 @@
+"""One station's state, built only from the reports applied to it, idempotently.
+
+Turnout is kept as cumulative points keyed by observed_at, so a resent or reordered report never
+inflates anything: every derived figure is recomputed from the points. Report ids are remembered
+for `dedup_hours` of event time; a report older than that behind the station's newest is refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from services.aggregator.domain.alerts import AlertBook
+from services.common import events as ev
+
+
+class Applied(StrEnum):
+    NEW = "new"
+    DUPLICATE = "duplicate"
+    TOO_LATE = "too_late"
+
+
+@dataclass(frozen=True, slots=True)
+class StationInfo:
+    """What the registry says about a station."""
+
+    region_id: str
+    registered_voters: int
+
+
+UNKNOWN_REGION = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class TurnoutPoint:
+    ballots: int
+    home: int
+    report_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentRecord:
+    at: int
+    violation: str  # ViolationType value
+    report_id: str
+    monitor_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProtocolRecord:
+    at: int
+    report_id: str
+    protocol: ev.FinalProtocol
+
+
+def epoch(when: datetime) -> int:
+    return int(when.timestamp())
+
+
+@dataclass(slots=True)
+class StationState:
+    station_id: str
+    seen: dict[str, int] = field(default_factory=dict)  # report id -> observed_at (epoch s)
+    reports: int = 0
+    last_at: int | None = None
+    turnout: dict[int, TurnoutPoint] = field(default_factory=dict)
+    incidents: list[IncidentRecord] = field(default_factory=list)
+    incidents_total: dict[str, int] = field(default_factory=dict)
+    protocol: ProtocolRecord | None = None
+    alerts: AlertBook = field(default_factory=AlertBook)
+
+    def apply(self, report: ev.Report, dedup_s: float) -> Applied:
+        """Applies a report once; a second time (or too late to tell) it changes nothing."""
+        at = epoch(report.observed_at)
+        if report.id in self.seen:
+            return Applied.DUPLICATE
+        if self.last_at is not None and at < self.last_at - dedup_s:
+            return Applied.TOO_LATE
+        self.seen[report.id] = at
+        self.reports += 1
+        body = report.body
+        if isinstance(body, ev.TurnoutUpdate):
+            self._add_turnout(at, TurnoutPoint(body.ballots_issued, body.home_voting_applications, report.id))
+        elif isinstance(body, ev.Incident):
+            self.incidents.append(IncidentRecord(at, body.violation.value, report.id, report.monitor_id))
+            self.incidents.sort(key=lambda r: (r.at, r.report_id))
+            name = body.violation.name
+            self.incidents_total[name] = self.incidents_total.get(name, 0) + 1
+        elif isinstance(body, ev.FinalProtocol) and (
+            self.protocol is None or (at, report.id) > (self.protocol.at, self.protocol.report_id)
+        ):
+            self.protocol = ProtocolRecord(at, report.id, body)
+        if self.last_at is None or at > self.last_at:
+            self.last_at = at
+            self._prune(at - dedup_s)
+        return Applied.NEW
+
+    def _add_turnout(self, at: int, point: TurnoutPoint) -> None:
+        known = self.turnout.get(at)
+        # Two reports for the same minute: the larger cumulative count wins, whatever the order.
+        if known is None or (point.ballots, point.home, point.report_id) > (
+            known.ballots,
+            known.home,
+            known.report_id,
+        ):
+            self.turnout[at] = point
+
+    def _prune(self, horizon: float) -> None:
+        self.seen = {k: t for k, t in self.seen.items() if t >= horizon}
+        self.incidents = [r for r in self.incidents if r.at >= horizon]
+        if len(self.turnout) > 1:
+            latest = max(self.turnout)
+            self.turnout = {t: p for t, p in self.turnout.items() if t >= horizon or t == latest}
+
+    def turnout_points(self) -> list[tuple[int, TurnoutPoint]]:
+        return sorted(self.turnout.items())
+
+    def latest_turnout(self) -> tuple[int, TurnoutPoint] | None:
+        if not self.turnout:
+            return None
+        at = max(self.turnout)
+        return at, self.turnout[at]

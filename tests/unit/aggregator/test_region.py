@@ -1,0 +1,91 @@
+from dataclasses import replace
+from datetime import timedelta
+
+from services.aggregator.domain.region_book import RegionBook
+from services.aggregator.domain.region_rules import outliers, polls_opened_at, silence
+from services.aggregator.domain.station_state import StationInfo
+from services.aggregator.domain.station_view import station_stats
+from services.common import events as ev
+from services.common.events import NATIONAL, StationStats
+from tests.unit.aggregator.helpers import CFG, T0, incident, state_of, turnout
+
+
+def stats(sid: str, region: str, ballots: int, minutes: float, registered: int = 1000) -> StationStats:
+    s = state_of(turnout(ballots, minutes, f"{sid}-t", station=sid), station=sid)
+    return station_stats(s, StationInfo(region, registered), CFG)
+
+
+def test_polls_open_in_local_time() -> None:
+    assert polls_opened_at(CFG.polls, T0) == T0 - timedelta(hours=1)  # 08:00 local, opened 07:00
+    assert polls_opened_at(CFG.polls, T0 + timedelta(hours=12)) is None  # 20:00 local: closed
+
+
+def test_silence_edges() -> None:
+    s = stats("A", "R", 100, 0)
+    assert silence(s, T0 + timedelta(minutes=89), CFG.polls, CFG.silent_station) is None
+    cond = silence(s, T0 + timedelta(minutes=90), CFG.polls, CFG.silent_station)
+    assert cond is not None
+    assert cond.value == 90.0
+    assert silence(s, T0 + timedelta(hours=13), CFG.polls, CFG.silent_station) is None  # polls closed
+
+
+def test_outlier_needs_enough_peers_and_flags_the_far_one() -> None:
+    members = [stats(f"S{i}", "R", 300 + 5 * i, 120) for i in range(9)] + [stats("X", "R", 800, 120)]
+    found = outliers(members, CFG.turnout_outlier)
+    assert [sid for sid, c in found.items() if c] == ["X"]
+    assert outliers([*members[:5], members[-1]], CFG.turnout_outlier)["X"] is None  # 6 < 8 stations
+
+
+def test_rollup_is_voter_weighted_and_counts_per_100_stations() -> None:
+    book = RegionBook(CFG)
+    book.set_registry({"A": StationInfo("R", 1000), "B": StationInfo("R", 3000), "C": StationInfo("Q", 500)})
+    book.upsert(stats("A", "R", 500, 60, 1000))
+    b = state_of(
+        turnout(600, 60, "b1", station="B"),
+        incident(ev.ViolationType.OTHER, 61, "b2", station="B"),
+        station="B",
+    )
+    book.upsert(station_stats(b, StationInfo("R", 3000), CFG))
+    tick = book.evaluate(T0 + timedelta(minutes=61))
+    by_id = {r.region_id: r for r in tick.regions}
+    r = by_id["R"]
+    assert (r.stations_total, r.stations_reporting, r.registered_voters, r.ballots_issued) == (
+        2,
+        2,
+        4000,
+        1100,
+    )
+    assert r.turnout_pct == 27.5  # 1100 / 4000
+    assert r.incidents_per_100_stations == 50.0
+    assert r.incidents_total == {"OTHER": 1}
+    nat = by_id[NATIONAL]
+    assert (nat.stations_total, nat.registered_voters, nat.stations_reporting) == (3, 4500, 2)
+    # a new registry makes every region publish, even one where nobody reported yet
+    assert (by_id["Q"].stations_total, by_id["Q"].stations_reporting, by_id["Q"].turnout_pct) == (1, 0, 0.0)
+
+
+def test_silent_station_alert_lifecycle_and_station_view() -> None:
+    book = RegionBook(CFG)
+    book.set_registry({"A": StationInfo("R", 1000)})
+    a = stats("A", "R", 100, 0)
+    book.upsert(a)
+    book.evaluate(T0)
+    tick = book.evaluate(T0 + timedelta(minutes=95), ["R"])
+    assert [(x.id, x.transition) for x in tick.alerts] == [("silent_station:A", ev.AlertTransition.OPENED)]
+    assert tick.stations[0].silent
+    assert tick.stations[0].open_alerts == 1
+    assert tick.regions[0].stations_silent == 1
+    assert tick.regions[0].stations_reporting == 0
+    assert tick.regions[0].open_alerts == 1
+    book.upsert(replace(a, last_report_at=T0 + timedelta(minutes=96), updated_at=T0 + timedelta(minutes=96)))
+    tick = book.evaluate(T0 + timedelta(minutes=97))
+    assert [x.transition for x in tick.alerts] == [ev.AlertTransition.RESOLVED]
+    assert not tick.stations[0].silent
+
+
+def test_upsert_ignores_older_figures() -> None:
+    book = RegionBook(CFG)
+    book.upsert(stats("A", "R", 200, 60))
+    book.upsert(stats("A", "R", 100, 30))
+    assert book.members["A"].ballots_issued == 200
+    assert book.watermark() == T0 + timedelta(minutes=55)

@@ -1,0 +1,125 @@
+import pytest
+
+from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.station_rules import evaluate
+from services.aggregator.domain.station_state import StationInfo
+from services.common import events as ev
+from services.common.events import Severity
+from tests.unit.aggregator.helpers import CFG, INFO, incident, protocol, state_of, turnout
+
+V = ev.ViolationType
+
+
+@pytest.mark.parametrize(
+    ("ballots", "severity", "threshold"),
+    [
+        (899, None, None),
+        (900, Severity.WARNING, 90.0),
+        (989, Severity.WARNING, 90.0),
+        (990, Severity.CRITICAL, 99.0),
+        (1200, Severity.CRITICAL, 99.0),
+    ],
+)
+def test_abnormal_turnout_edges(ballots: int, severity: Severity | None, threshold: float | None) -> None:
+    cond = evaluate(state_of(turnout(ballots, 600, "t")), INFO, CFG)["abnormal_turnout"]
+    assert (cond.severity if cond else None) == severity
+    assert (cond.threshold if cond else None) == threshold
+
+
+def test_home_voting_edges() -> None:
+    def sev(home: int) -> Severity | None:
+        c = evaluate(state_of(turnout(100, 60, "t", home=home)), INFO, CFG)["home_voting"]
+        return c.severity if c else None
+
+    assert [sev(49), sev(50), sev(149), sev(150)] == [
+        None,
+        Severity.WARNING,
+        Severity.WARNING,
+        Severity.CRITICAL,
+    ]
+
+
+def test_turnout_jump_fires_within_60_minutes_and_clears_later() -> None:
+    s = state_of(turnout(100, 60, "a"), turnout(250, 120, "b"))  # +15 pp in exactly 60 min
+    cond = evaluate(s, INFO, CFG)["turnout_jump"]
+    assert cond is not None
+    assert cond.severity is Severity.CRITICAL
+    assert cond.value == pytest.approx(15.0)
+    assert cond.report_ids == ("a", "b")
+    s = state_of(turnout(100, 60, "a"), turnout(250, 121, "b"))  # 61 min
+    assert evaluate(s, INFO, CFG)["turnout_jump"] is None
+    s = state_of(turnout(100, 60, "a"), turnout(250, 120, "b"), turnout(260, 181, "c"))
+    assert evaluate(s, INFO, CFG)["turnout_jump"] is None  # the rise left the window
+
+
+def test_turnout_jump_with_a_reordered_report() -> None:
+    s = state_of(turnout(260, 180, "c"), turnout(100, 130, "a"))
+    assert evaluate(s, INFO, CFG)["turnout_jump"] is not None
+
+
+def test_incident_burst_window() -> None:
+    three = [incident(V.OTHER, m, f"i{m}") for m in (0, 10, 29)]
+    cond = evaluate(state_of(*three), INFO, CFG)["incident_burst"]
+    assert cond is not None
+    assert cond.value == 3
+    spread = [incident(V.OTHER, m, f"i{m}") for m in (0, 10, 30)]  # 30 min apart: first falls out
+    assert evaluate(state_of(*spread), INFO, CFG)["incident_burst"] is None
+
+
+def test_grave_incident_is_critical_at_once_and_corroboration_raises_confidence() -> None:
+    one = evaluate(state_of(incident(V.BALLOT_STUFFING, 0, "g1", "m1")), INFO, CFG)["grave_incident"]
+    assert one is not None
+    assert one.severity is Severity.CRITICAL
+    assert one.confidence == 0.6
+    two = evaluate(
+        state_of(incident(V.BALLOT_STUFFING, 0, "g1", "m1"), incident(V.BALLOT_STUFFING, 5, "g2", "m2")),
+        INFO,
+        CFG,
+    )["grave_incident"]
+    assert two is not None
+    assert two.confidence == 0.95
+    same_monitor = evaluate(
+        state_of(incident(V.CAROUSEL_VOTING, 0, "g1", "m1"), incident(V.CAROUSEL_VOTING, 5, "g2", "m1")),
+        INFO,
+        CFG,
+    )["grave_incident"]
+    assert same_monitor is not None
+    assert same_monitor.confidence == 0.6
+    later = state_of(incident(V.BALLOT_STUFFING, 0, "g1"), turnout(10, 181, "t"))
+    assert evaluate(later, INFO, CFG)["grave_incident"] is None  # 3 h after the last one
+
+
+def test_protocol_refused_and_later_received() -> None:
+    refused = state_of(incident(V.PROTOCOL_REFUSED, 700, "r1"))
+    assert evaluate(refused, INFO, CFG)["protocol_refused"] is not None
+    received = state_of(incident(V.PROTOCOL_REFUSED, 700, "r1"), protocol(710, "p1"))
+    assert evaluate(received, INFO, CFG)["protocol_refused"] is None
+    no_copy = state_of(protocol(710, "p1", copy_received=False))
+    assert evaluate(no_copy, INFO, CFG)["protocol_refused"] is not None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"ballots_cast": 641}, "ballots cast 641 > ballots issued 640"),
+        ({"invalid_ballots": 9}, "valid 630 + invalid 9 != ballots cast 638"),
+        ({"votes": {"P01": 400, "P02": 231}}, "votes sum 631 != valid ballots 630"),
+    ],
+)
+def test_protocol_inconsistent(overrides: dict[str, object], problem: str) -> None:
+    cond = evaluate(state_of(protocol(720, "p1", **overrides)), INFO, CFG)["protocol_inconsistent"]
+    assert cond is not None
+    assert problem in cond.message
+    assert cond.severity is Severity.CRITICAL
+    assert evaluate(state_of(protocol(720, "p1")), INFO, CFG)["protocol_inconsistent"] is None
+
+
+def test_a_corrected_protocol_clears_the_inconsistency() -> None:
+    s = state_of(protocol(720, "p1", ballots_cast=700), protocol(730, "p2"))
+    assert evaluate(s, INFO, CFG)["protocol_inconsistent"] is None
+
+
+def test_disabled_rules_and_unknown_register() -> None:
+    cfg = RulesConfig.model_validate({"abnormal_turnout": {"enabled": False, "warning": 90, "critical": 99}})
+    assert "abnormal_turnout" not in evaluate(state_of(turnout(990, 60, "t")), INFO, cfg)
+    assert evaluate(state_of(turnout(990, 60, "t")), StationInfo("ALA", 0), CFG)["abnormal_turnout"] is None
