@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from services.api.cli import keys_app
 from services.common.errors import PollwatchError
 from services.common.settings import SharedSettings, load
 
@@ -16,6 +17,7 @@ topics_app = typer.Typer(help="Kafka topics of the registry.", no_args_is_help=T
 stations_app = typer.Typer(help="The polling-station registry.", no_args_is_help=True)
 app.add_typer(topics_app, name="topics")
 app.add_typer(stations_app, name="stations")
+app.add_typer(keys_app, name="keys")
 
 
 @app.command()

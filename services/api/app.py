@@ -1,47 +1,172 @@
-"""The API ASGI application: GraphQL, health and metrics; the lifespan owns the pool."""
+"""The API ASGI application: GraphQL (HTTP and graphql-transport-ws), health and metrics.
+
+The lifespan owns the asyncpg pool, the hub and the one Kafka feed of this process.
+"""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+from cross_web import HTTPException
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UnsetType
 
-from services.api.schema import schema
+from services.api import metrics
+from services.api.auth import ANONYMOUS, Principal, key_from_headers
+from services.api.context import Context
+from services.api.errors import UnauthenticatedError
+from services.api.hub import Hub
+from services.api.kafka_feed import KafkaFeed
+from services.api.key_store import KeyStore
+from services.api.loaders import create_loaders
+from services.api.rate_limit import RateLimiter
+from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.common.db import create_pool, database_reachable
 from services.common.health import health_routes
 
 
-class PollwatchGraphQL(GraphQL[dict[str, Any], None]):
-    def __init__(self, pools: list[asyncpg.Pool], graphiql: bool) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if graphiql else None)
-        self._pools = pools
+@dataclass
+class Resources:
+    """What the lifespan opens; None until it has."""
 
-    async def get_context(self, request: Request | WebSocket, response: Any) -> dict[str, Any]:
-        return {"pool": self._pools[0], "request": request}
+    pool: asyncpg.Pool | None = None
+    keys: KeyStore | None = None
+    feed: KafkaFeed | None = None
 
 
-def create_app(settings: ApiSettings) -> Starlette:
-    pools: list[asyncpg.Pool] = []
+class PollwatchGraphQL(GraphQL[Context, None]):
+    def __init__(self, settings: ApiSettings, hub: Hub, resources: Resources) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql" if settings.graphiql else None,
+            # GET only serves GraphiQL: queries come by POST with their key in a header.
+            allow_queries_via_get=False,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            max_subscriptions_per_connection=settings.max_subscriptions_per_connection,
+            allowed_origins=settings.ws_origins,
+        )
+        self._settings = settings
+        self._hub = hub
+        self._resources = resources
+        self._limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "websocket":
+            await super().__call__(scope, receive, send)
+            return
+        metrics.CONNECTIONS_ACTIVE.inc()
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            metrics.CONNECTIONS_ACTIVE.dec()
+
+    def _rate_check(self, principal: Principal, client: str) -> None:
+        bucket = principal.key_id or f"anon:{client}"
+        if not self._limiter.allow(bucket, time.monotonic()):
+            metrics.RATE_LIMITED.inc()
+            raise HTTPException(
+                429, f"rate limit exceeded; retry in {self._limiter.retry_after(bucket):.1f}s"
+            )
+
+    async def _authenticate(self, token: str | None) -> Principal:
+        assert self._resources.keys is not None
+        if token is None:
+            if self._settings.allow_anonymous:
+                return ANONYMOUS
+            raise UnauthenticatedError("an API key is required (X-API-Key header)")
+        return await self._resources.keys.authenticate(token)
+
+    async def get_context(self, request: Request | WebSocket, response: Any) -> Context:
+        pool, keys = self._resources.pool, self._resources.keys
+        if pool is None or keys is None:
+            raise HTTPException(503, "starting")
+        websocket = isinstance(request, WebSocket)
+        principal = ANONYMOUS
+        if isinstance(request, Request) and request.method == "POST":
+            try:
+                principal = await self._authenticate(key_from_headers(dict(request.headers)))
+            except UnauthenticatedError as exc:
+                raise HTTPException(401, exc.message) from None
+            self._rate_check(principal, request.client.host if request.client else "")
+        return Context(
+            pool=pool,
+            hub=self._hub,
+            settings=self._settings,
+            keys=keys,
+            loaders=create_loaders(pool, cache=not websocket),
+            principal=principal,
+            request=request,
+        )
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """Authenticates the connection_init payload's `apiKey` (or `X-API-Key`)."""
+        params = context.connection_params or {}
+        token = params.get("apiKey") or params.get("X-API-Key")
+        try:
+            context.principal = await self._authenticate(token if isinstance(token, str) else None)
+        except UnauthenticatedError:
+            raise ConnectionRejectionError from None
+        client = context.request.client.host if context.request.client else ""
+        try:
+            self._rate_check(context.principal, client)
+        except HTTPException:
+            raise ConnectionRejectionError from None
+        return {"role": context.principal.role.value}
+
+
+def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
+    hub = hub or Hub(metrics.PrometheusHubObserver())
+    resources = Resources()
 
     async def ready() -> dict[str, bool]:
-        return {"postgres": bool(pools) and await database_reachable(pools[0])}
+        pool, feed = resources.pool, resources.feed
+        return {
+            "postgres": pool is not None and await database_reachable(pool),
+            "kafka": feed is not None and feed.started,
+        }
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        pools.append(await create_pool(settings.shared))
+        resources.pool = await create_pool(settings.shared)
+        resources.keys = KeyStore(resources.pool, settings.key_cache_seconds)
+        feed = KafkaFeed(settings.shared, hub)
         try:
+            await feed.start()
+            resources.feed = feed
             yield
         finally:
-            await pools.pop().close()
+            hub.close()
+            await feed.stop()
+            pool, resources.pool = resources.pool, None
+            await pool.close()
 
-    graphql = PollwatchGraphQL(pools, settings.graphiql)
-    routes = [*health_routes(ready), Route("/graphql", graphql, methods=["GET", "POST"])]
-    return Starlette(routes=routes, lifespan=lifespan)
+    graphql = PollwatchGraphQL(settings, hub, resources)
+    routes = [
+        *health_routes(ready),
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
+    ]
+    middleware = [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["content-type", "x-api-key", "authorization"],
+        )
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

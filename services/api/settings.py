@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.common.settings import SharedSettings
+from services.common.settings import Environment, SharedSettings
 
 
 class ApiSettings(BaseSettings):
@@ -14,4 +14,27 @@ class ApiSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     graphiql: bool = True
+    # Browser origins allowed for HTTP (CORS) and for WebSocket handshakes; "*" allows any.
+    cors_origins: tuple[str, ...] = ()
+    ws_origins: tuple[str, ...] = ()
+    # Requests without a key act as the public role when true; otherwise they are refused.
+    allow_anonymous: bool = False
+    # Query limits.
+    max_depth: int = Field(default=8, ge=2)
+    max_tokens: int = Field(default=2000, ge=50)
+    max_aliases: int = Field(default=15, ge=0)
+    page_default: int = Field(default=50, ge=1)
+    page_max: int = Field(default=200, ge=1)
+    max_subscriptions_per_connection: int = Field(default=20, ge=1)
+    # Per key: a token bucket of `rate_burst` requests refilled at `rate_per_second`.
+    rate_per_second: float = Field(default=50.0, gt=0)
+    rate_burst: int = Field(default=200, ge=1)
+    # How long a key lookup is trusted before a revocation is noticed (also on open subscriptions).
+    key_cache_seconds: float = Field(default=2.0, ge=0)
+    # Pending alerts per subscriber before it is closed for overflow.
+    alert_queue_size: int = Field(default=1000, ge=1)
     shared: SharedSettings = Field(default_factory=SharedSettings)
+
+    @property
+    def production(self) -> bool:
+        return self.shared.environment is Environment.PRODUCTION

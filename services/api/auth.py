@@ -1,0 +1,92 @@
+"""API keys and roles: key format, hashing, constant-time checks, what each role may read.
+
+A key reads `pw_<id>_<secret>`: the id finds the row, the secret's SHA-256 is compared in
+constant time with the stored hash. The secret is 256-bit random, so a slow hash buys nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from services.api.errors import UnauthenticatedError
+
+PREFIX = "pw"
+
+
+class Role(StrEnum):
+    """Roles in increasing order of access; each includes what the ones before it may read."""
+
+    PUBLIC = "public"  # region and national aggregates only
+    PARTNER = "partner"  # + station-level stats and alerts (no monitor identities)
+    ANALYST = "analyst"  # + reports, monitors, incident texts, alert history
+    ADMIN = "admin"  # + mutations and keys
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def includes(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+_RANK = {Role.PUBLIC: 0, Role.PARTNER: 1, Role.ANALYST: 2, Role.ADMIN: 3}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is asking: the key's id (empty for anonymous), role, organisation and scope."""
+
+    key_id: str
+    role: Role
+    org: str
+    incident_texts: bool = False
+
+    @property
+    def may_read_incident_texts(self) -> bool:
+        return self.role.includes(Role.ANALYST) or (self.role is Role.PARTNER and self.incident_texts)
+
+
+ANONYMOUS = Principal(key_id="", role=Role.PUBLIC, org="")
+
+
+@dataclass(frozen=True, slots=True)
+class NewKey:
+    id: str
+    secret: str
+
+    @property
+    def token(self) -> str:
+        return f"{PREFIX}_{self.id}_{self.secret}"
+
+
+def generate_key() -> NewKey:
+    return NewKey(id=secrets.token_hex(6), secret=secrets.token_urlsafe(32))
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_key(token: str) -> tuple[str, str]:
+    """Splits a presented key into (id, secret) or raises UnauthenticatedError."""
+    parts = token.strip().split("_", 2)
+    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+        raise UnauthenticatedError("malformed API key")
+    return parts[1], parts[2]
+
+
+def secret_matches(secret: str, stored_hash: str) -> bool:
+    return hmac.compare_digest(hash_secret(secret), stored_hash)
+
+
+def key_from_headers(headers: dict[str, str]) -> str | None:
+    """The key from `X-API-Key` or `Authorization: Bearer ...` (lower-cased header names)."""
+    if key := headers.get("x-api-key"):
+        return key
+    auth = headers.get("authorization", "")
+    scheme, _, value = auth.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None

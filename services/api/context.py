@@ -1,0 +1,43 @@
+"""The typed per-request context: who is asking, the pool, the hub and the DataLoaders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+from strawberry.types import Info as StrawberryInfo
+
+from services.api.auth import Principal, Role
+from services.api.errors import ForbiddenError
+from services.api.hub import Hub
+from services.api.key_store import KeyStore
+from services.api.loaders import Loaders
+from services.api.settings import ApiSettings
+
+
+@dataclass
+class Context:
+    pool: asyncpg.Pool
+    hub: Hub
+    settings: ApiSettings
+    keys: KeyStore
+    loaders: Loaders
+    principal: Principal
+    # Set by strawberry from a WebSocket's connection_init payload.
+    connection_params: dict[str, Any] | None = None
+    request: Any = field(default=None, repr=False)
+
+    def require(self, role: Role, what: str) -> None:
+        """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""
+        if not self.principal.role.includes(role):
+            raise ForbiddenError(
+                f"{what} requires the {role.value} role (this key is {self.principal.role.value})",
+                field=what,
+            )
+
+    async def ensure_key_active(self) -> None:
+        await self.keys.ensure_active(self.principal)
+
+
+Info = StrawberryInfo[Context, None]

@@ -1,0 +1,315 @@
+"""The in-process fan-out hub between the one Kafka consumer and every live subscriber.
+
+Stats channels conflate: a subscriber holds at most one pending value per key, so a slow
+dashboard gets the latest state and never a growing backlog. The alert channel does not
+conflate (every transition matters): each subscriber has a bounded queue and one that
+overflows is closed with `HubOverflowError`, never silently dropped. A new subscriber first
+receives the current state, then changes; every delivery carries `seq`, contiguous per
+subscriber from 1, and the channel-wide `revision` of the value.
+
+No sockets, no Kafka: `publish` is synchronous and never waits on a subscriber.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
+
+from services.common import events as ev
+from services.common.errors import PollwatchError
+
+V = TypeVar("V")
+
+
+class HubOverflowError(PollwatchError):
+    """The subscriber fell `maxsize` alerts behind: it must re-query alerts(since:) and resubscribe."""
+
+
+class HubClosedError(PollwatchError):
+    """The hub shut down; the subscription ends."""
+
+
+class HubObserver(Protocol):
+    def fanned_out(self, channel: str, count: int) -> None: ...
+    def overflowed(self, channel: str) -> None: ...
+
+
+class _NoObserver:
+    def fanned_out(self, channel: str, count: int) -> None:
+        pass
+
+    def overflowed(self, channel: str) -> None:
+        pass
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery(Generic[V]):
+    seq: int  # per subscriber, 1, 2, 3, ...: a gap means the client missed something
+    revision: int  # channel-wide, increasing: a jump on a conflated stream is conflation
+    value: V
+
+
+class _Waiter:
+    def __init__(self) -> None:
+        self._event = asyncio.Event()
+        self._seq = 0
+        self.closed = False
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def close(self) -> None:
+        self.closed = True
+        self._event.set()
+
+
+class ConflatedSubscription(_Waiter, Generic[V]):
+    """Pending values by key: a newer value for a key replaces the one not yet sent."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pending: dict[str, tuple[int, V]] = {}
+        # Where the channel indexed this subscriber, so unsubscribing is O(its keys).
+        self.keys: tuple[str, ...] = ()
+        self.group: str | None = None
+
+    def offer(self, key: str, revision: int, value: V) -> None:
+        self._pending[key] = (revision, value)
+        self._event.set()
+
+    @property
+    def depth(self) -> int:
+        return len(self._pending)
+
+    async def get(self) -> Delivery[V]:
+        while not self._pending:
+            if self.closed:
+                raise HubClosedError("hub closed")
+            self._event.clear()
+            await self._event.wait()
+        key = next(iter(self._pending))
+        revision, value = self._pending.pop(key)
+        return Delivery(self._next_seq(), revision, value)
+
+
+class StatsChannel(Generic[V]):
+    """Latest value per key, with subscribers by key, by group (region) or to everything."""
+
+    def __init__(
+        self,
+        name: str,
+        key_of: Callable[[V], str],
+        group_of: Callable[[V], str],
+        observer: HubObserver,
+    ) -> None:
+        self.name = name
+        self._key_of = key_of
+        self._group_of = group_of
+        self._observer = observer
+        self._revision = 0
+        self._latest: dict[str, tuple[int, V]] = {}
+        self._group_keys: dict[str, set[str]] = {}
+        self._by_key: dict[str, set[ConflatedSubscription[V]]] = {}
+        self._by_group: dict[str, set[ConflatedSubscription[V]]] = {}
+        self._everyone: set[ConflatedSubscription[V]] = set()
+
+    def latest(self, key: str) -> V | None:
+        found = self._latest.get(key)
+        return None if found is None else found[1]
+
+    def publish(self, value: V) -> int:
+        """Stores `value` as its key's latest and offers it; returns the subscribers reached."""
+        key, group = self._key_of(value), self._group_of(value)
+        previous = self._latest.get(key)
+        if previous is not None and (old_group := self._group_of(previous[1])) != group:
+            self._group_keys.get(old_group, set()).discard(key)
+        self._revision += 1
+        self._latest[key] = (self._revision, value)
+        self._group_keys.setdefault(group, set()).add(key)
+        reached = 0
+        for subscribers in (self._by_key.get(key, ()), self._by_group.get(group, ()), self._everyone):
+            for sub in subscribers:
+                sub.offer(key, self._revision, value)
+                reached += 1
+        self._observer.fanned_out(self.name, reached)
+        return reached
+
+    def subscribe(
+        self, keys: Collection[str] | None = None, group: str | None = None
+    ) -> ConflatedSubscription[V]:
+        """Keys, else a group, else everything; the current state comes first."""
+        sub: ConflatedSubscription[V] = ConflatedSubscription()
+        if keys is not None:
+            sub.keys = tuple(dict.fromkeys(keys))
+            for key in sub.keys:
+                self._by_key.setdefault(key, set()).add(sub)
+            snapshot: Iterable[str] = sub.keys
+        elif group is not None:
+            sub.group = group
+            self._by_group.setdefault(group, set()).add(sub)
+            snapshot = sorted(self._group_keys.get(group, ()))
+        else:
+            self._everyone.add(sub)
+            snapshot = sorted(self._latest)
+        for key in snapshot:
+            if (found := self._latest.get(key)) is not None:
+                sub.offer(key, *found)
+        return sub
+
+    def unsubscribe(self, sub: ConflatedSubscription[V]) -> None:
+        self._everyone.discard(sub)
+        names = [(self._by_key, k) for k in sub.keys]
+        if sub.group is not None:
+            names.append((self._by_group, sub.group))
+        for index, name in names:
+            subs = index.get(name)
+            if subs is not None:
+                subs.discard(sub)
+                if not subs:
+                    del index[name]
+
+    def subscribers(self) -> set[ConflatedSubscription[V]]:
+        subs = set(self._everyone)
+        for index in (self._by_key, self._by_group):
+            for group in index.values():
+                subs |= group
+        return subs
+
+    def depth(self) -> int:
+        return sum(s.depth for s in self.subscribers())
+
+
+class AlertSubscription(_Waiter):
+    """A bounded FIFO of alert transitions at or above a severity, optionally for one region."""
+
+    def __init__(self, min_severity: ev.Severity, region: str | None, maxsize: int) -> None:
+        super().__init__()
+        self.min_severity = min_severity
+        self.region = region
+        self.maxsize = maxsize
+        self.overflowed = False
+        self._queue: deque[tuple[int, ev.Alert]] = deque()
+
+    def wants(self, alert: ev.Alert) -> bool:
+        return alert.severity.rank >= self.min_severity.rank and (
+            self.region is None or alert.region_id == self.region
+        )
+
+    def offer(self, revision: int, alert: ev.Alert, *, bounded: bool = True) -> bool:
+        """Queues the alert; False (and overflowed from then on) when the queue was full."""
+        if self.overflowed:
+            return False
+        if bounded and len(self._queue) >= self.maxsize:
+            self.overflowed = True
+            self._queue.clear()
+            self._event.set()
+            return False
+        self._queue.append((revision, alert))
+        self._event.set()
+        return True
+
+    @property
+    def depth(self) -> int:
+        return len(self._queue)
+
+    async def get(self) -> Delivery[ev.Alert]:
+        while not self._queue:
+            if self.overflowed:
+                raise HubOverflowError(
+                    f"more than {self.maxsize} alerts pending: re-query alerts(since:) and resubscribe"
+                )
+            if self.closed:
+                raise HubClosedError("hub closed")
+            self._event.clear()
+            await self._event.wait()
+        if self.overflowed:
+            raise HubOverflowError(
+                f"more than {self.maxsize} alerts pending: re-query alerts(since:) and resubscribe"
+            )
+        revision, alert = self._queue.popleft()
+        return Delivery(self._next_seq(), revision, alert)
+
+
+class AlertChannel:
+    """Every alert transition, fanned out; the open alerts are the current state."""
+
+    name = "alerts"
+
+    def __init__(self, observer: HubObserver) -> None:
+        self._observer = observer
+        self._revision = 0
+        self._open: dict[str, tuple[int, ev.Alert]] = {}
+        self._subscribers: set[AlertSubscription] = set()
+
+    def open_alerts(self) -> list[ev.Alert]:
+        return [a for _, a in self._open.values()]
+
+    def publish(self, alert: ev.Alert) -> int:
+        self._revision += 1
+        if alert.state is ev.AlertState.OPEN:
+            self._open[alert.id] = (self._revision, alert)
+        else:
+            self._open.pop(alert.id, None)
+        reached = 0
+        for sub in list(self._subscribers):
+            if sub.wants(alert):
+                if sub.offer(self._revision, alert):
+                    reached += 1
+                elif sub.overflowed and sub.depth == 0:
+                    self._observer.overflowed(self.name)
+                    self._subscribers.discard(sub)
+        self._observer.fanned_out(self.name, reached)
+        return reached
+
+    def subscribe(self, min_severity: ev.Severity, region: str | None, maxsize: int) -> AlertSubscription:
+        sub = AlertSubscription(min_severity, region, maxsize)
+        for revision, alert in sorted(self._open.values(), key=lambda ra: ra[0]):
+            if sub.wants(alert):
+                sub.offer(revision, alert, bounded=False)
+        self._subscribers.add(sub)
+        return sub
+
+    def unsubscribe(self, sub: AlertSubscription) -> None:
+        self._subscribers.discard(sub)
+
+    def subscribers(self) -> set[AlertSubscription]:
+        return set(self._subscribers)
+
+    def depth(self) -> int:
+        return sum(s.depth for s in self._subscribers)
+
+
+class Hub:
+    """The channels the Kafka feed publishes to and the subscriptions read from."""
+
+    def __init__(self, observer: HubObserver | None = None) -> None:
+        obs = observer or _NoObserver()
+        self.stations: StatsChannel[ev.StationStats] = StatsChannel(
+            "stations", lambda s: s.station_id, lambda s: s.region_id, obs
+        )
+        self.regions: StatsChannel[ev.RegionStats] = StatsChannel(
+            "regions", lambda r: r.region_id, lambda r: r.region_id, obs
+        )
+        self.national: StatsChannel[ev.RegionStats] = StatsChannel(
+            "overview", lambda r: r.region_id, lambda r: r.region_id, obs
+        )
+        self.alerts = AlertChannel(obs)
+
+    def publish_region(self, stats: ev.RegionStats) -> int:
+        channel = self.national if stats.region_id == ev.NATIONAL else self.regions
+        return channel.publish(stats)
+
+    def close(self) -> None:
+        """Ends every subscription (shutdown)."""
+        for channel in (self.stations, self.regions, self.national):
+            for sub in channel.subscribers():
+                sub.close()
+        for alert_sub in self.alerts.subscribers():
+            alert_sub.close()
+
+    def depths(self) -> dict[str, int]:
+        return {c.name: c.depth() for c in (self.stations, self.regions, self.national, self.alerts)}

@@ -1,0 +1,96 @@
+"""The one Kafka consumer per API process: stats and alerts topics into the hub.
+
+No consumer group: every API process reads every partition. The stats topics are compacted,
+so reading them from the beginning rebuilds the current state; alerts are read from the
+beginning too, which rebuilds the set of open alerts a new subscriber receives first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.errors import KafkaError
+
+from services.api import metrics
+from services.api.hub import Hub
+from services.common import codec, topics
+from services.common.errors import InvalidMessageError
+from services.common.settings import SharedSettings
+
+log = logging.getLogger(__name__)
+
+
+class KafkaFeed:
+    """Consumes STATION_STATS, REGION_STATS and ALERTS and publishes each value to the hub."""
+
+    def __init__(self, shared: SharedSettings, hub: Hub) -> None:
+        self._hub = hub
+        self._routes: dict[str, tuple[str, Callable[[bytes], int]]] = {
+            shared.topic(topics.STATION_STATS.name): (
+                "station_stats",
+                lambda data: hub.stations.publish(codec.decode_station_stats(data)),
+            ),
+            shared.topic(topics.REGION_STATS.name): (
+                "region_stats",
+                lambda data: hub.publish_region(codec.decode_region_stats(data)),
+            ),
+            shared.topic(topics.ALERTS.name): (
+                "alerts",
+                lambda data: hub.alerts.publish(codec.decode_alert(data)),
+            ),
+        }
+        self._consumer = AIOKafkaConsumer(
+            *self._routes,
+            bootstrap_servers=shared.kafka_bootstrap,
+            group_id=None,
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            client_id="pollwatch-api",
+        )
+        self._task: asyncio.Task[None] | None = None
+        self.started = False
+
+    async def start(self) -> None:
+        await self._consumer.start()
+        self.started = True
+        self._task = asyncio.create_task(self._run(), name="api-kafka-feed")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self._consumer.stop()
+        self.started = False
+
+    def handle(self, topic: str, value: bytes | None) -> None:
+        """Decodes one message and publishes it; a bad one is counted and skipped."""
+        label, publish = self._routes[topic]
+        if value is None:
+            metrics.FEED_MESSAGES.labels(label, "tombstone").inc()
+            return
+        try:
+            publish(value)
+        except InvalidMessageError as exc:
+            metrics.FEED_MESSAGES.labels(label, "invalid").inc()
+            log.warning("skipping undecodable message on %s: %s", topic, exc)
+            return
+        metrics.FEED_MESSAGES.labels(label, "ok").inc()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                batches = await self._consumer.getmany(timeout_ms=500, max_records=2000)
+            except KafkaError as exc:
+                log.warning("kafka feed: %s; retrying", exc)
+                await asyncio.sleep(1)
+                continue
+            for tp, messages in batches.items():
+                for message in messages:
+                    self.handle(tp.topic, message.value)
+            for channel, depth in self._hub.depths().items():
+                metrics.HUB_QUEUE_DEPTH.labels(channel).set(depth)

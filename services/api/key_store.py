@@ -1,0 +1,73 @@
+"""Resolving presented API keys to principals, with a short cache so revocations land quickly."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.api.auth import Principal, Role, parse_key, secret_matches
+from services.api.errors import UnauthenticatedError
+from services.api.repository import keys
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    key_hash: str
+    principal: Principal
+    revoked: bool
+    fetched_at: float
+
+
+class KeyStore:
+    """Looks keys up by id; an entry is trusted for `ttl` seconds, then read again."""
+
+    def __init__(
+        self, pool: asyncpg.Pool, ttl: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._pool = pool
+        self._ttl = ttl
+        self._monotonic = monotonic
+        self._cache: dict[str, _Entry] = {}
+
+    async def _entry(self, key_id: str) -> _Entry | None:
+        now = self._monotonic()
+        cached = self._cache.get(key_id)
+        if cached is not None and now - cached.fetched_at < self._ttl:
+            return cached
+        row = await keys.key_by_id(self._pool, key_id)
+        if row is None:
+            self._cache.pop(key_id, None)
+            return None
+        entry = _Entry(
+            key_hash=row["key_hash"],
+            principal=Principal(
+                key_id=row["id"], role=Role(row["role"]), org=row["org"], incident_texts=row["incident_texts"]
+            ),
+            revoked=row["revoked_at"] is not None,
+            fetched_at=now,
+        )
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key_id] = entry
+        return entry
+
+    async def authenticate(self, token: str) -> Principal:
+        """The principal for `token`, or UnauthenticatedError (unknown, wrong or revoked key)."""
+        key_id, secret = parse_key(token)
+        entry = await self._entry(key_id)
+        if entry is None or not secret_matches(secret, entry.key_hash):
+            raise UnauthenticatedError("unknown API key")
+        if entry.revoked:
+            raise UnauthenticatedError("API key revoked")
+        return entry.principal
+
+    async def ensure_active(self, principal: Principal) -> None:
+        """Raises UnauthenticatedError if the principal's key has been revoked since (anonymous passes)."""
+        if not principal.key_id:
+            return
+        entry = await self._entry(principal.key_id)
+        if entry is None or entry.revoked:
+            raise UnauthenticatedError("API key revoked")

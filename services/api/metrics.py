@@ -1,0 +1,49 @@
+"""Every Prometheus metric of the API, declared once."""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Gauge, Histogram
+
+REQUESTS = Counter(
+    "pollwatch_api_requests_total",
+    "GraphQL operations by operation name and outcome (ok, error, refused).",
+    ["operation", "outcome"],
+)
+RESOLVER_SECONDS = Histogram(
+    "pollwatch_api_resolver_seconds",
+    "Latency of root-field resolvers.",
+    ["field"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
+SUBSCRIPTIONS_ACTIVE = Gauge(
+    "pollwatch_api_subscriptions_active", "Open GraphQL subscriptions by field.", ["subscription"]
+)
+CONNECTIONS_ACTIVE = Gauge("pollwatch_api_ws_connections_active", "Open GraphQL WebSocket connections.")
+HUB_QUEUE_DEPTH = Gauge(
+    "pollwatch_api_hub_queue_depth_messages", "Messages pending for subscribers, by hub channel.", ["channel"]
+)
+FANNED_OUT = Counter(
+    "pollwatch_api_hub_fanned_out_total", "Messages offered to subscribers, by hub channel.", ["channel"]
+)
+OVERFLOW_CLOSED = Counter(
+    "pollwatch_api_hub_overflow_closed_total",
+    "Subscribers closed because their bounded queue overflowed, by hub channel.",
+    ["channel"],
+)
+FEED_MESSAGES = Counter(
+    "pollwatch_api_feed_messages_total",
+    "Kafka messages the feed consumed, by topic and outcome.",
+    ["topic", "outcome"],
+)
+RATE_LIMITED = Counter("pollwatch_api_rate_limited_total", "Requests refused by the per-key rate limit.")
+
+
+class PrometheusHubObserver:
+    """Counts the hub's fan-out and overflows into the metrics above."""
+
+    def fanned_out(self, channel: str, count: int) -> None:
+        if count:
+            FANNED_OUT.labels(channel).inc(count)
+
+    def overflowed(self, channel: str) -> None:
+        OVERFLOW_CLOSED.labels(channel).inc()

@@ -1,0 +1,185 @@
+"""The Query root: every read, each checking the caller's role before touching data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from services.api.auth import Role
+from services.api.context import Info
+from services.api.errors import InvalidArgumentError, NotFoundError
+from services.api.pagination import Cursor, decode_cursor, page_size
+from services.api.repository import alerts as alert_sql
+from services.api.repository import regions as region_sql
+from services.api.repository import reports as report_sql
+from services.api.repository import stations as station_sql
+from services.api.repository.stations import StationOrder, StationStatus
+from services.api.series import region_turnout
+from services.api.types.alert import Alert
+from services.api.types.enums import AlertState, ReportKind, Severity, StationOrderEnum, StationStatusEnum
+from services.api.types.overview import AlertCounts, Overview
+from services.api.types.pagination import Connection, PageInfo
+from services.api.types.region import Region, RegionStats
+from services.api.types.report import Report
+from services.api.types.series import TurnoutPoint
+from services.api.types.station import Station
+from services.common import events as ev
+
+
+def _size(info: Info, first: int | None) -> int:
+    s = info.context.settings
+    return page_size(first, s.page_default, s.page_max)
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="One station by id (partner and above); null if unknown.")
+    async def station(self, info: Info, id: strawberry.ID) -> Station | None:
+        info.context.require(Role.PARTNER, "station")
+        row = await info.context.loaders.station.load(str(id))
+        return None if row is None else Station.from_row(row)
+
+    @strawberry.field(description="Stations in keyset pages (partner and above).")
+    async def stations(
+        self,
+        info: Info,
+        region: strawberry.ID | None = None,
+        status: StationStatusEnum | None = None,  # type: ignore[valid-type]
+        has_open_alerts: bool | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        order_by: StationOrderEnum = StationOrder.ID,  # type: ignore[valid-type]
+    ) -> Connection[Station]:
+        info.context.require(Role.PARTNER, "stations")
+        order = StationOrder(order_by)
+        limit = _size(info, first)
+        rows = await station_sql.page_stations(
+            info.context.pool,
+            region=None if region is None else str(region),
+            status=None if status is None else StationStatus(status),
+            has_open_alerts=has_open_alerts,
+            order=order,
+            after=decode_cursor(after, order.value),
+            limit=limit,
+        )
+        page = rows[:limit]
+        end = None
+        if page:
+            end = Cursor(order.value, station_sql.sort_value(order, page[-1]), page[-1]["id"]).encode()
+        return Connection(
+            nodes=[Station.from_row(r) for r in page],
+            page_info=PageInfo(end_cursor=end, has_next_page=len(rows) > limit),
+        )
+
+    @strawberry.field(description="One region; null if unknown.")
+    async def region(self, info: Info, id: strawberry.ID) -> Region | None:
+        row = await info.context.loaders.region.load(str(id))
+        return None if row is None else Region.from_row(row)
+
+    @strawberry.field(description="Every region of the registry.")
+    async def regions(self, info: Info) -> list[Region]:
+        return [Region.from_row(r) for r in await region_sql.all_regions(info.context.pool)]
+
+    @strawberry.field(description="Nationwide turnout, reporting and silent stations, open alerts.")
+    async def overview(self, info: Info) -> Overview:
+        national = await info.context.loaders.region_stats.load(ev.NATIONAL)
+        counts = await region_sql.open_alerts_by_severity(info.context.pool)
+        return Overview(
+            national=None if national is None else RegionStats.from_row(national),
+            open_alerts=AlertCounts.from_counts(counts),
+        )
+
+    @strawberry.field(description="Alerts, most recently changed first (partner and above).")
+    async def alerts(
+        self,
+        info: Info,
+        state: AlertState | None = None,  # type: ignore[valid-type]
+        severity: Severity | None = None,  # type: ignore[valid-type]
+        rule: str | None = None,
+        region: strawberry.ID | None = None,
+        station: strawberry.ID | None = None,
+        since: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Alert]:
+        info.context.require(Role.PARTNER, "alerts")
+        limit = _size(info, first)
+        rows = await alert_sql.page_alerts(
+            info.context.pool,
+            state=None if state is None else ev.AlertState(state).value,
+            severity=None if severity is None else ev.Severity(severity).value,
+            rule=rule,
+            region=None if region is None else str(region),
+            station=None if station is None else str(station),
+            since=since,
+            after=decode_cursor(after, "alerts"),
+            limit=limit,
+        )
+        page = rows[:limit]
+        end = Cursor("alerts", page[-1]["updated_at"].isoformat(), page[-1]["id"]).encode() if page else None
+        return Connection(
+            nodes=[Alert.from_row(r) for r in page],
+            page_info=PageInfo(end_cursor=end, has_next_page=len(rows) > limit),
+        )
+
+    @strawberry.field(description="Monitors' reports, newest first (analyst and above).")
+    async def reports(
+        self,
+        info: Info,
+        station: strawberry.ID | None = None,
+        kind: ReportKind | None = None,  # type: ignore[valid-type]
+        since: datetime | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Report]:
+        info.context.require(Role.ANALYST, "reports")
+        limit = _size(info, first)
+        rows = await report_sql.page_reports(
+            info.context.pool,
+            station=None if station is None else str(station),
+            kind=None if kind is None else ev.ReportKind(kind).value,
+            since=since,
+            after=decode_cursor(after, "reports"),
+            limit=limit,
+        )
+        page = rows[:limit]
+        end = (
+            Cursor("reports", page[-1]["observed_at"].isoformat(), page[-1]["id"]).encode() if page else None
+        )
+        return Connection(
+            nodes=[Report.from_row(r) for r in page],
+            page_info=PageInfo(end_cursor=end, has_next_page=len(rows) > limit),
+        )
+
+    @strawberry.field(
+        description="Cumulative turnout per time bucket for one station (partner and above) or region."
+    )
+    async def turnout_series(
+        self,
+        info: Info,
+        station: strawberry.ID | None = None,
+        region: strawberry.ID | None = None,
+        bucket_minutes: int = 15,
+    ) -> list[TurnoutPoint]:
+        if (station is None) == (region is None):
+            raise InvalidArgumentError("give exactly one of station and region", argument="station")
+        if not 1 <= bucket_minutes <= 24 * 60:
+            raise InvalidArgumentError("bucketMinutes must be between 1 and 1440", argument="bucketMinutes")
+        pool, seconds = info.context.pool, bucket_minutes * 60
+        if station is not None:
+            info.context.require(Role.PARTNER, "turnoutSeries(station)")
+            rows = await station_sql.station_series(pool, str(station), seconds)
+            return [
+                TurnoutPoint(at=r["bucket"], ballots_issued=r["ballots_issued"], turnout_pct=r["turnout_pct"])
+                for r in rows
+            ]
+        region_row = await info.context.loaders.region.load(str(region))
+        if region_row is None:
+            raise NotFoundError(f"no region {region}", argument="region")
+        rows = await station_sql.region_series(pool, str(region), seconds)
+        points = region_turnout(
+            ((r["station_id"], r["bucket"], r["ballots_issued"]) for r in rows),
+            int(region_row["registered_voters"]),
+        )
+        return [TurnoutPoint(at=at, ballots_issued=b, turnout_pct=pct) for at, b, pct in points]

@@ -1,0 +1,44 @@
+"""API keys: create, look up, revoke, list (hashes only are stored)."""
+
+from __future__ import annotations
+
+import asyncpg
+
+
+async def insert_key(
+    conn: asyncpg.Pool | asyncpg.Connection,
+    key_id: str,
+    key_hash: str,
+    role: str,
+    org: str,
+    incident_texts: bool,
+) -> None:
+    await conn.execute(
+        "INSERT INTO api_keys (id, key_hash, role, org, incident_texts) VALUES ($1, $2, $3, $4, $5)",
+        key_id,
+        key_hash,
+        role,
+        org,
+        incident_texts,
+    )
+
+
+async def key_by_id(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT id, key_hash, role, org, incident_texts, created_at, revoked_at FROM api_keys WHERE id = $1",
+        key_id,
+    )
+
+
+async def revoke_key(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> bool:
+    """True when the key existed and was active."""
+    status = await conn.execute(
+        "UPDATE api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", key_id
+    )
+    return bool(status == "UPDATE 1")
+
+
+async def list_keys(conn: asyncpg.Pool | asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, role, org, incident_texts, created_at, revoked_at FROM api_keys ORDER BY created_at, id"
+    )

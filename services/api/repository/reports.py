@@ -1,0 +1,48 @@
+"""Monitors' reports in keyset pages (analyst only: they carry monitor identities)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+
+from services.api.pagination import Cursor
+from services.api.repository.sql import Where
+
+
+async def page_reports(
+    pool: asyncpg.Pool,
+    *,
+    station: str | None,
+    kind: str | None,
+    since: datetime | None,
+    after: Cursor | None,
+    limit: int,
+) -> list[asyncpg.Record]:
+    where = Where()
+    if station is not None:
+        where.add("station_id = {}", station)
+    if kind is not None:
+        where.add("kind = {}", kind)
+    if since is not None:
+        where.add("observed_at >= {}", since)
+    if after is not None:
+        where.add(
+            "(observed_at, id) < ({}::timestamptz, {})", datetime.fromisoformat(str(after.value)), after.id
+        )
+    sql = f"""SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at, flags, body
+              FROM reports {where.sql()} ORDER BY observed_at DESC, id DESC LIMIT {where.param(limit + 1)}"""
+    return await pool.fetch(sql, *where.params)
+
+
+async def incidents_by_station_ids(pool: asyncpg.Pool, ids: list[str], limit: int) -> list[asyncpg.Record]:
+    """The latest `limit` incident reports per station, without who sent them."""
+    return await pool.fetch(
+        """SELECT station_id, id, observed_at, body FROM (
+               SELECT station_id, id, observed_at, body,
+                      row_number() OVER (PARTITION BY station_id ORDER BY observed_at DESC, id DESC) AS n
+               FROM reports WHERE kind = 'incident' AND station_id = ANY($1::text[])) r
+           WHERE n <= $2 ORDER BY station_id, observed_at DESC, id DESC""",
+        ids,
+        limit,
+    )

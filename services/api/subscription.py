@@ -1,0 +1,133 @@
+"""The Subscription root: live updates from the hub, current state first, each numbered.
+
+Before every message the caller's key is checked again (cached briefly), so a revoked key
+ends its open subscriptions on their next message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator
+
+import strawberry
+
+from services.api import metrics
+from services.api.auth import Role
+from services.api.context import Info
+from services.api.errors import InvalidArgumentError, SubscriberOverflowError
+from services.api.hub import HubClosedError, HubOverflowError
+from services.api.types.alert import Alert
+from services.api.types.enums import Severity
+from services.api.types.overview import AlertCounts, Overview
+from services.api.types.region import Region, RegionStats
+from services.api.types.station import Station
+from services.api.types.updates import AlertEvent, OverviewUpdate, RegionUpdate, StationUpdate
+from services.common import events as ev
+
+MAX_IDS = 1000
+
+
+def _ids(ids: list[strawberry.ID] | None) -> list[str] | None:
+    if ids is not None and not 1 <= len(ids) <= MAX_IDS:
+        raise InvalidArgumentError(f"ids: give between 1 and {MAX_IDS}", argument="ids")
+    return None if ids is None else [str(i) for i in ids]
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Station stats as they change (partner and above): by ids, by region, or all."
+    )
+    async def station_updated(
+        self, info: Info, ids: list[strawberry.ID] | None = None, region: strawberry.ID | None = None
+    ) -> AsyncGenerator[StationUpdate, None]:
+        ctx = info.context
+        ctx.require(Role.PARTNER, "stationUpdated")
+        keys = _ids(ids)
+        sub = ctx.hub.stations.subscribe(keys=keys, group=None if region is None else str(region))
+        metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").inc()
+        try:
+            while True:
+                d = await sub.get()
+                await ctx.ensure_key_active()
+                station = Station(id=strawberry.ID(d.value.station_id), _live=d.value)
+                yield StationUpdate(seq=d.seq, revision=d.revision, station=station)
+        except HubClosedError:
+            return
+        finally:
+            ctx.hub.stations.unsubscribe(sub)
+            metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").dec()
+
+    @strawberry.subscription(description="Regions' roll-ups as they change: by ids, or all regions.")
+    async def region_updated(
+        self, info: Info, ids: list[strawberry.ID] | None = None
+    ) -> AsyncGenerator[RegionUpdate, None]:
+        ctx = info.context
+        sub = ctx.hub.regions.subscribe(keys=_ids(ids))
+        metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").inc()
+        try:
+            while True:
+                d = await sub.get()
+                await ctx.ensure_key_active()
+                region = Region(id=strawberry.ID(d.value.region_id), _live=d.value)
+                yield RegionUpdate(seq=d.seq, revision=d.revision, region=region)
+        except HubClosedError:
+            return
+        finally:
+            ctx.hub.regions.unsubscribe(sub)
+            metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").dec()
+
+    @strawberry.subscription(description="The nationwide overview as it changes.")
+    async def overview_updated(self, info: Info) -> AsyncGenerator[OverviewUpdate, None]:
+        ctx = info.context
+        sub = ctx.hub.national.subscribe(keys=[ev.NATIONAL])
+        metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").inc()
+        try:
+            while True:
+                d = await sub.get()
+                await ctx.ensure_key_active()
+                overview = Overview(
+                    national=RegionStats.from_event(d.value),
+                    open_alerts=AlertCounts.from_alerts(ctx.hub.alerts.open_alerts()),
+                )
+                yield OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
+        except HubClosedError:
+            return
+        finally:
+            ctx.hub.national.unsubscribe(sub)
+            metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").dec()
+
+    @strawberry.subscription(
+        description=(
+            "Alert transitions at or above minSeverity (partner and above): open alerts first, then "
+            "every change. A subscriber too far behind is ended with SUBSCRIBER_OVERFLOW: re-query "
+            "alerts(since:) and subscribe again."
+        )
+    )
+    async def alert_raised(
+        self,
+        info: Info,
+        min_severity: Severity = ev.Severity.INFO,  # type: ignore[valid-type]
+        region: strawberry.ID | None = None,
+    ) -> AsyncGenerator[AlertEvent, None]:
+        ctx = info.context
+        ctx.require(Role.PARTNER, "alertRaised")
+        sub = ctx.hub.alerts.subscribe(
+            ev.Severity(min_severity), None if region is None else str(region), ctx.settings.alert_queue_size
+        )
+        metrics.SUBSCRIPTIONS_ACTIVE.labels("alertRaised").inc()
+        try:
+            while True:
+                try:
+                    d = await sub.get()
+                except HubOverflowError as exc:
+                    raise SubscriberOverflowError(str(exc), requery="alerts(since:)") from None
+                await ctx.ensure_key_active()
+                alert = d.value
+                yield AlertEvent(
+                    seq=d.seq, revision=d.revision, transition=alert.transition, alert=Alert.from_event(alert)
+                )
+        except HubClosedError:
+            return
+        finally:
+            ctx.hub.alerts.unsubscribe(sub)
+            metrics.SUBSCRIPTIONS_ACTIVE.labels("alertRaised").dec()

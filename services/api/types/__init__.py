@@ -1,0 +1,1 @@
+"""One strawberry module per GraphQL type."""

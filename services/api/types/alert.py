@@ -1,0 +1,100 @@
+"""Alert (partner role and above) and what ops did to it (analyst and above)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import asyncpg
+import strawberry
+
+from services.api.auth import Role
+from services.api.context import Info
+from services.api.types.enums import AlertState, Severity
+from services.api.types.station import Station
+from services.common import events as ev
+
+
+@strawberry.type(description="An acknowledgement or resolution by an ops key.")
+class AlertAction:
+    action: str
+    key_id: str
+    org: str
+    note: str
+    at: datetime
+
+
+@strawberry.type
+class Alert:
+    id: strawberry.ID
+    rule: str
+    severity: Severity  # type: ignore[valid-type]
+    state: AlertState  # type: ignore[valid-type]
+    station_id: str
+    region_id: str
+    value: float
+    threshold: float
+    message: str
+    report_ids: list[str]
+    opened_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    confidence: float
+    version: int
+
+    @strawberry.field(description="The station, for station-level alerts.")
+    def station(self) -> Station | None:
+        return Station(id=strawberry.ID(self.station_id)) if self.station_id else None
+
+    @strawberry.field(description="Acknowledgements and resolutions, oldest first (analyst and above).")
+    async def actions(self, info: Info) -> list[AlertAction]:
+        info.context.require(Role.ANALYST, "Alert.actions")
+        rows = await info.context.loaders.alert_actions.load(str(self.id))
+        return [
+            AlertAction(action=r["action"], key_id=r["key_id"], org=r["org"], note=r["note"], at=r["at"])
+            for r in rows
+        ]
+
+    @strawberry.field(description="Whether an ops key acknowledged the alert.")
+    async def acknowledged(self, info: Info) -> bool:
+        rows = await info.context.loaders.alert_actions.load(str(self.id))
+        return any(r["action"] == "acknowledge" for r in rows)
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Alert:
+        return cls(
+            id=strawberry.ID(row["id"]),
+            rule=row["rule"],
+            severity=ev.Severity(row["severity"]),
+            state=ev.AlertState(row["state"]),
+            station_id=row["station_id"],
+            region_id=row["region_id"],
+            value=row["value"],
+            threshold=row["threshold"],
+            message=row["message"],
+            report_ids=list(row["report_ids"]),
+            opened_at=row["opened_at"],
+            updated_at=row["updated_at"],
+            resolved_at=row["resolved_at"],
+            confidence=row["confidence"],
+            version=row["version"],
+        )
+
+    @classmethod
+    def from_event(cls, a: ev.Alert) -> Alert:
+        return cls(
+            id=strawberry.ID(a.id),
+            rule=a.rule,
+            severity=a.severity,
+            state=a.state,
+            station_id=a.station_id,
+            region_id=a.region_id,
+            value=a.value,
+            threshold=a.threshold,
+            message=a.message,
+            report_ids=list(a.report_ids),
+            opened_at=a.opened_at,
+            updated_at=a.updated_at,
+            resolved_at=a.resolved_at,
+            confidence=a.confidence,
+            version=a.version,
+        )

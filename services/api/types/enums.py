@@ -1,0 +1,21 @@
+"""The GraphQL enums, mirroring the domain's values."""
+
+from __future__ import annotations
+
+import strawberry
+
+from services.api.repository.stations import StationOrder, StationStatus
+from services.common import events as ev
+
+Severity = strawberry.enum(ev.Severity, name="Severity", description="Alert severity, lowest first.")
+AlertState = strawberry.enum(ev.AlertState, name="AlertState")
+AlertTransition = strawberry.enum(ev.AlertTransition, name="AlertTransition")
+ReportKind = strawberry.enum(ev.ReportKind, name="ReportKind")
+StationStatusEnum = strawberry.enum(
+    StationStatus,
+    name="StationStatus",
+    description="REPORTING: reports arrive; SILENT: reports stopped; NO_DATA: none yet.",
+)
+StationOrderEnum = strawberry.enum(
+    StationOrder, name="StationOrder", description="Orderings of the stations list (ties by id)."
+)

@@ -1,0 +1,204 @@
+"""Station, its latest stats and its incidents (partner and above); monitors (analyst only)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+import orjson
+import strawberry
+from strawberry.scalars import JSON
+
+from services.api.auth import Role
+from services.api.context import Info
+from services.api.repository.stations import StationStatus
+from services.api.types.enums import StationStatusEnum
+from services.api.types.monitor import Monitor
+from services.api.types.region import Region
+from services.common import events as ev
+
+
+def _json(value: Any) -> Any:
+    return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+@strawberry.type(description="A station's latest rolling statistics.")
+class StationStats:
+    registered_voters: int
+    ballots_issued: int
+    turnout_pct: float
+    turnout_rate_pp_per_hour: float
+    home_voting_applications: int
+    home_voting_pct: float
+    incidents_total: JSON
+    incidents_recent: JSON
+    last_report_at: datetime | None
+    open_alerts: int
+    protocol: JSON | None
+    reports_processed: int
+    silent: bool
+    updated_at: datetime
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> StationStats:
+        return cls(
+            registered_voters=row["registered_voters"],
+            ballots_issued=row["ballots_issued"],
+            turnout_pct=row["turnout_pct"],
+            turnout_rate_pp_per_hour=row["turnout_rate_pp_per_hour"],
+            home_voting_applications=row["home_voting_applications"],
+            home_voting_pct=row["home_voting_pct"],
+            incidents_total=_json(row["incidents_total"]),
+            incidents_recent=_json(row["incidents_recent"]),
+            last_report_at=row["last_report_at"],
+            open_alerts=row["open_alerts"],
+            protocol=_json(row["protocol"]),
+            reports_processed=row["reports_processed"],
+            silent=row["silent"],
+            updated_at=row["stats_updated_at"],
+        )
+
+    @classmethod
+    def from_event(cls, s: ev.StationStats) -> StationStats:
+        protocol = None
+        if s.protocol is not None:
+            p = s.protocol
+            protocol = {
+                "registered_voters": p.registered_voters,
+                "ballots_issued": p.ballots_issued,
+                "ballots_cast": p.ballots_cast,
+                "valid_ballots": p.valid_ballots,
+                "invalid_ballots": p.invalid_ballots,
+                "votes": dict(p.votes),
+                "copy_received": p.copy_received,
+                "inconsistencies": list(p.inconsistencies),
+            }
+        return cls(
+            registered_voters=s.registered_voters,
+            ballots_issued=s.ballots_issued,
+            turnout_pct=s.turnout_pct,
+            turnout_rate_pp_per_hour=s.turnout_rate_pp_per_hour,
+            home_voting_applications=s.home_voting_applications,
+            home_voting_pct=s.home_voting_pct,
+            incidents_total=JSON(dict(s.incidents_total)),
+            incidents_recent=JSON(dict(s.incidents_recent)),
+            last_report_at=s.last_report_at,
+            open_alerts=s.open_alerts,
+            protocol=None if protocol is None else JSON(protocol),
+            reports_processed=s.reports_processed,
+            silent=s.silent,
+            updated_at=s.updated_at,
+        )
+
+
+@strawberry.type(description="An incident at a station, without who reported it.")
+class Incident:
+    report_id: strawberry.ID
+    violation: str
+    observed_at: datetime
+    _body: strawberry.Private[dict[str, Any]]
+
+    @strawberry.field(description="Free text: analysts, and partners whose key's scope allows it.")
+    def description(self, info: Info) -> str:
+        if not info.context.principal.may_read_incident_texts:
+            info.context.require(Role.ANALYST, "Incident.description")
+        return str(self._body.get("description", ""))
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Incident:
+        body = _json(row["body"]) or {}
+        return cls(
+            report_id=strawberry.ID(row["id"]),
+            violation=str(body.get("violation", "other")),
+            observed_at=row["observed_at"],
+            _body=body,
+        )
+
+
+@strawberry.type(description="A polling station (station-level data: partner role and above).")
+class Station:
+    id: strawberry.ID
+    _row: strawberry.Private[asyncpg.Record | None] = None
+    _live: strawberry.Private[ev.StationStats | None] = None
+
+    async def _registry(self, info: Info) -> asyncpg.Record | None:
+        if self._row is None:
+            self._row = await info.context.loaders.station.load(str(self.id))
+        return self._row
+
+    async def _value(self, info: Info, column: str) -> Any:
+        row = await self._registry(info)
+        return None if row is None else row[column]
+
+    @strawberry.field
+    async def name(self, info: Info) -> str:
+        return str(await self._value(info, "name") or "")
+
+    @strawberry.field
+    async def district(self, info: Info) -> str:
+        return str(await self._value(info, "district") or "")
+
+    @strawberry.field
+    async def region_id(self, info: Info) -> strawberry.ID:
+        if self._live is not None:
+            return strawberry.ID(self._live.region_id)
+        return strawberry.ID(str(await self._value(info, "region_id") or ""))
+
+    @strawberry.field
+    async def region(self, info: Info) -> Region:
+        if self._live is not None:
+            return Region(id=strawberry.ID(self._live.region_id))
+        return Region(id=strawberry.ID(str(await self._value(info, "region_id") or "")))
+
+    @strawberry.field
+    async def registered_voters(self, info: Info) -> int:
+        return int(await self._value(info, "registered_voters") or 0)
+
+    @strawberry.field
+    async def latitude(self, info: Info) -> float | None:
+        value = await self._value(info, "latitude")
+        return None if value is None else float(value)
+
+    @strawberry.field
+    async def longitude(self, info: Info) -> float | None:
+        value = await self._value(info, "longitude")
+        return None if value is None else float(value)
+
+    @strawberry.field(description="Latest stats; null before the station's first report.")
+    async def stats(self, info: Info) -> StationStats | None:
+        if self._live is not None:
+            return StationStats.from_event(self._live)
+        row = await self._registry(info)
+        if row is None or row["stats_station_id"] is None:
+            return None
+        return StationStats.from_row(row)
+
+    @strawberry.field
+    async def status(self, info: Info) -> StationStatusEnum:  # type: ignore[valid-type]
+        if self._live is not None:
+            silent, last = self._live.silent, self._live.last_report_at
+        else:
+            row = await self._registry(info)
+            if row is None or row["stats_station_id"] is None:
+                return StationStatus.NO_DATA
+            silent, last = row["silent"], row["last_report_at"]
+        if silent:
+            return StationStatus.SILENT
+        return StationStatus.NO_DATA if last is None else StationStatus.REPORTING
+
+    @strawberry.field(description="Latest incidents (up to 20), newest first; never who reported them.")
+    async def incidents(self, info: Info) -> list[Incident]:
+        info.context.require(Role.PARTNER, "Station.incidents")
+        rows = await info.context.loaders.incidents_by_station.load(str(self.id))
+        return [Incident.from_row(r) for r in rows]
+
+    @strawberry.field(description="Monitors assigned to the station (analyst only).")
+    async def monitors(self, info: Info) -> list[Monitor]:
+        info.context.require(Role.ANALYST, "Station.monitors")
+        rows = await info.context.loaders.monitors_by_station.load(str(self.id))
+        return [Monitor.from_row(r) for r in rows]
+
+    @classmethod
+    def from_row(cls, row: asyncpg.Record) -> Station:
+        return cls(id=strawberry.ID(row["id"]), _row=row)
