@@ -16,7 +16,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from services.common import events as ev
 from services.common.errors import DecodeError
-from services.common.generated.pollwatch.v1 import alert_pb2, deadletter_pb2, report_pb2, stats_pb2
+from services.common.generated.pollwatch.v1 import (
+    alert_pb2,
+    deadletter_pb2,
+    ingest_pb2,
+    report_pb2,
+    stats_pb2,
+)
 
 E = TypeVar("E", bound=StrEnum)
 M = TypeVar("M", bound=Message)
@@ -175,6 +181,75 @@ def encode_report(report: ev.Report) -> bytes:
 
 def decode_report(data: bytes) -> ev.Report:
     return report_from_proto(_parse(report_pb2.Report, data))
+
+
+# --- Submissions (what monitors' apps POST to ingest as protobuf) -------------------------
+
+
+def report_submissions_from_proto(data: bytes, single: bool = False) -> list[dict[str, Any]]:
+    """A ReportBatch (or one Report when `single`) in the JSON shape ingest validates.
+
+    Server-set fields (monitor_id, channel, received_at, flags) are ignored; unset values
+    come out as None so that validation names them.
+    """
+    reports = (
+        [_parse(report_pb2.Report, data)] if single else list(_parse(ingest_pb2.ReportBatch, data).reports)
+    )
+    return [_submission(m) for m in reports]
+
+
+def _enum_name(table: tuple[dict[E, Any], dict[int, E]], number: int) -> str | None:
+    if number == 0:
+        return None
+    value = table[1].get(number)
+    return f"#{number}" if value is None else value.value
+
+
+def _submission(m: report_pb2.Report) -> dict[str, Any]:
+    observed: str | None = None
+    if m.HasField("observed_at"):
+        try:
+            observed = _dt(m.observed_at).isoformat()
+        except (ValueError, OverflowError):
+            observed = f"(timestamp seconds={m.observed_at.seconds})"
+    out: dict[str, Any] = {"id": m.id or None, "station_id": m.station_id or None, "observed_at": observed}
+    which = m.WhichOneof("body")
+    if which == "checklist":
+        out["checklist"] = {
+            "phase": _enum_name(_PHASE, m.checklist.phase),
+            "answers": dict(m.checklist.answers),
+            "note": m.checklist.note,
+        }
+    elif which == "turnout":
+        out["turnout"] = {
+            "ballots_issued": m.turnout.ballots_issued,
+            "home_voting_applications": m.turnout.home_voting_applications,
+        }
+    elif which == "incident":
+        out["incident"] = {
+            "violation": _enum_name(_VIOLATION, m.incident.violation),
+            "description": m.incident.description,
+            "evidence_urls": list(m.incident.evidence_urls),
+        }
+    elif which == "protocol":
+        p = m.protocol
+        out["protocol"] = {
+            "registered_voters": p.registered_voters,
+            "ballots_received": p.ballots_received,
+            "ballots_issued": p.ballots_issued,
+            "ballots_cast": p.ballots_cast,
+            "valid_ballots": p.valid_ballots,
+            "invalid_ballots": p.invalid_ballots,
+            "votes": dict(p.votes),
+            "copy_received": p.copy_received,
+            "home_ballots_issued": p.home_ballots_issued,
+        }
+    return out
+
+
+def report_batch_to_proto_bytes(reports: list[ev.Report]) -> bytes:
+    """A ReportBatch as a client would send it (tests, benchmarks, client libraries)."""
+    return ingest_pb2.ReportBatch(reports=[report_to_proto(r) for r in reports]).SerializeToString()
 
 
 # --- Stats --------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
-"""Ingest settings (env prefix INGEST_)."""
+"""Ingest settings (env prefix INGEST_), built once at start."""
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.settings import SharedSettings
@@ -14,3 +14,30 @@ class IngestSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8081, ge=1, le=65535)
     shared: SharedSettings = Field(default_factory=SharedSettings)
+
+    # Requests: a 1,000-report batch of protocols is ~400 kB of JSON.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    max_batch: int = Field(default=1000, ge=1)
+    # observed_at may run ahead of our clock by this much (phones' clocks drift).
+    future_tolerance_seconds: float = Field(default=300, ge=0)
+
+    # Kafka: a send not acknowledged within this time is answered 503 and not acknowledged.
+    produce_timeout_seconds: float = Field(default=5.0, gt=0)
+    retry_after_seconds: int = Field(default=5, ge=1)
+    linger_ms: int = Field(default=2, ge=0)
+
+    # Duplicate ids are recognised for this long (PostgreSQL table ingest_dedup, shared by replicas).
+    dedup_window_hours: float = Field(default=72, gt=0)
+    # In-process LRU of ids known accepted, in front of PostgreSQL.
+    dedup_cache_size: int = Field(default=200_000, ge=0)
+    # A claim left by a crashed replica is taken over after this long.
+    dedup_claim_ttl_seconds: float = Field(default=30, gt=0)
+
+    # Stations are cached in memory and reloaded this often.
+    registry_refresh_seconds: float = Field(default=30, gt=0)
+    # Token and phone look-ups are cached this long: a revocation takes effect within it.
+    auth_cache_seconds: float = Field(default=5, ge=0)
+
+    # Shared secret SMS gateways send (query `key`, form field `secret` or header X-Pollwatch-Key);
+    # when unset the webhook trusts its callers (development only).
+    sms_webhook_secret: SecretStr | None = None

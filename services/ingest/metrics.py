@@ -1,0 +1,67 @@
+"""Every Prometheus metric ingest exports, declared once, on a registry of the app's own."""
+
+from __future__ import annotations
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.process_collector import ProcessCollector
+
+_LATENCY_BUCKETS = (
+    0.001,
+    0.0025,
+    0.005,
+    0.0075,
+    0.01,
+    0.015,
+    0.02,
+    0.03,
+    0.05,
+    0.1,
+    0.25,
+    0.5,
+    1,
+    2.5,
+    5,
+    10,
+)
+
+
+class IngestMetrics:
+    def __init__(self, registry: CollectorRegistry | None = None) -> None:
+        self.registry = registry or CollectorRegistry()
+        ProcessCollector(registry=self.registry)
+        self.reports = Counter(
+            "ingest_reports_total",
+            "Reports by outcome (accepted, duplicate, rejected, unavailable), kind, channel and reason.",
+            ["outcome", "kind", "channel", "reason"],
+            registry=self.registry,
+        )
+        self.request_duration = Histogram(
+            "ingest_request_duration_seconds",
+            "Time to answer a request, by route and HTTP status.",
+            ["route", "status"],
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.produce_duration = Histogram(
+            "ingest_kafka_produce_duration_seconds",
+            "Time from enqueueing a request's reports to Kafka's last acknowledgement.",
+            buckets=_LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.in_flight = Gauge(
+            "ingest_requests_in_flight",
+            "Requests being handled now, by route.",
+            ["route"],
+            registry=self.registry,
+        )
+        self.dead_letters = Counter(
+            "ingest_dead_letters_total",
+            "SMS kept on the dead-letter topic, by reason.",
+            ["reason"],
+            registry=self.registry,
+        )
+        self.dedup_record_failures = Counter(
+            "ingest_dedup_record_failures_total",
+            "Reports Kafka acknowledged whose id could not be recorded in the dedup store.",
+            registry=self.registry,
+        )

@@ -1,0 +1,135 @@
+"""The monitors store: bearer tokens (kept as SHA-256 only), phones and station assignments."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from services.ingest.errors import IngestError
+
+TOKEN_PREFIX = "pw_"
+_PHONE = re.compile(r"\+[1-9]\d{6,14}")
+_SELECT = """
+SELECT m.id, m.display_name, m.phone, m.token_hash, m.revoked_at IS NOT NULL AS revoked,
+       coalesce(array_agg(s.station_id ORDER BY s.station_id) FILTER (WHERE s.station_id IS NOT NULL), '{}')
+         AS stations
+FROM monitors m LEFT JOIN monitor_stations s ON s.monitor_id = m.id
+"""
+
+
+Executor = asyncpg.Connection | asyncpg.Pool
+
+
+class MonitorError(IngestError):
+    """A monitor cannot be added or changed as asked (the message says why)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Monitor:
+    id: str
+    display_name: str
+    phone: str | None
+    token_hash: str
+    stations: frozenset[str]
+    revoked: bool = False
+
+
+def new_token() -> str:
+    """256 random bits, URL-safe; shown once, stored only as its hash."""
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def normalize_phone(raw: str) -> str | None:
+    """E.164 ("+77011234567") from what gateways send ("tel:+7 701 123-45-67", "0077011234567")."""
+    phone = re.sub(r"[\s\-().]", "", raw.strip().removeprefix("tel:"))
+    if phone.startswith("00"):
+        phone = "+" + phone[2:]
+    elif not phone.startswith("+"):
+        phone = "+" + phone
+    return phone if _PHONE.fullmatch(phone) else None
+
+
+def mask_phone(phone: str | None) -> str:
+    """For listings: enough to recognise one's own monitor, not enough to call them."""
+    return "-" if not phone else phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
+
+
+def _monitor(row: asyncpg.Record) -> Monitor:
+    return Monitor(
+        row["id"],
+        row["display_name"],
+        row["phone"],
+        row["token_hash"],
+        frozenset(row["stations"]),
+        row["revoked"],
+    )
+
+
+async def add_monitor(
+    conn: asyncpg.Connection, name: str, phone: str | None, stations: list[str]
+) -> tuple[Monitor, str]:
+    """Creates a monitor bound to `stations`; returns it and its token (never stored in clear)."""
+    e164 = None
+    if phone:
+        e164 = normalize_phone(phone)
+        if e164 is None:
+            raise MonitorError(f"phone {phone!r} is not an international number like +77011234567")
+    if not stations:
+        raise MonitorError("a monitor needs at least one station")
+    token = new_token()
+    monitor_id = "mon-" + uuid.uuid4().hex[:12]
+    async with conn.transaction():
+        known = {r["id"] for r in await conn.fetch("SELECT id FROM stations WHERE id = ANY($1)", stations)}
+        unknown = sorted(set(stations) - known)
+        if unknown:
+            raise MonitorError(f"unknown station(s): {', '.join(unknown)}")
+        if e164 and await conn.fetchval("SELECT 1 FROM monitors WHERE phone = $1", e164):
+            raise MonitorError("that phone is already registered to another monitor")
+        await conn.execute(
+            "INSERT INTO monitors (id, display_name, phone, token_hash) VALUES ($1, $2, $3, $4)",
+            monitor_id,
+            name,
+            e164,
+            hash_token(token),
+        )
+        await conn.executemany(
+            "INSERT INTO monitor_stations (monitor_id, station_id) VALUES ($1, $2)",
+            [(monitor_id, s) for s in sorted(set(stations))],
+        )
+    return Monitor(monitor_id, name, e164, hash_token(token), frozenset(stations)), token
+
+
+async def revoke_monitor(conn: asyncpg.Connection, monitor_id: str) -> bool:
+    """Revokes the monitor's token (and phone); False when no such active monitor."""
+    status = await conn.execute(
+        "UPDATE monitors SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", monitor_id
+    )
+    return status.endswith(" 1")
+
+
+async def list_monitors(conn: asyncpg.Connection) -> list[Monitor]:
+    rows = await conn.fetch(_SELECT + " GROUP BY m.id ORDER BY m.id")
+    return [_monitor(r) for r in rows]
+
+
+async def monitor_by_token_hash(conn: Executor, token_hash: str) -> Monitor | None:
+    """The active monitor holding this token, if any."""
+    row = await conn.fetchrow(
+        _SELECT + " WHERE m.token_hash = $1 AND m.revoked_at IS NULL GROUP BY m.id", token_hash
+    )
+    return None if row is None else _monitor(row)
+
+
+async def monitor_by_phone(conn: Executor, phone: str) -> Monitor | None:
+    """The active monitor registered with this E.164 phone, if any."""
+    row = await conn.fetchrow(_SELECT + " WHERE m.phone = $1 AND m.revoked_at IS NULL GROUP BY m.id", phone)
+    return None if row is None else _monitor(row)

@@ -1,0 +1,131 @@
+"""The Kafka side of the door: reports written with acks=all by an idempotent producer.
+
+`write` enqueues every report (no send_and_wait per report) and waits for the
+acknowledgements up to a deadline; what is not acknowledged by then is reported as
+pending, and its eventual outcome is delivered through a callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError
+
+log = logging.getLogger(__name__)
+
+Late = Callable[[int, bool], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    key: bytes
+    value: bytes
+
+
+@dataclass
+class WriteResult:
+    """Positions acknowledged, failed (never written) and pending (unknown at the deadline)."""
+
+    acked: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    pending: list[int] = field(default_factory=list)
+
+
+class Producer:
+    def __init__(self, bootstrap: str, timeout: float, linger_ms: int) -> None:
+        self._bootstrap = bootstrap
+        self._timeout = timeout
+        self._linger_ms = linger_ms
+        self._producer: AIOKafkaProducer | None = None
+        self._starting: asyncio.Task[None] | None = None
+
+    def _new(self) -> AIOKafkaProducer:
+        return AIOKafkaProducer(
+            bootstrap_servers=self._bootstrap,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=self._linger_ms,
+            # A batch not delivered within the timeout expires instead of being sent much later.
+            request_timeout_ms=int(self._timeout * 1000),
+            max_batch_size=256 * 1024,
+        )
+
+    async def start(self) -> None:
+        """Starts now if Kafka answers, else keeps trying in the background (requests get 503)."""
+        if not await self._try_start():
+            self._starting = asyncio.create_task(self._keep_starting())
+
+    async def _try_start(self) -> bool:
+        producer = self._new()
+        try:
+            await producer.start()
+        except (KafkaError, OSError) as exc:
+            log.warning("kafka not reachable yet (%s); retrying", exc.__class__.__name__)
+            await producer.stop()
+            return False
+        self._producer = producer
+        return True
+
+    async def _keep_starting(self) -> None:
+        while True:
+            await asyncio.sleep(1)
+            if await self._try_start():
+                return
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
+
+    async def stop(self) -> None:
+        if self._starting is not None:
+            self._starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._starting
+        if self._producer is not None:
+            await self._producer.stop()
+
+    async def write(self, messages: Sequence[Message], late: Late) -> WriteResult:
+        """Writes `messages`; `late(position, ok)` reports pending ones when they settle."""
+        result = WriteResult()
+        producer = self._producer
+        if producer is None:
+            result.failed = list(range(len(messages)))
+            return result
+        deadline = time.monotonic() + self._timeout
+        futures: list[asyncio.Future[object]] = []
+        try:
+            async with asyncio.timeout(self._timeout):
+                for m in messages:
+                    futures.append(await producer.send(m.topic, m.value, key=m.key))
+        except (TimeoutError, KafkaError) as exc:
+            log.warning("kafka enqueue failed after %d of %d: %s", len(futures), len(messages), exc)
+        result.failed = list(range(len(futures), len(messages)))
+        if futures:
+            remaining = max(0.0, deadline - time.monotonic())
+            await asyncio.wait(futures, timeout=remaining)
+        for i, future in enumerate(futures):
+            if not future.done():
+                result.pending.append(i)
+                future.add_done_callback(functools.partial(_settled, late, i))
+            elif _ok(future):
+                result.acked.append(i)
+            else:
+                result.failed.append(i)
+        result.failed.sort()
+        return result
+
+
+def _settled(late: Late, position: int, future: asyncio.Future[object]) -> None:
+    late(position, _ok(future))
+
+
+def _ok(future: asyncio.Future[object]) -> bool:
+    return not future.cancelled() and future.exception() is None

@@ -1,0 +1,110 @@
+"""POST /v1/reports: one report or a batch, JSON or protobuf, each answered on its own."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from services.common import events as ev
+from services.ingest.auth import bearer_token
+from services.ingest.context import Services
+from services.ingest.errors import PayloadError, UnavailableError
+from services.ingest.instrumentation import error, instrumented, read_body
+from services.ingest.intake import Result
+from services.ingest.metrics import IngestMetrics
+from services.ingest.payload import parse_payload
+from services.ingest.settings import IngestSettings
+from services.ingest.validation import Context, Rejected, validate_report
+
+UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="pollwatch"'}
+
+
+def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
+    retry = {"Retry-After": str(settings.retry_after_seconds)}
+    counter = metrics.reports
+
+    async def post_reports(request: Request) -> Response:
+        svc: Services = request.app.state.services
+        token = bearer_token(request.headers.get("authorization"))
+        if token is None:
+            return error(401, "unauthenticated", "send Authorization: Bearer <token>", UNAUTHORIZED)
+        try:
+            monitor = await svc.auth.by_token(token)
+        except UnavailableError:
+            return error(503, "unavailable", "monitor store unreachable; retry", retry)
+        if monitor is None:
+            return error(401, "invalid_token", "the token is unknown or revoked", UNAUTHORIZED)
+        body = await read_body(request, settings.max_body_bytes)
+        if body is None:
+            counter.labels("rejected", "unknown", "http", "too_large").inc()
+            return error(413, "too_large", f"the body exceeds {settings.max_body_bytes} bytes")
+        try:
+            payload = parse_payload(body, request.headers.get("content-type", ""), settings.max_batch)
+        except PayloadError as exc:
+            counter.labels("rejected", "unknown", "http", "malformed").inc()
+            return error(exc.status, "malformed" if exc.status == 400 else "unsupported", str(exc))
+        ctx = Context(
+            monitor_id=monitor.id,
+            monitor_stations=monitor.stations,
+            registered=svc.stations.registered,
+            now=svc.clock.now(),
+            channel=ev.Channel.HTTP,
+            future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
+        )
+        checked = [validate_report(raw, ctx) for raw in payload.reports]
+        valid = [r for r in checked if isinstance(r, ev.Report)]
+        written = iter(await svc.intake.submit(valid))
+        results: list[dict[str, Any]] = []
+        counts = dict.fromkeys(("accepted", "duplicate", "rejected", "unavailable"), 0)
+        for i, item in enumerate(checked):
+            prefix = f"reports[{i}]" if payload.batch else ""
+            entry: dict[str, Any] = {"index": i}
+            if isinstance(item, Rejected):
+                entry |= {"id": item.id, "status": "rejected"}
+                entry["errors"] = [
+                    {
+                        "field": e.under(prefix).field if prefix else e.field,
+                        "code": e.code,
+                        "message": e.message,
+                    }
+                    for e in item.errors
+                ]
+                counter.labels("rejected", _kind(payload.reports[i]), "http", item.errors[0].code).inc()
+            else:
+                result: Result = next(written)
+                entry |= {"id": item.id, "status": result.status.value}
+                if result.reason:
+                    entry["reason"] = result.reason
+                counter.labels(result.status.value, item.kind.value, "http", result.reason).inc()
+            counts[entry["status"]] += 1
+            results.append(entry)
+        status, headers = _status(checked, counts), None
+        if status == 503:
+            headers = retry
+        body_out = {**counts, "results": results}
+        return Response(orjson.dumps(body_out), status, headers, media_type="application/json")
+
+    return [Route("/v1/reports", instrumented(metrics, "reports", post_reports), methods=["POST"])]
+
+
+def _status(checked: list[ev.Report | Rejected], counts: dict[str, int]) -> int:
+    if counts["unavailable"]:
+        return 503
+    if counts["accepted"] or counts["duplicate"]:
+        return 202
+    if all(isinstance(c, Rejected) and c.forbidden for c in checked):
+        return 403
+    return 422
+
+
+def _kind(raw: object) -> str:
+    if isinstance(raw, dict):
+        for kind in ev.ReportKind:
+            if raw.get(kind.value) is not None:
+                return kind.value
+    return "unknown"

@@ -1,0 +1,82 @@
+"""SMS gateways' webhooks: reading the inbound message, and answering in each one's format.
+
+Twilio (form: From, Body, MessageSid; answered with TwiML), Telerivet (form: from_number,
+content, id, secret; answered with its JSON "messages"), RapidPro / Africa's Talking / any
+other (form or JSON: from, text; answered with {"reply": ...}).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from urllib.parse import parse_qs
+from xml.sax.saxutils import escape
+
+import orjson
+
+SENDER_FIELDS = ("From", "from", "from_number", "sender", "phone", "urn")
+TEXT_FIELDS = ("Body", "text", "content", "message", "body")
+
+
+class Gateway(StrEnum):
+    TWILIO = "twilio"
+    TELERIVET = "telerivet"
+    GENERIC = "generic"
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    gateway: Gateway
+    sender: str
+    text: str
+    secret: str
+
+
+class InboundError(ValueError):
+    """The webhook body is not an SMS we can read (a gateway misconfiguration)."""
+
+
+def read_inbound(body: bytes, content_type: str) -> Inbound:
+    fields = _fields(body, content_type)
+    sender = next((fields[k] for k in SENDER_FIELDS if fields.get(k)), "")
+    text = next((fields[k] for k in TEXT_FIELDS if k in fields), None)
+    if not sender or text is None:
+        raise InboundError(
+            "expected the sender (From / from / from_number) and the text (Body / text / content)"
+        )
+    if "MessageSid" in fields or "SmsSid" in fields or "Body" in fields:
+        gateway = Gateway.TWILIO
+    elif "from_number" in fields or fields.get("event") == "incoming_message":
+        gateway = Gateway.TELERIVET
+    else:
+        gateway = Gateway.GENERIC
+    return Inbound(gateway, sender, text, fields.get("secret", ""))
+
+
+def _fields(body: bytes, content_type: str) -> dict[str, str]:
+    kind = content_type.split(";")[0].strip().lower()
+    if kind == "application/json":
+        try:
+            data = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            raise InboundError(f"malformed JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise InboundError("the JSON body must be an object")
+        return {str(k): str(v) for k, v in data.items() if isinstance(v, str | int)}
+    if kind in ("application/x-www-form-urlencoded", ""):
+        try:
+            parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        except UnicodeDecodeError:
+            raise InboundError("the form is not UTF-8") from None
+        return {k: v[0] for k, v in parsed.items()}
+    raise InboundError(f"content type {kind!r} is not a webhook form")
+
+
+def reply_body(gateway: Gateway, reply: str, status: str, report_id: str | None) -> tuple[bytes, str]:
+    """The answer in the gateway's own format: (body, media type)."""
+    if gateway is Gateway.TWILIO:
+        xml = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(reply)}</Message></Response>'
+        return xml.encode(), "application/xml"
+    if gateway is Gateway.TELERIVET:
+        return orjson.dumps({"messages": [{"content": reply}]}), "application/json"
+    return orjson.dumps({"reply": reply, "status": status, "report_id": report_id}), "application/json"

@@ -1,0 +1,109 @@
+"""POST /v1/sms: an SMS gateway's webhook; the phone identifies the monitor, the reply says
+what was understood. Every text that is not saved as a report (other than HELP) is kept on
+the dead-letter topic, with the monitor id but never the phone number."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from datetime import timedelta
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from services.common import events as ev
+from services.ingest import sms_replies
+from services.ingest.context import Services
+from services.ingest.errors import UnavailableError
+from services.ingest.instrumentation import error, instrumented, read_body
+from services.ingest.intake import Status
+from services.ingest.metrics import IngestMetrics
+from services.ingest.monitors import normalize_phone
+from services.ingest.settings import IngestSettings
+from services.ingest.sms_gateways import Inbound, InboundError, read_inbound, reply_body
+from services.ingest.sms_grammar import SmsError, SmsHelp, parse_sms
+from services.ingest.sms_reports import sms_report
+from services.ingest.validation import Context
+
+log = logging.getLogger(__name__)
+MAX_WEBHOOK_BYTES = 64 * 1024
+
+
+def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
+    retry = {"Retry-After": str(settings.retry_after_seconds)}
+
+    def answer(
+        inbound: Inbound, reply: str, status: str, report_id: str | None = None, code: int = 200
+    ) -> Response:
+        body, media = reply_body(inbound.gateway, reply, status, report_id)
+        return Response(body, code, retry if code == 503 else None, media_type=media)
+
+    def authorised(request: Request, inbound_secret: str) -> bool:
+        expected = settings.sms_webhook_secret
+        if expected is None:
+            return True
+        given = request.query_params.get("key") or request.headers.get("x-pollwatch-key") or inbound_secret
+        return hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
+
+    async def keep(svc: Services, inbound: Inbound, monitor_id: str, err: SmsError) -> Response:
+        """Dead-letters the text, then tells the monitor what is wrong."""
+        letter = ev.DeadLetter(
+            source="sms",
+            partition=-1,
+            offset=-1,
+            payload=inbound.text.encode(),
+            error=f"{err.code}: {err.message}",
+            failed_at=svc.clock.now(),
+            sender=monitor_id,
+        )
+        if not await svc.intake.dead_letter(letter):
+            return answer(inbound, sms_replies.unavailable(), "unavailable", code=503)
+        metrics.dead_letters.labels(err.code).inc()
+        metrics.reports.labels("rejected", "unknown", "sms", err.code).inc()
+        text = sms_replies.unknown_sender() if err.code == "unknown_sender" else sms_replies.rejected(err)
+        return answer(inbound, text, "rejected")
+
+    async def post_sms(request: Request) -> Response:
+        svc: Services = request.app.state.services
+        body = await read_body(request, MAX_WEBHOOK_BYTES)
+        if body is None:
+            return error(413, "too_large", f"a webhook body is at most {MAX_WEBHOOK_BYTES} bytes")
+        try:
+            inbound = read_inbound(body, request.headers.get("content-type", ""))
+        except InboundError as exc:
+            return error(400, "malformed", str(exc))
+        if not authorised(request, inbound.secret):
+            return error(401, "unauthenticated", "the webhook key is missing or wrong")
+        phone = normalize_phone(inbound.sender)
+        try:
+            monitor = await svc.auth.by_phone(phone) if phone else None
+        except UnavailableError:
+            return answer(inbound, sms_replies.unavailable(), "unavailable", code=503)
+        if monitor is None:
+            return await keep(svc, inbound, "", SmsError("unknown_sender", "phone not registered"))
+        command = parse_sms(inbound.text)
+        if isinstance(command, SmsHelp):
+            return answer(inbound, sms_replies.help_text(command.topic), "help")
+        if isinstance(command, SmsError):
+            return await keep(svc, inbound, monitor.id, command)
+        ctx = Context(
+            monitor_id=monitor.id,
+            monitor_stations=monitor.stations,
+            registered=svc.stations.registered,
+            now=svc.clock.now(),
+            channel=ev.Channel.SMS,
+            future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
+        )
+        report = sms_report(command, ctx)
+        if isinstance(report, SmsError):
+            return await keep(svc, inbound, monitor.id, report)
+        (result,) = await svc.intake.submit([report])
+        metrics.reports.labels(result.status.value, report.kind.value, "sms", result.reason).inc()
+        if result.status is Status.ACCEPTED:
+            return answer(inbound, sms_replies.accepted(report), "accepted", report.id)
+        if result.status is Status.DUPLICATE:
+            return answer(inbound, sms_replies.duplicate(report), "duplicate", report.id)
+        return answer(inbound, sms_replies.unavailable(), "unavailable", report.id, code=503)
+
+    return [Route("/v1/sms", instrumented(metrics, "sms", post_sms), methods=["POST"])]
