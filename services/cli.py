@@ -11,6 +11,7 @@ import typer
 from services.api.cli import keys_app
 from services.common.errors import PollwatchError
 from services.common.settings import SharedSettings, load
+from services.ingest.cli import monitors_app
 
 app = typer.Typer(help="pollwatch: real-time backend for election-monitoring networks.", no_args_is_help=True)
 topics_app = typer.Typer(help="Kafka topics of the registry.", no_args_is_help=True)
@@ -18,6 +19,7 @@ stations_app = typer.Typer(help="The polling-station registry.", no_args_is_help
 app.add_typer(topics_app, name="topics")
 app.add_typer(stations_app, name="stations")
 app.add_typer(keys_app, name="keys")
+app.add_typer(monitors_app, name="monitors")
 
 
 @app.command()
