@@ -1,4 +1,4 @@
-"""The faust application: topics, health pages and agents."""
+"""The faust application: topics, tables, agents, timers and the health pages."""
 
 from __future__ import annotations
 
@@ -9,12 +9,25 @@ import faust
 from faust.web import Request, Response, View
 from prometheus_client import generate_latest
 
+from services.aggregator import metrics
+from services.aggregator.domain.rules import load_rules
+from services.aggregator.region_agent import RegionAgent
+from services.aggregator.registry import load_registry
+from services.aggregator.runtime import Runtime
 from services.aggregator.settings import AggregatorSettings
-from services.common import codec, topics
-from services.common.errors import DecodeError
+from services.aggregator.sink_agents import figures_sinks, reports_sink
+from services.aggregator.station_agent import StationAgent
+from services.common import topics
+from services.common.db import create_pool, database_reachable
 from services.common.kafka_admin import broker_reachable
 
 log = logging.getLogger(__name__)
+RAW: dict[str, Any] = {
+    "key_type": bytes,
+    "value_type": bytes,
+    "key_serializer": "raw",
+    "value_serializer": "raw",
+}
 
 
 def create_app(settings: AggregatorSettings) -> faust.App:
@@ -29,16 +42,63 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         topic_replication_factor=1,
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
+        producer_linger_ms=5,
     )
-    reports = app.topic(
-        shared.topic(topics.REPORTS.name),
-        key_type=bytes,
-        value_type=bytes,
-        key_serializer="raw",
-        value_serializer="raw",
-        # The registry creates this topic; faust must not try to declare it differently.
-        internal=False,
-    )
+    rt = Runtime(settings, load_rules(settings.rules_file))
+    # The registry creates these topics; faust must not try to declare them differently.
+    rt.topic_map = {t.name: app.topic(shared.topic(t.name), internal=False, **RAW) for t in topics.ALL}
+    regions = RegionAgent(app, rt)
+    stations = StationAgent(app, rt, regions.summaries)
+    app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
+    app.agent(regions.summaries, name="regions")(regions.process)
+    app.agent(rt.topic(topics.REPORTS), name="reports-sink")(lambda stream: reports_sink(rt, stream))
+    sinks = figures_sinks(rt)
+    app.agent(rt.topic(topics.STATION_STATS), name="station-stats-sink")(sinks["station_stats"])
+    app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
+    app.agent(rt.topic(topics.ALERTS), name="alerts-sink")(sinks["alerts"])
+
+    async def start() -> None:
+        rt.pool = await create_pool(shared)
+        rt.set_registry(await load_registry(rt.pool))
+        log.info("registry: %d stations", len(rt.registry))
+        rt.ready.set()
+        await app.tables.recovery.completed.wait()  # type: ignore[attr-defined]
+        stations.resend_all()
+
+    async def flush() -> None:
+        await stations.flush()
+
+    async def region_tick() -> None:
+        if rt.ready.is_set():
+            await regions.tick()
+
+    async def refresh_registry() -> None:
+        if rt.pool is not None:
+            rt.set_registry(await load_registry(rt.pool))
+
+    async def lag() -> None:
+        source = rt.topic(topics.REPORTS).get_topic_name()
+        for tp in app.consumer.assignment():
+            if tp.topic != source:
+                continue
+            high = app.consumer.highwater(tp)
+            done = rt.positions.get(tp.partition, -1)
+            metrics.CONSUMER_LAG.labels(str(tp.partition)).set(max(0, (high or 0) - done - 1))
+
+    def on_revoked(sender: Any, /, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        stations.forget()
+
+    def on_shutdown(sender: Any, /, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+        if rt.pool is not None:
+            rt.pool.terminate()
+
+    app.task(start)
+    app.timer(interval=settings.flush_interval_ms / 1000)(flush)
+    app.timer(interval=settings.region_interval_ms / 1000)(region_tick)
+    app.timer(interval=settings.registry_refresh_s)(refresh_registry)
+    app.timer(interval=5.0)(lag)
+    app.on_partitions_revoked.connect(on_revoked)
+    app.on_before_shutdown.connect(on_shutdown)
 
     @app.page("/healthz")
     async def healthz(self: View, request: Request) -> Response:
@@ -46,24 +106,19 @@ def create_app(settings: AggregatorSettings) -> faust.App:
 
     @app.page("/readyz")
     async def readyz(self: View, request: Request) -> Response:
-        ok = await broker_reachable(shared.kafka_bootstrap)
+        checks = {
+            "kafka": await broker_reachable(shared.kafka_bootstrap),
+            "database": rt.pool is not None and await database_reachable(rt.pool),
+            "registry": rt.ready.is_set(),
+        }
+        ok = all(checks.values())
         return self.json(
-            {"status": "ready" if ok else "not ready", "checks": {"kafka": ok}}, status=200 if ok else 503
+            {"status": "ready" if ok else "not ready", "checks": checks}, status=200 if ok else 503
         )
 
     @app.page("/metrics")
-    async def metrics(self: View, request: Request) -> Response:
+    async def metrics_page(self: View, request: Request) -> Response:
         # aiohttp wants the charset apart from the content type.
         return self.bytes(generate_latest(), content_type="text/plain; version=0.0.4")
-
-    @app.agent(reports)
-    async def process_reports(stream: Any) -> None:
-        async for value in stream:
-            try:
-                report = codec.decode_report(value)
-            except DecodeError as exc:
-                log.warning("undecodable report: %s", exc)
-                continue
-            log.debug("report %s for %s", report.id, report.station_id)
 
     return app

@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.aggregator.domain.rules import DEFAULT_RULES_FILE
 from services.common.settings import SharedSettings
 
 
@@ -18,4 +19,17 @@ class AggregatorSettings(BaseSettings):
     app_id: str = "pollwatch-aggregator"
     # Local state (RocksDB); its changelog topics in Kafka make it recoverable.
     data_dir: Path = Path(".local/aggregator")
+    # Alert rules and windows (see the file for the defaults and why).
+    rules_file: Path = DEFAULT_RULES_FILE
+    # Conflation: station figures are published at most once per interval per station.
+    flush_interval_ms: int = Field(default=200, ge=10)
+    # Region and national roll-ups (and silence, outliers) are re-evaluated on this tick.
+    region_interval_ms: int = Field(default=500, ge=50)
+    # Event-time silence is re-checked for every station at most this often (event seconds).
+    silence_check_s: float = Field(default=60.0, gt=0)
+    # Let wall-clock time advance the silence clock while no reports arrive (off for replays).
+    wall_clock_silence: bool = True
+    registry_refresh_s: float = Field(default=60.0, gt=0)
+    sink_batch: int = Field(default=2000, ge=1)
+    sink_within_ms: int = Field(default=250, ge=10)
     shared: SharedSettings = Field(default_factory=SharedSettings)

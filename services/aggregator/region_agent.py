@@ -1,0 +1,109 @@
+"""The region agent: station figures in (one internal partition), roll-ups, silence, outliers out.
+
+Ticks are messages too: a timer writes a tick (wall time) into the same internal topic, so every
+evaluation, and every table write it implies, happens inside the stream, where faust can tie the
+changelog to the offsets it commits.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import time
+from datetime import datetime, timedelta
+from typing import Any
+
+import faust
+
+from services.aggregator import metrics
+from services.aggregator.domain.region_book import RegionBook, RegionTick
+from services.aggregator.runtime import Runtime
+from services.aggregator.state_codec import decode_book, encode_book
+from services.common import codec, topics
+
+log = logging.getLogger(__name__)
+TICK = b""
+
+
+def encode_tick(wall: float) -> bytes:
+    return struct.pack(">d", wall)
+
+
+class RegionAgent:
+    def __init__(self, app: faust.App, rt: Runtime) -> None:
+        self.rt = rt
+        raw: dict[str, Any] = {
+            "key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw",
+        }  # fmt: skip
+        self.summaries = app.topic(f"{app.conf.id}-station-summaries", partitions=1, internal=True, **raw)
+        self.members = app.Table("region-members", partitions=1, **raw)
+        self.books = app.Table("region-alerts", partitions=1, **raw)
+        self.book = RegionBook(rt.rules)
+        self.loaded = False
+        self.registry_version = -1
+        self.last_full: datetime | None = None
+        # Wall time at which the watermark last moved (for wall-clock silence).
+        self.anchor: tuple[datetime | None, float] = (None, time.time())
+
+    def _load(self) -> None:
+        for _key, value in self.members.items():
+            self.book.upsert(codec.decode_station_stats(value))
+        for key, value in self.books.items():
+            self.book.alerts[key.decode()] = decode_book(value)
+        self.book.silent = {s for s, b in self.book.alerts.items() if "silent_station" in b.open}
+        self.loaded = True
+        log.info("region view loaded: %d stations", len(self.book.members))
+
+    def now(self, wall: float) -> datetime | None:
+        mark = self.book.watermark()
+        if mark is None:
+            return None
+        if mark != self.anchor[0]:
+            self.anchor = (mark, wall)
+        if self.rt.settings.wall_clock_silence:
+            return mark + timedelta(seconds=max(0.0, wall - self.anchor[1]))
+        return mark
+
+    async def process(self, stream: Any) -> None:
+        await self.rt.ready.wait()
+        async for event in stream.events():
+            if not self.loaded:
+                self._load()
+            if self.registry_version != self.rt.registry_version:
+                self.book.set_registry(self.rt.registry)
+                self.registry_version = self.rt.registry_version
+            key = event.key or TICK
+            if key != TICK:
+                stats = codec.decode_station_stats(event.value)
+                self.book.upsert(stats)
+                self.members[key] = event.value
+                continue
+            now = self.now(struct.unpack(">d", event.value)[0])
+            if now is None:
+                continue
+            full = self.last_full is None or now - self.last_full >= timedelta(
+                seconds=self.rt.settings.silence_check_s
+            )
+            if full:
+                self.last_full = now
+            tick = self.book.evaluate(now, self.book.all_regions() if full else None)
+            await self._send(tick)
+
+    async def _send(self, tick: RegionTick) -> None:
+        alerts = self.rt.topic(topics.ALERTS)
+        for alert in tick.alerts:
+            metrics.ALERTS.labels(alert.rule, alert.transition.value).inc()
+            await alerts.send(key=alert.id.encode(), value=codec.encode_alert(alert))
+            book = self.book.alerts.get(alert.station_id)
+            if book is not None:
+                self.books[alert.station_id.encode()] = encode_book(book)
+        station_out = self.rt.topic(topics.STATION_STATS)
+        for stats in tick.stations:
+            await station_out.send(key=stats.station_id.encode(), value=codec.encode_station_stats(stats))
+        region_out = self.rt.topic(topics.REGION_STATS)
+        for region in tick.regions:
+            await region_out.send(key=region.region_id.encode(), value=codec.encode_region_stats(region))
+        metrics.STATS_SENT.labels("region").inc(len(tick.regions))
+
+    async def tick(self) -> None:
+        await self.summaries.send(key=TICK, value=encode_tick(time.time()))

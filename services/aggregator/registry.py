@@ -1,0 +1,18 @@
+"""The station registry cache: station -> region and registered voters, from PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncpg
+
+from services.aggregator.domain.station_state import UNKNOWN_REGION, StationInfo
+
+
+async def load_registry(pool: asyncpg.Pool) -> dict[str, StationInfo]:
+    async with pool.acquire() as conn:
+        rows = await conn.fetch("SELECT id, region_id, registered_voters FROM stations")
+    return {r["id"]: StationInfo(r["region_id"], r["registered_voters"]) for r in rows}
+
+
+def info_for(registry: dict[str, StationInfo], station_id: str) -> StationInfo:
+    """A station the registry does not know counts in region "unknown" with no register."""
+    return registry.get(station_id) or StationInfo(UNKNOWN_REGION, 0)

@@ -1,0 +1,163 @@
+"""Batched, idempotent PostgreSQL writes of the read model (reports, figures, series, alerts).
+
+Every statement is an upsert guarded so that a replayed (older) row never overwrites a newer
+one: reports by id, figures by updated_at, alerts by version, series by the larger count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import asyncpg
+import orjson
+from asyncpg.pool import PoolConnectionProxy
+
+from services.aggregator.domain.station_rules import pct
+from services.aggregator.domain.station_state import StationInfo
+from services.common import events as ev
+
+T = TypeVar("T")
+# A plain connection or one borrowed from a pool.
+Conn = asyncpg.Connection | PoolConnectionProxy
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedReport:
+    report: ev.Report
+    partition: int
+    offset: int
+
+
+def _json(value: object) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+
+
+def latest_by_key(items: Sequence[T], key: str) -> list[T]:
+    """Conflates a batch: the last item per key, in first-seen order."""
+    out: dict[object, T] = {}
+    for item in items:
+        out[getattr(item, key)] = item
+    return list(out.values())
+
+
+async def write_reports(
+    conn: Conn, batch: Sequence[ReceivedReport], registry: dict[str, StationInfo]
+) -> None:
+    rows = [
+        (
+            r.report.id, r.report.station_id, r.report.monitor_id, r.report.channel.value,
+            r.report.kind.value, r.report.observed_at, r.report.received_at,
+            sorted(f.value for f in r.report.flags), _json(r.report.body), r.partition, r.offset,
+        )
+        for r in batch
+    ]  # fmt: skip
+    series = []
+    for r in batch:
+        body = r.report.body
+        if isinstance(body, ev.TurnoutUpdate):
+            info = registry.get(r.report.station_id)
+            share = pct(body.ballots_issued, info.registered_voters) if info else 0.0
+            series.append((r.report.station_id, r.report.observed_at, body.ballots_issued, round(share, 4)))
+    async with conn.transaction():
+        await conn.executemany(
+            """INSERT INTO reports (id, station_id, monitor_id, channel, kind, observed_at, received_at,
+                                    flags, body, kafka_partition, kafka_offset)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+               ON CONFLICT (id) DO NOTHING""",
+            rows,
+        )
+        if series:
+            await conn.executemany(
+                """INSERT INTO turnout_series (station_id, observed_at, ballots_issued, turnout_pct)
+                   VALUES ($1, $2, $3, $4)
+                   ON CONFLICT (station_id, observed_at) DO UPDATE
+                   SET ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct
+                   WHERE turnout_series.ballots_issued < EXCLUDED.ballots_issued""",
+                series,
+            )
+
+
+def _protocol(p: ev.ProtocolSummary | None) -> str | None:
+    return None if p is None else _json(p)
+
+
+async def write_station_stats(conn: Conn, batch: Sequence[ev.StationStats]) -> None:
+    rows = [
+        (
+            s.station_id, s.region_id, s.registered_voters, s.ballots_issued, s.turnout_pct,
+            s.turnout_rate_pp_per_hour, s.home_voting_applications, s.home_voting_pct,
+            _json(s.incidents_total), _json(s.incidents_recent), s.last_report_at, s.open_alerts,
+            _protocol(s.protocol), s.reports_processed, s.silent, s.updated_at,
+        )
+        for s in latest_by_key(batch, "station_id")
+    ]  # fmt: skip
+    await conn.executemany(
+        """INSERT INTO station_stats (station_id, region_id, registered_voters, ballots_issued, turnout_pct,
+             turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
+             incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16)
+           ON CONFLICT (station_id) DO UPDATE SET
+             region_id = EXCLUDED.region_id, registered_voters = EXCLUDED.registered_voters,
+             ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct,
+             turnout_rate_pp_per_hour = EXCLUDED.turnout_rate_pp_per_hour,
+             home_voting_applications = EXCLUDED.home_voting_applications,
+             home_voting_pct = EXCLUDED.home_voting_pct, incidents_total = EXCLUDED.incidents_total,
+             incidents_recent = EXCLUDED.incidents_recent, last_report_at = EXCLUDED.last_report_at,
+             open_alerts = EXCLUDED.open_alerts, protocol = EXCLUDED.protocol,
+             reports_processed = EXCLUDED.reports_processed, silent = EXCLUDED.silent,
+             updated_at = EXCLUDED.updated_at
+           WHERE station_stats.updated_at <= EXCLUDED.updated_at""",
+        rows,
+    )
+
+
+async def write_region_stats(conn: Conn, batch: Sequence[ev.RegionStats]) -> None:
+    rows = [
+        (
+            s.region_id, s.stations_total, s.stations_reporting, s.stations_silent, s.registered_voters,
+            s.ballots_issued, s.turnout_pct, s.turnout_rate_pp_per_hour, s.home_voting_pct,
+            s.incidents_per_100_stations, _json(s.incidents_total), s.open_alerts, s.updated_at,
+        )
+        for s in latest_by_key(batch, "region_id")
+    ]  # fmt: skip
+    await conn.executemany(
+        """INSERT INTO region_stats (region_id, stations_total, stations_reporting, stations_silent,
+             registered_voters, ballots_issued, turnout_pct, turnout_rate_pp_per_hour, home_voting_pct,
+             incidents_per_100_stations, incidents_total, open_alerts, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
+           ON CONFLICT (region_id) DO UPDATE SET
+             stations_total = EXCLUDED.stations_total, stations_reporting = EXCLUDED.stations_reporting,
+             stations_silent = EXCLUDED.stations_silent, registered_voters = EXCLUDED.registered_voters,
+             ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct,
+             turnout_rate_pp_per_hour = EXCLUDED.turnout_rate_pp_per_hour,
+             home_voting_pct = EXCLUDED.home_voting_pct,
+             incidents_per_100_stations = EXCLUDED.incidents_per_100_stations,
+             incidents_total = EXCLUDED.incidents_total, open_alerts = EXCLUDED.open_alerts,
+             updated_at = EXCLUDED.updated_at
+           WHERE region_stats.updated_at <= EXCLUDED.updated_at""",
+        rows,
+    )
+
+
+async def write_alerts(conn: Conn, batch: Sequence[ev.Alert]) -> None:
+    rows = [
+        (
+            a.id, a.rule, a.severity.value, a.state.value, a.station_id, a.region_id, a.value, a.threshold,
+            a.message, list(a.report_ids), a.opened_at, a.updated_at, a.resolved_at, a.confidence, a.version,
+        )
+        for a in latest_by_key(batch, "id")
+    ]  # fmt: skip
+    await conn.executemany(
+        """INSERT INTO alerts (id, rule, severity, state, station_id, region_id, value, threshold, message,
+             report_ids, opened_at, updated_at, resolved_at, confidence, version)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+           ON CONFLICT (id) DO UPDATE SET
+             severity = EXCLUDED.severity, state = EXCLUDED.state, value = EXCLUDED.value,
+             threshold = EXCLUDED.threshold, message = EXCLUDED.message, report_ids = EXCLUDED.report_ids,
+             updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at,
+             confidence = EXCLUDED.confidence, version = EXCLUDED.version
+           WHERE alerts.version <= EXCLUDED.version""",
+        rows,
+    )
