@@ -21,7 +21,7 @@ test-infra: setup
 	$(TEST_ENV) infra/kafka.sh start
 	$(TEST_ENV) infra/postgres.sh start
 
-.PHONY: test-infra setup up down test check lint typecheck unit proto buf bench clean
+.PHONY: test-infra setup up down test check lint typecheck unit proto buf bench clean k8s-generate k8s-validate
 
 setup: $(STAMP) $(KAFKA_JARS)
 
@@ -81,6 +81,15 @@ buf:
 # Starts its own Kafka and PostgreSQL (ports 29092, 55434); writes artifacts/bench.json.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH)
+
+# Kubernetes: KafkaTopics from the topic registry and the aggregator rules copy (deploy/k8s/base),
+# then render both overlays and validate them offline (tests/integration/deploy runs the same).
+k8s-generate: $(STAMP)
+	$(BIN)/python -m services.common.k8s_topics > deploy/k8s/base/kafka/topics.yaml
+	cp services/aggregator/rules.yaml deploy/k8s/base/aggregator/rules.yaml
+
+k8s-validate: $(STAMP)
+	infra/validate_k8s.sh
 
 clean: down
 	rm -rf .local $(VENV)
