@@ -104,4 +104,6 @@ def run_all(shared: SharedSettings, log_dir: Path) -> Iterator[dict[str, Service
         API_PORT=str(ports["api"]),
     )
     with ExitStack() as stack:
-        yield {name: stack.enter_context(run_service(name, env, port, log_dir)) for name, port in ports.items()}
+        yield {
+            name: stack.enter_context(run_service(name, env, port, log_dir)) for name, port in ports.items()
+        }
