@@ -76,7 +76,7 @@ def api_settings(shared: SharedSettings, **overrides: object) -> ApiSettings:
         "port": free_port(),
         "key_cache_seconds": 0.2,
         "page_max": 100,
-        "max_depth": 6,
+        "max_depth": 4,
         "max_aliases": 10,
         "shared": shared,
     }

@@ -102,7 +102,8 @@ async def test_alerts_filters_and_pages(api: Api, keys: dict[str, str]) -> None:
                      $since: DateTime, $after: String) {
         alerts(state: $state, severity: $severity, rule: $rule, region: $region, station: $station,
                since: $since, after: $after, first: 1) {
-          nodes { id severity state stationId station { id } reportIds } pageInfo { endCursor hasNextPage } } }"""
+          nodes { id severity state stationId station { id } reportIds }
+          pageInfo { endCursor hasNextPage } } }"""
 
     async def ids(**variables: object) -> list[str]:
         body = await gql(api.url, query, keys["partner"], dict(variables))

@@ -1,0 +1,116 @@
+"""Each role sees exactly what its scope allows, field by field; keys and limits are enforced."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.integration.api.client import error_codes, gql, post
+from tests.integration.api.conftest import Api
+from tests.integration.api.seed import INCIDENT_TEXT, MONITOR_NAME, MONITOR_PHONE
+
+ROLES = ("public", "partner", "analyst", "admin")
+
+# (query, lowest role allowed): every field that needs more than the public role.
+FIELDS: list[tuple[str, str]] = [
+    ("{ regions { id name stationCount stats { turnoutPct } } }", "public"),
+    ('{ region(id: "R1") { name stats { openAlerts incidentsTotal } } }', "public"),
+    ("{ overview { national { turnoutPct } openAlerts { total } } }", "public"),
+    ('{ turnoutSeries(region: "R1") { ballotsIssued } }', "public"),
+    ('{ station(id: "S1") { name stats { turnoutPct } } }', "partner"),
+    ("{ stations { nodes { id } } }", "partner"),
+    ("{ alerts { nodes { id message } } }", "partner"),
+    ('{ turnoutSeries(station: "S1") { ballotsIssued } }', "partner"),
+    ('{ station(id: "S1") { incidents { violation reportId } } }', "partner"),
+    ('{ station(id: "S1") { incidents { description } } }', "analyst"),
+    ('{ station(id: "S1") { monitors { id } } }', "analyst"),
+    ('{ station(id: "S1") { monitors { displayName phone } } }', "analyst"),
+    ("{ alerts { nodes { actions { org } } } }", "analyst"),
+    ("{ reports { nodes { id body } } }", "analyst"),
+    ("{ reports { nodes { monitorId monitor { displayName } } } }", "analyst"),
+    ('mutation { acknowledgeAlert(id: "A1") { id } }', "admin"),
+    ('mutation { resolveAlert(id: "A2") { id } }', "admin"),
+]
+
+
+@pytest.mark.parametrize(("query", "lowest"), FIELDS)
+async def test_field_access_per_role(api: Api, keys: dict[str, str], query: str, lowest: str) -> None:
+    for role in ROLES:
+        body = await gql(api.url, query, keys[role])
+        allowed = ROLES.index(role) >= ROLES.index(lowest)
+        if allowed:
+            assert "errors" not in body, (role, body)
+        else:
+            assert error_codes(body), (role, body)
+            assert set(error_codes(body)) == {"FORBIDDEN"}, (role, body)
+            assert " role (this key is " + role + ")" in body["errors"][0]["message"]
+
+
+async def test_partner_never_sees_a_monitor_identity(api: Api, keys: dict[str, str]) -> None:
+    """Every path that leads to a monitor, for a partner (with the widest partner scope)."""
+    paths = [
+        '{ station(id: "S1") { monitors { displayName phone } } }',
+        "{ stations { nodes { monitors { displayName } } } }",
+        "{ reports { nodes { monitorId } } }",
+        "{ reports { nodes { monitor { phone } } } }",
+        "{ alerts { nodes { station { monitors { displayName phone } } } } }",
+        '{ station(id: "S1") { incidents { reportId description violation } } }',
+    ]
+    for key in (keys["partner"], keys["partner_texts"]):
+        for query in paths:
+            response = await post(api.url, query, key)
+            assert response.status_code == 200
+            assert MONITOR_NAME not in response.text, query
+            assert MONITOR_PHONE not in response.text, query
+            assert "M1" not in response.text, query
+    analyst = await post(api.url, '{ station(id: "S1") { monitors { displayName phone } } }', keys["analyst"])
+    assert MONITOR_NAME in analyst.text
+    assert MONITOR_PHONE in analyst.text
+
+
+async def test_incident_texts_follow_the_partner_keys_scope(api: Api, keys: dict[str, str]) -> None:
+    query = '{ station(id: "S1") { incidents { violation description } } }'
+    without = await gql(api.url, query, keys["partner"])
+    assert error_codes(without) == ["FORBIDDEN"]
+    assert INCIDENT_TEXT not in str(without)
+    allowed = await gql(api.url, query, keys["partner_texts"])
+    assert allowed["data"]["station"]["incidents"] == [
+        {"violation": "ballot_stuffing", "description": INCIDENT_TEXT}
+    ]
+
+
+async def test_missing_unknown_and_revoked_keys_are_refused(api: Api, keys: dict[str, str]) -> None:
+    query = "{ regions { id } }"
+    missing = await post(api.url, query, None)
+    assert (missing.status_code, "API key is required" in missing.text) == (401, True)
+    unknown = await post(api.url, query, "pw_000000000000_notakey")
+    assert (unknown.status_code, unknown.text) == (401, "unknown API key")
+    wrong_secret = await post(api.url, query, keys["partner"] + "x")
+    assert (wrong_secret.status_code, wrong_secret.text) == (401, "unknown API key")
+    revoked = await post(api.url, query, keys["revoked"])
+    assert (revoked.status_code, revoked.text) == (401, "API key revoked")
+    malformed = await post(api.url, query, "hello")
+    assert (malformed.status_code, malformed.text) == (401, "malformed API key")
+
+
+async def test_over_deep_query_is_refused_with_a_clear_error(api: Api, keys: dict[str, str]) -> None:
+    at_limit = "{ reports { nodes { station { region { id } } } } }"
+    ok = await gql(api.url, at_limit, keys["analyst"])
+    assert "errors" not in ok, ok
+    too_deep = "{ alerts { nodes { station { region { stats { openAlerts } } } } } }"
+    body = await gql(api.url, too_deep, keys["analyst"])
+    assert body["data"] is None
+    assert body["errors"][0]["message"] == "'anonymous' exceeds maximum operation depth of 4"
+
+
+async def test_alias_bomb_is_refused_with_a_clear_error(api: Api, keys: dict[str, str]) -> None:
+    bomb = "{ " + " ".join(f"a{i}: overview {{ openAlerts {{ total }} }}" for i in range(50)) + " }"
+    body = await gql(api.url, bomb, keys["public"])
+    assert body["data"] is None
+    assert body["errors"][0]["message"] == "50 aliases found. Allowed: 10"
+
+
+async def test_token_flood_is_refused(api: Api, keys: dict[str, str]) -> None:
+    flood = "{ regions { " + " ".join(["id"] * 3000) + " } }"
+    body = await gql(api.url, flood, keys["public"])
+    assert body["data"] is None
+    assert "more than 2000 tokens" in body["errors"][0]["message"]
