@@ -39,7 +39,9 @@ class OwnKafka:
         return f"127.0.0.1:{self.port}"
 
     def run(self, action: str) -> None:
-        subprocess.run([str(ROOT / "infra" / "kafka.sh"), action], env=self.env, check=True, capture_output=True)
+        subprocess.run(
+            [str(ROOT / "infra" / "kafka.sh"), action], env=self.env, check=True, capture_output=True
+        )
 
 
 @pytest.fixture
@@ -64,7 +66,9 @@ def turnout(ballots: int) -> dict[str, Any]:
 async def test_stopped_broker_gives_503_and_a_restarted_one_is_used_again(
     own_kafka: OwnKafka, database_url: str, db: asyncpg.Connection
 ) -> None:
-    shared = SharedSettings(kafka_bootstrap=own_kafka.bootstrap, topic_namespace="", database_url=SecretStr(database_url))
+    shared = SharedSettings(
+        kafka_bootstrap=own_kafka.bootstrap, topic_namespace="", database_url=SecretStr(database_url)
+    )
     await ensure_topics(own_kafka.bootstrap)
     seeded = await seed(db)
     headers = {"Authorization": f"Bearer {seeded.token}"}

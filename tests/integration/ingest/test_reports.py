@@ -40,7 +40,11 @@ async def test_a_report_sent_three_times_is_on_the_topic_once(
     concurrent = await asyncio.gather(
         *(client.post("/v1/reports", json=again, headers=auth(seeded.token)) for _ in range(3))
     )
-    assert sorted(a.json()["results"][0]["status"] for a in concurrent) == ["accepted", "duplicate", "duplicate"]
+    assert sorted(a.json()["results"][0]["status"] for a in concurrent) == [
+        "accepted",
+        "duplicate",
+        "duplicate",
+    ]
     on_topic = await reports_on_topic(shared_settings)
     assert sorted(r.id for r in on_topic) == sorted([report["id"], again["id"]])
     first = next(r for r in on_topic if r.id == report["id"])
@@ -66,7 +70,11 @@ async def test_a_batch_with_one_bad_report_accepts_the_rest_and_names_the_bad_on
         "id": bad["id"],
         "status": "rejected",
         "errors": [
-            {"field": "reports[2].turnout.ballots_issued", "code": "negative", "message": "must not be negative, got -5"}
+            {
+                "field": "reports[2].turnout.ballots_issued",
+                "code": "negative",
+                "message": "must not be negative, got -5",
+            }
         ],
     }
     assert body["results"][5]["status"] == "duplicate"
@@ -81,7 +89,15 @@ async def test_protobuf_batches_and_single_reports_are_accepted(
     protocol = ev.FinalProtocol(1000, 1000, 640, 638, 630, 8, {"P01": 400, "P02": 230}, False)
     reports = [
         ev.Report("pb-1", "ALA-0123", "ignored", ev.Channel.HTTP, now, now, protocol),
-        ev.Report("pb-2", "ALA-0456", "ignored", ev.Channel.HTTP, now, now, ev.Incident(ev.ViolationType.CAROUSEL_VOTING, "bus")),
+        ev.Report(
+            "pb-2",
+            "ALA-0456",
+            "ignored",
+            ev.Channel.HTTP,
+            now,
+            now,
+            ev.Incident(ev.ViolationType.CAROUSEL_VOTING, "bus"),
+        ),
     ]
     answer = await client.post(
         "/v1/reports",
@@ -94,7 +110,8 @@ async def test_protobuf_batches_and_single_reports_are_accepted(
     answer = await client.post(
         "/v1/reports",
         content=codec.encode_report(single),
-        headers=auth(seeded.token) | {"Content-Type": "application/x-protobuf; messageType=pollwatch.v1.Report"},
+        headers=auth(seeded.token)
+        | {"Content-Type": "application/x-protobuf; messageType=pollwatch.v1.Report"},
     )
     assert answer.json()["results"][0]["status"] == "accepted"
     on_topic = {r.id: r for r in await reports_on_topic(shared_settings)}
@@ -136,16 +153,24 @@ async def test_wrong_token_is_401_and_wrong_station_is_403(
 
 async def test_malformed_oversized_and_unsupported_bodies(client: httpx.AsyncClient, seeded: Seeded) -> None:
     headers = auth(seeded.token)
-    malformed = await client.post("/v1/reports", content=b"{not json", headers=headers | {"Content-Type": "application/json"})
+    malformed = await client.post(
+        "/v1/reports", content=b"{not json", headers=headers | {"Content-Type": "application/json"}
+    )
     assert malformed.status_code == 400
     assert malformed.json()["error"]["code"] == "malformed"
     huge = await client.post(
-        "/v1/reports", content=b"[" + b" " * (3 * 1024 * 1024) + b"]", headers=headers | {"Content-Type": "application/json"}
+        "/v1/reports",
+        content=b"[" + b" " * (3 * 1024 * 1024) + b"]",
+        headers=headers | {"Content-Type": "application/json"},
     )
     assert huge.status_code == 413
-    too_many = await client.post("/v1/reports", json={"reports": [turnout() for _ in range(1001)]}, headers=headers)
+    too_many = await client.post(
+        "/v1/reports", json={"reports": [turnout() for _ in range(1001)]}, headers=headers
+    )
     assert too_many.status_code == 413
-    xml = await client.post("/v1/reports", content=b"<report/>", headers=headers | {"Content-Type": "text/xml"})
+    xml = await client.post(
+        "/v1/reports", content=b"<report/>", headers=headers | {"Content-Type": "text/xml"}
+    )
     assert xml.status_code == 415
     future = turnout()
     future["observed_at"] = (datetime.now(UTC) + timedelta(hours=2)).isoformat()

@@ -17,11 +17,19 @@ async def sms(client: httpx.AsyncClient, text: str, phone: str = PHONE) -> httpx
 
 
 FORMS: list[tuple[str, ev.ReportBody, str]] = [
-    ("T 0123 450 H12", ev.TurnoutUpdate(450, 12), "OK T ALA-0123: 450 ballots issued, 12 home-voting applications"),
+    (
+        "T 0123 450 H12",
+        ev.TurnoutUpdate(450, 12),
+        "OK T ALA-0123: 450 ballots issued, 12 home-voting applications",
+    ),
     ("t  O123   46O  h 1l", ev.TurnoutUpdate(460, 11), "OK T ALA-0123: 460 ballots issued, 11 home"),
     ("T 0456 1200", ev.TurnoutUpdate(1200, 0), "(more than registered voters: noted)"),
     ("V 0123 BS", ev.Incident(ev.ViolationType.BALLOT_STUFFING), "ballot stuffing (BS)"),
-    ("v 456 cv Bus of voters at 10:40", ev.Incident(ev.ViolationType.CAROUSEL_VOTING, "Bus of voters at 10:40"), "(CV)"),
+    (
+        "v 456 cv Bus of voters at 10:40",
+        ev.Incident(ev.ViolationType.CAROUSEL_VOTING, "Bus of voters at 10:40"),
+        "(CV)",
+    ),
     (
         "R 0123 YYY",
         ev.Checklist(
@@ -60,7 +68,9 @@ FORMS: list[tuple[str, ev.ReportBody, str]] = [
 ]
 
 
-async def test_every_form_round_trips(client: httpx.AsyncClient, seeded: Seeded, shared_settings: SharedSettings) -> None:
+async def test_every_form_round_trips(
+    client: httpx.AsyncClient, seeded: Seeded, shared_settings: SharedSettings
+) -> None:
     replies = {}
     for text, _, expected in FORMS:
         answer = await sms(client, text)
@@ -91,7 +101,11 @@ MALFORMED: list[tuple[str, str, str]] = [
     ("T 0123", "no_ballots", "Number of ballots issued missing"),
     ("T 0123 450 12", "extra_number", "put H before home-voting applications"),
     ("T 0123 450 H12 H13", "repeated", "H is given twice"),
-    ("T 0999 450", "station_not_assigned", "Station 0999 is not one of your stations (yours: ALA-0123, ALA-0456)"),
+    (
+        "T 0999 450",
+        "station_not_assigned",
+        "Station 0999 is not one of your stations (yours: ALA-0123, ALA-0456)",
+    ),
     ("V 0123", "no_violation", "Violation code missing"),
     ("V 0123 XX", "unknown_violation", "Unknown violation code 'XX'"),
     ("O 0123 maybe", "no_answers", "Answers missing"),
@@ -113,9 +127,12 @@ async def test_malformed_texts_get_precise_replies_and_are_dead_lettered(
     unknown = await sms(client, "T 0123 450", phone="+77000000000")
     assert "not registered" in unknown.json()["reply"]
     letters = await dead_letters_on_topic(shared_settings)
-    assert [(dl.payload.decode(), dl.error.split(":")[0]) for dl in letters[:-1]] == [(t, c) for t, c, _ in MALFORMED]
+    assert [(dl.payload.decode(), dl.error.split(":")[0]) for dl in letters[:-1]] == [
+        (t, c) for t, c, _ in MALFORMED
+    ]
     assert {dl.sender for dl in letters[:-1]} == {seeded.monitor_id}
-    assert letters[-1].sender == "" and letters[-1].error.startswith("unknown_sender")
+    assert letters[-1].sender == ""
+    assert letters[-1].error.startswith("unknown_sender")
     assert all(dl.source == "sms" for dl in letters)
     assert not any("7701" in dl.error or "7701" in dl.payload.decode() for dl in letters)
     assert await reports_on_topic(shared_settings) == []
@@ -134,7 +151,9 @@ async def test_help_gets_examples_and_is_not_a_report(client: httpx.AsyncClient,
         ({"from_number": PHONE, "content": "T 0123 451", "event": "incoming_message"}, "application/json"),
     ],
 )
-async def test_gateway_formats(client: httpx.AsyncClient, seeded: Seeded, form: dict[str, str], media: str) -> None:
+async def test_gateway_formats(
+    client: httpx.AsyncClient, seeded: Seeded, form: dict[str, str], media: str
+) -> None:
     answer = await client.post("/v1/sms", data=form)
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith(media)
