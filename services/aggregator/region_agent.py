@@ -36,8 +36,8 @@ class RegionAgent:
             "key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw",
         }  # fmt: skip
         self.summaries = app.topic(f"{app.conf.id}-station-summaries", partitions=1, internal=True, **raw)
-        self.members = app.Table("region-members", partitions=1, **raw)
-        self.books = app.Table("region-alerts", partitions=1, **raw)
+        self.members = app.Table("region-members", partitions=1, schema=faust.Schema(**raw))
+        self.books = app.Table("region-alerts", partitions=1, schema=faust.Schema(**raw))
         self.book = RegionBook(rt.rules)
         self.loaded = False
         self.registry_version = -1

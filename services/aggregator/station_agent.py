@@ -33,10 +33,9 @@ class StationAgent:
         self.app, self.rt, self.summaries = app, rt, summaries
         self.table = app.Table(
             "station-state",
-            key_type=bytes,
-            value_type=bytes,
-            key_serializer="raw",
-            value_serializer="raw",
+            schema=faust.Schema(
+                key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
+            ),
             partitions=topics.REPORTS.partitions,
         )
         self.cache: dict[str, StationState] = {}

@@ -73,7 +73,7 @@ class RegionBook:
             conds: dict[str, dict[str, Condition | None]] = {s.station_id: {} for s in members}
             if self.cfg.turnout_outlier.enabled:
                 for sid, cond in outliers(members, self.cfg.turnout_outlier).items():
-                    conds[sid][TURNOUT_OUTLIER] = cond
+                    conds[sid][TURNOUT_OUTLIER] = cond  # stations without enough peers keep their state
             if self.cfg.silent_station.enabled:
                 for s in members:
                     conds[s.station_id][SILENT_STATION] = silence(

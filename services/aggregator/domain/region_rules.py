@@ -39,27 +39,32 @@ def silence(stats: StationStats, now: datetime, polls: Polls, rule: SilentStatio
 
 
 def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str, Condition | None]:
-    """Robust z-score of each station's turnout against the region's comparable stations: those
-    with turnout figures whose last report is within `max_age_minutes` of the region's newest."""
-    result: dict[str, Condition | None] = {s.station_id: None for s in members}
-    with_turnout = [s for s in members if s.ballots_issued > 0 and s.last_report_at is not None]
-    if not with_turnout:
-        return result
-    newest = max(s.last_report_at for s in with_turnout if s.last_report_at is not None)
-    horizon = newest - timedelta(minutes=rule.max_age_minutes)
-    peers = [s for s in with_turnout if s.last_report_at is not None and s.last_report_at >= horizon]
-    if len(peers) < rule.min_stations:
-        return result
-    values = [s.turnout_pct for s in peers]
-    centre = median(values)
-    spread = max(mad(values), rule.mad_floor_pp)
-    for s in peers:
-        z = robust_z(s.turnout_pct, centre, spread)
-        if abs(z) >= rule.z and s.turnout_pct >= rule.min_turnout_pp:
-            result[s.station_id] = Condition(
-                Severity.WARNING,
-                round(z, 2),
-                rule.z,
-                f"turnout {s.turnout_pct:.1f}% vs region median {centre:.1f}% (robust z {z:.1f})",
-            )
+    """Robust z-score of each station's turnout against the stations of its region in the same
+    reporting round (last report in the same `round_minutes` bucket), so that a station that has
+    already sent its 11:00 figure is not compared with stations still at their 09:00 one.
+
+    Only stations in a round with enough peers are judged (firing or clear); the others are left
+    out, so their alert state is kept until their round fills up."""
+    result: dict[str, Condition | None] = {}
+    rounds: dict[int, list[StationStats]] = {}
+    size = rule.round_minutes * 60
+    for s in members:
+        if s.ballots_issued > 0 and s.last_report_at is not None:
+            rounds.setdefault(int(s.last_report_at.timestamp() // size), []).append(s)
+    for peers in rounds.values():
+        if len(peers) < rule.min_stations:
+            continue
+        values = [s.turnout_pct for s in peers]
+        centre = median(values)
+        spread = max(mad(values), rule.mad_floor_pp)
+        for s in peers:
+            z = robust_z(s.turnout_pct, centre, spread)
+            result[s.station_id] = None
+            if abs(z) >= rule.z and s.turnout_pct >= rule.min_turnout_pp:
+                result[s.station_id] = Condition(
+                    Severity.WARNING,
+                    round(z, 2),
+                    rule.z,
+                    f"turnout {s.turnout_pct:.1f}% vs region median {centre:.1f}% (robust z {z:.1f})",
+                )
     return result

@@ -43,7 +43,7 @@ class TurnoutOutlier(_Frozen):
     min_stations: int = Field(default=8, ge=3)
     min_turnout_pp: float = Field(default=5.0, ge=0)
     mad_floor_pp: float = Field(default=1.0, gt=0)
-    max_age_minutes: float = Field(default=90.0, gt=0)
+    round_minutes: float = Field(default=30.0, gt=0)
 
 
 class IncidentBurst(_Frozen):

@@ -33,7 +33,12 @@ def test_outlier_needs_enough_peers_and_flags_the_far_one() -> None:
     members = [stats(f"S{i}", "R", 300 + 5 * i, 120) for i in range(9)] + [stats("X", "R", 800, 120)]
     found = outliers(members, CFG.turnout_outlier)
     assert [sid for sid, c in found.items() if c] == ["X"]
-    assert outliers([*members[:5], members[-1]], CFG.turnout_outlier)["X"] is None  # 6 < 8 stations
+    assert outliers([*members[:5], members[-1]], CFG.turnout_outlier) == {}  # 6 < 8: not judged
+    # a station already in the next reporting round is not compared with the previous round
+    ahead = [*members[:9], stats("Y", "R", 800, 150)]
+    judged = outliers(ahead, CFG.turnout_outlier)
+    assert "Y" not in judged
+    assert all(c is None for c in judged.values())
 
 
 def test_rollup_is_voter_weighted_and_counts_per_100_stations() -> None:

@@ -1,0 +1,131 @@
+"""Running the aggregator as a process against a test's Kafka namespace and database."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from services.common import codec, topics
+from services.common import events as ev
+from services.common.settings import SharedSettings
+from tests.support.factories import ELECTION_DAY
+from tests.support.processes import Service, free_port, run_service, service_env
+
+
+@contextmanager
+def aggregator(shared: SharedSettings, workdir: Path, port: int | None = None) -> Iterator[Service]:
+    port = port or free_port()
+    env = service_env(
+        shared,
+        AGGREGATOR_PORT=str(port),
+        AGGREGATOR_DATA_DIR=str(workdir / "aggregator-state"),
+        AGGREGATOR_WALL_CLOCK_SILENCE="false",
+        AGGREGATOR_FLUSH_INTERVAL_MS="100",
+        AGGREGATOR_REGION_INTERVAL_MS="200",
+        AGGREGATOR_SINK_WITHIN_MS="100",
+    )
+    with run_service("aggregator", env, port, workdir) as service:
+        yield service
+
+
+async def produce(shared: SharedSettings, items: Sequence[ev.Report | bytes]) -> None:
+    """Sends reports (and raw bytes, keyed to a station) to the reports topic, in order."""
+    producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        name = shared.topic(topics.REPORTS.name)
+        for item in items:
+            if isinstance(item, bytes):
+                await producer.send_and_wait(name, key=b"S07", value=item)
+            else:
+                await producer.send_and_wait(
+                    name, key=item.station_id.encode(), value=codec.encode_report(item)
+                )
+    finally:
+        await producer.stop()
+
+
+def rounds(items: Sequence[ev.Report | bytes], cuts: Sequence[int]) -> list[list[ev.Report | bytes]]:
+    """Splits the produced sequence before the first report of each round (event minutes)."""
+    out: list[list[ev.Report | bytes]] = [[]]
+    pending = list(cuts)
+    for item in items:
+        if isinstance(item, ev.Report) and pending:
+            minutes = (item.observed_at - ELECTION_DAY).total_seconds() / 60
+            if minutes >= pending[0]:
+                while pending and minutes >= pending[0]:
+                    pending.pop(0)
+                out.append([])
+        out[-1].append(item)
+    return [chunk for chunk in out if chunk]
+
+
+async def caught_up(db: asyncpg.Connection, items: Sequence[ev.Report | bytes], timeout: float = 60) -> None:
+    """Waits until the figures hold every report sent so far and a region roll-up followed."""
+    sent = [i for i in items if isinstance(i, ev.Report)]
+    ids = {r.id for r in sent}
+    newest = max(r.observed_at for r in sent)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = await db.fetchval("SELECT coalesce(sum(reports_processed), 0) FROM station_stats")
+        rolled = await db.fetchval("SELECT max(updated_at) FROM region_stats WHERE region_id = ''")
+        if done >= len(ids) and rolled is not None and rolled >= newest - timedelta(minutes=5):
+            await asyncio.sleep(0.5)
+            return
+        await asyncio.sleep(0.2)
+    raise TimeoutError(f"aggregator did not catch up with {len(ids)} reports")
+
+
+async def produce_day(
+    shared: SharedSettings, db: asyncpg.Connection, items: Sequence[ev.Report | bytes], cuts: Sequence[int]
+) -> None:
+    """Sends the day round by round, as monitors would, waiting for each round to be rolled up."""
+    sent: list[ev.Report | bytes] = []
+    for chunk in rounds(items, cuts):
+        await produce(shared, chunk)
+        sent += chunk
+        await caught_up(db, sent)
+
+
+async def snapshot(db: asyncpg.Connection) -> dict[str, Any]:
+    stations = await db.fetch("SELECT * FROM station_stats ORDER BY station_id")
+    regions = await db.fetch("SELECT * FROM region_stats ORDER BY region_id")
+    alerts = await db.fetch(
+        "SELECT id, rule, severity, state, station_id, region_id, report_ids, confidence FROM alerts ORDER BY id"
+    )
+    return {
+        "stations": [dict(r) for r in stations],
+        "regions": [dict(r) for r in regions],
+        "alerts": [dict(r) for r in alerts],
+        "reports": await db.fetchval("SELECT count(*) FROM reports"),
+        "series": await db.fetchval("SELECT count(*) FROM turnout_series"),
+    }
+
+
+async def settled(
+    db: asyncpg.Connection, reports: int, service: Service, timeout: float = 120
+) -> dict[str, Any]:
+    """Waits until every report is in the figures and nothing has changed for three polls."""
+    deadline = time.monotonic() + timeout
+    last: dict[str, Any] | None = None
+    stable = 0
+    while True:
+        if service.process.poll() is not None:
+            raise RuntimeError(f"aggregator exited:\n{service.log_tail()}")
+        snap = await snapshot(db)
+        done = sum(s["reports_processed"] for s in snap["stations"]) == reports and snap["reports"] == reports
+        stable = stable + 1 if done and snap == last else 0
+        if stable >= 3:
+            return snap
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not settled: {snap['reports']} reports stored\n{service.log_tail()}")
+        last = snap
+        await asyncio.sleep(1.0)

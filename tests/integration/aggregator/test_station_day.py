@@ -1,0 +1,75 @@
+"""A scripted station day through the aggregator process, on real Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import asyncpg
+from aiokafka import AIOKafkaConsumer
+
+from services.common import codec, topics
+from services.common.settings import SharedSettings
+from services.common.station_store import store_registry
+from tests.integration.aggregator import scripted_day as day
+from tests.integration.aggregator.harness import aggregator, produce_day, settled
+
+
+async def dead_letters(shared: SharedSettings) -> list[object]:
+    consumer = AIOKafkaConsumer(
+        shared.topic(topics.DEAD_LETTER.name),
+        bootstrap_servers=shared.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        batches = await consumer.getmany(timeout_ms=5000)
+        return [codec.decode_dead_letter(m.value) for msgs in batches.values() for m in msgs if m.value]
+    finally:
+        await consumer.stop()
+
+
+async def test_scripted_day_gives_the_expected_figures_and_alerts(
+    shared_settings: SharedSettings, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    await store_registry(db, day.registry())
+    with aggregator(shared_settings, tmp_path) as service:
+        assert service.wait_ready().status_code == 200
+        await produce_day(shared_settings, db, day.reports(), day.ROUNDS)
+        snap = await settled(db, day.distinct_reports(), service)
+
+    stations = {s["station_id"]: s for s in snap["stations"]}
+    s01 = stations["S01"]
+    assert (s01["ballots_issued"], s01["turnout_pct"], s01["reports_processed"]) == (930, 93.0, 12)
+    assert stations["S03"]["ballots_issued"] == 65 * 3 + 9
+    assert stations["S03"]["silent"] is True
+    assert stations["S06"]["ballots_issued"] == 65 * 11 + 18  # the reordered reports did not inflate
+    assert stations["S06"]["reports_processed"] == 12
+    assert stations["S05"]["home_voting_pct"] == 6.0
+    assert json.loads(stations["S02"]["incidents_total"]) == {"BALLOT_STUFFING": 2, "FAMILY_VOTING": 1}
+    assert "ballots cast 700 > ballots issued 640" in stations["S04"]["protocol"]
+    assert stations["S11"]["turnout_pct"] == round(100 * (65 * 11 + 33) * 2 / 2000, 4)
+
+    alerts = {(a["id"], a["state"], a["severity"]) for a in snap["alerts"]}
+    assert alerts == day.EXPECTED_ALERTS
+    grave = next(a for a in snap["alerts"] if a["id"] == "grave_incident:S02")
+    assert grave["confidence"] == 0.95
+    assert set(grave["report_ids"]) == {"S02-i110", "S02-i120"}
+
+    regions = {r["region_id"]: r for r in snap["regions"]}
+    r1 = regions["R1"]
+    assert (r1["stations_total"], r1["stations_reporting"], r1["stations_silent"]) == (10, 9, 1)
+    assert json.loads(r1["incidents_total"]) == {"BALLOT_STUFFING": 2, "FAMILY_VOTING": 1}
+    assert r1["incidents_per_100_stations"] == 30.0
+    nat = regions[""]
+    assert (nat["stations_total"], nat["registered_voters"]) == (12, 14000)
+    assert nat["ballots_issued"] == sum(s["ballots_issued"] for s in snap["stations"])
+    assert snap["reports"] == day.distinct_reports()
+
+    letters = await dead_letters(shared_settings)
+    assert len(letters) == 1
+    letter = letters[0]
+    assert letter.payload == day.GARBAGE  # type: ignore[attr-defined]
+    assert letter.source == shared_settings.topic(topics.REPORTS.name)  # type: ignore[attr-defined]
+    assert letter.offset >= 0  # type: ignore[attr-defined]
