@@ -21,9 +21,23 @@ test-infra: setup
 	$(TEST_ENV) infra/kafka.sh start
 	$(TEST_ENV) infra/postgres.sh start
 
-.PHONY: test-infra setup up down test check lint typecheck unit proto buf bench clean k8s-generate k8s-validate
+.PHONY: test-infra setup up down test check lint typecheck unit proto buf bench clean web chromium k8s-generate k8s-validate
 
-setup: $(STAMP) $(KAFKA_JARS)
+# The dashboard (web/): built into static files the API serves at / (see docs/dashboard.md).
+WEB_STAMP := web/dist/index.html
+WEB_SOURCES := $(shell find web/src web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+
+setup: $(STAMP) $(KAFKA_JARS) $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+
+$(WEB_STAMP): web/package.json web/package-lock.json $(WEB_SOURCES)
+	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
+	touch $@
+
+# Debian's Chromium for the dashboard's browser tests and benchmark.
+chromium:
+	infra/install_chromium.sh
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

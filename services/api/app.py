@@ -28,6 +28,7 @@ from strawberry.types.unset import UnsetType
 from services.api import metrics
 from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.context import Context
+from services.api.dashboard import dashboard_routes
 from services.api.errors import UnauthenticatedError
 from services.api.hub import Hub
 from services.api.kafka_feed import KafkaFeed
@@ -160,6 +161,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         *health_routes(ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
+        *dashboard_routes(),
     ]
     middleware = [
         Middleware(

@@ -1,0 +1,68 @@
+/** The GraphQL documents the dashboard sends (field names from services/api/schema.graphql). */
+
+const REGION_STATS = `stationsTotal stationsReporting stationsSilent registeredVoters ballotsIssued turnoutPct
+  turnoutRatePpPerHour homeVotingPct incidentsPer100Stations incidentsTotal openAlerts updatedAt`;
+
+const STATION_ROW = `id name regionId status
+  stats { ballotsIssued registeredVoters turnoutPct homeVotingPct openAlerts reportsProcessed lastReportAt silent }`;
+
+const ALERT = `id rule severity state stationId regionId value threshold message reportIds openedAt updatedAt
+  resolvedAt confidence version`;
+
+export const OVERVIEW = `query Overview {
+  overview { national { ${REGION_STATS} } openAlerts { info warning critical total } }
+}`;
+
+export const OVERVIEW_LIVE = `subscription OverviewLive {
+  overviewUpdated { seq revision overview { national { ${REGION_STATS} } openAlerts { info warning critical total } } }
+}`;
+
+export const REGIONS = `query Regions { regions { id name kind stationCount stats { ${REGION_STATS} } } }`;
+
+export const REGIONS_LIVE = `subscription RegionsLive {
+  regionUpdated { seq revision region { id stats { ${REGION_STATS} } } }
+}`;
+
+export const REGION_SERIES = `query RegionSeries($region: ID!, $bucket: Int!) {
+  turnoutSeries(region: $region, bucketMinutes: $bucket) { at ballotsIssued turnoutPct }
+}`;
+
+export const STATIONS_PAGE = `query Stations($region: ID, $status: StationStatus, $alerts: Boolean, $after: String, $first: Int) {
+  stations(region: $region, status: $status, hasOpenAlerts: $alerts, first: $first, after: $after) {
+    nodes { ${STATION_ROW} }
+    pageInfo { endCursor hasNextPage }
+  }
+}`;
+
+export const STATIONS_LIVE = `subscription StationsLive($region: ID, $ids: [ID!]) {
+  stationUpdated(region: $region, ids: $ids) { seq revision station { ${STATION_ROW} } }
+}`;
+
+export const STATION_DETAIL = `query Station($id: ID!, $bucket: Int!) {
+  station(id: $id) {
+    id name district regionId registeredVoters status
+    region { id name }
+    stats { ballotsIssued registeredVoters turnoutPct turnoutRatePpPerHour homeVotingApplications homeVotingPct
+      incidentsTotal incidentsRecent lastReportAt openAlerts protocol reportsProcessed silent updatedAt }
+  }
+  turnoutSeries(station: $id, bucketMinutes: $bucket) { at ballotsIssued turnoutPct }
+  alerts(station: $id, first: 50) { nodes { ${ALERT} } }
+}`;
+
+/** Asked separately: only analysts may read monitors; for other roles this part is simply absent. */
+export const STATION_MONITORS = `query StationMonitors($id: ID!) {
+  station(id: $id) { monitors { id displayName active } }
+}`;
+
+export const ALERTS = `query Alerts($state: AlertState, $severity: Severity, $station: ID, $first: Int) {
+  alerts(state: $state, severity: $severity, station: $station, first: $first) { nodes { ${ALERT} } }
+}`;
+
+export const ALERTS_LIVE = `subscription AlertsLive($min: Severity!) {
+  alertRaised(minSeverity: $min) { seq revision transition alert { ${ALERT} } }
+}`;
+
+export const ACKNOWLEDGE = `mutation Ack($id: ID!) { acknowledgeAlert(id: $id) { ${ALERT} } }`;
+export const RESOLVE = `mutation Resolve($id: ID!) { resolveAlert(id: $id) { ${ALERT} } }`;
+
+export const QUERY_FIELDS = `query Fields { __type(name: "Query") { fields { name } } }`;

@@ -1,0 +1,90 @@
+/** The shapes the dashboard reads from the API (a subset of services/api/schema.graphql). */
+
+export type Severity = "INFO" | "WARNING" | "CRITICAL";
+export type StationStatus = "REPORTING" | "SILENT" | "NO_DATA";
+export type Role = "public" | "partner" | "analyst" | "admin";
+
+export interface RegionStats {
+  stationsTotal: number;
+  stationsReporting: number;
+  stationsSilent: number;
+  registeredVoters: number;
+  ballotsIssued: number;
+  turnoutPct: number;
+  turnoutRatePpPerHour: number;
+  homeVotingPct: number;
+  incidentsPer100Stations: number;
+  incidentsTotal: Record<string, number>;
+  openAlerts: number;
+  updatedAt: string;
+}
+
+export interface AlertCounts {
+  info: number;
+  warning: number;
+  critical: number;
+  total: number;
+}
+
+export interface Overview {
+  national: RegionStats | null;
+  openAlerts: AlertCounts;
+}
+
+export interface Region {
+  id: string;
+  name: string;
+  kind: string;
+  stationCount: number;
+  stats: RegionStats | null;
+}
+
+export interface StationRowStats {
+  ballotsIssued: number;
+  registeredVoters: number;
+  turnoutPct: number;
+  homeVotingPct: number;
+  openAlerts: number;
+  reportsProcessed: number;
+  lastReportAt: string | null;
+  silent: boolean;
+}
+
+export interface StationRow {
+  id: string;
+  name: string;
+  regionId: string;
+  status: StationStatus;
+  stats: StationRowStats | null;
+}
+
+export interface Alert {
+  id: string;
+  rule: string;
+  severity: Severity;
+  state: "OPEN" | "RESOLVED";
+  stationId: string;
+  regionId: string;
+  value: number;
+  threshold: number;
+  message: string;
+  reportIds: string[];
+  openedAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  confidence: number;
+  version: number;
+}
+
+export interface TurnoutPoint {
+  at: string;
+  ballotsIssued: number;
+  turnoutPct: number;
+}
+
+const RANK: Record<Role, number> = { public: 0, partner: 1, analyst: 2, admin: 3 };
+
+/** Whether `role` includes what `needed` may read (roles are ordered, each includes the ones before). */
+export function roleIncludes(role: string | null, needed: Role): boolean {
+  return role !== null && role in RANK && RANK[role as Role] >= RANK[needed];
+}

@@ -1,0 +1,42 @@
+import { useState } from "preact/hooks";
+import { t } from "../strings";
+
+export function KeyEntry({ onKey, rejected }: { onKey: (key: string) => void; rejected: boolean }) {
+  const [value, setValue] = useState("");
+  return (
+    <main class="key-entry" id="main">
+      <form
+        class="card key-card"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (value.trim()) onKey(value.trim());
+        }}
+      >
+        <h1>{t("appName")}</h1>
+        <p class="muted">{t("appTagline")}</p>
+        <h2>{t("keyTitle")}</h2>
+        <label for="api-key">{t("keyLabel")}</label>
+        <input
+          id="api-key"
+          name="api-key"
+          type="password"
+          autocomplete="off"
+          spellcheck={false}
+          value={value}
+          onInput={(e) => setValue((e.target as HTMLInputElement).value)}
+          autoFocus
+          required
+        />
+        {rejected && (
+          <p class="error" role="alert">
+            {t("keyRejected")}
+          </p>
+        )}
+        <p class="muted small">{t("keyHelp")}</p>
+        <button type="submit" class="primary">
+          {t("keySubmit")}
+        </button>
+      </form>
+    </main>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The dashboard's live data: snapshots from queries overlaid with subscription updates.
+ * Listeners are told at most every `NOTIFY_MS` (batched on an animation frame), so a stream of
+ * thousands of updates a second costs one render a few times a second, not one per message.
+ */
+import type { Alert, Overview, Region, RegionStats, StationRow } from "../api/types";
+import { RollingRate } from "./rate";
+import { appendPoint, type Point } from "./series";
+
+export const NOTIFY_MS = 250;
+
+export class Store {
+  overview: Overview | null = null;
+  nationalCurve: Point[] = [];
+  regions = new Map<string, Region>();
+  regionCurves = new Map<string, Point[]>();
+  stations = new Map<string, StationRow>();
+  alerts = new Map<string, Alert>();
+  reportsRate = new RollingRate(60);
+  /** Bumped on every change; views compare it to decide whether to re-render. */
+  version = 0;
+
+  private listeners = new Set<() => void>();
+  private scheduled = false;
+  private lastNotify = 0;
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  changed(): void {
+    this.version += 1;
+    if (this.scheduled) return;
+    this.scheduled = true;
+    const wait = Math.max(0, this.lastNotify + NOTIFY_MS - performance.now());
+    setTimeout(() => requestAnimationFrame(() => this.flush()), wait);
+  }
+
+  private flush(): void {
+    this.scheduled = false;
+    this.lastNotify = performance.now();
+    for (const l of this.listeners) l();
+  }
+
+  setOverview(o: Overview): void {
+    this.overview = o;
+    const n = o.national;
+    if (n) this.nationalCurve = appendPoint(this.nationalCurve, { t: Date.parse(n.updatedAt), v: n.turnoutPct });
+    this.changed();
+  }
+
+  setRegions(list: Region[]): void {
+    for (const r of list) this.regions.set(r.id, r);
+    this.changed();
+  }
+
+  updateRegionStats(id: string, stats: RegionStats | null): void {
+    const r = this.regions.get(id);
+    if (!r || !stats) return;
+    this.regions.set(id, { ...r, stats });
+    const curve = this.regionCurves.get(id) ?? [];
+    this.regionCurves.set(id, appendPoint(curve, { t: Date.parse(stats.updatedAt), v: stats.turnoutPct }));
+    this.changed();
+  }
+
+  /** A station's latest row; counts its new reports towards the reports-per-minute rate. */
+  updateStation(row: StationRow, now: number): void {
+    const prev = this.stations.get(row.id);
+    const before = prev?.stats?.reportsProcessed;
+    const after = row.stats?.reportsProcessed;
+    if (before != null && after != null && after > before) this.reportsRate.add(now, after - before);
+    this.stations.set(row.id, row);
+    this.changed();
+  }
+
+  upsertAlert(a: Alert): void {
+    const prev = this.alerts.get(a.id);
+    if (prev && prev.version > a.version) return;
+    this.alerts.set(a.id, a);
+    this.changed();
+  }
+
+  /** Alerts, most recently changed first. */
+  alertList(): Alert[] {
+    return [...this.alerts.values()].sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt) || (a.id < b.id ? 1 : -1));
+  }
+}

@@ -1,0 +1,244 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+import { gql } from "../api/graphql";
+import { STATION_DETAIL, STATION_MONITORS } from "../api/queries";
+import type { Alert, TurnoutPoint } from "../api/types";
+import { LineChart } from "../components/LineChart";
+import { ago, clock, int, num, pct } from "../format";
+import { href } from "../router";
+import { coalesce, SERIES_BUCKET_MINUTES, type Controller } from "../state/controller";
+import { useNow, useStore } from "../state/hooks";
+import { appendPoint, toPoints } from "../state/series";
+import { t } from "../strings";
+import { AlertCard } from "./AlertCard";
+import { STATUS_KEY } from "./Stations";
+
+interface Detail {
+  station: {
+    id: string;
+    name: string;
+    district: string;
+    regionId: string;
+    registeredVoters: number;
+    status: keyof typeof STATUS_KEY;
+    region: { id: string; name: string };
+    stats: {
+      ballotsIssued: number;
+      turnoutPct: number;
+      turnoutRatePpPerHour: number;
+      homeVotingApplications: number;
+      homeVotingPct: number;
+      incidentsTotal: Record<string, number>;
+      lastReportAt: string | null;
+      openAlerts: number;
+      protocol: Record<string, unknown> | null;
+      reportsProcessed: number;
+      updatedAt: string;
+    } | null;
+  } | null;
+  turnoutSeries: TurnoutPoint[];
+  alerts: { nodes: Alert[] };
+}
+
+interface Monitor {
+  id: string;
+  displayName: string;
+  active: boolean;
+}
+
+/** The protocol's own consistency checks plus the arithmetic ones a reader would do by hand. */
+export function protocolChecks(p: Record<string, unknown>): { ok: boolean; problems: string[] } {
+  const n = (k: string, alt: string) => Number(p[k] ?? p[alt] ?? NaN);
+  const problems = Array.isArray(p.inconsistencies) ? (p.inconsistencies as unknown[]).map(String) : [];
+  const cast = n("ballots_cast", "ballotsCast");
+  const valid = n("valid_ballots", "validBallots");
+  const invalid = n("invalid_ballots", "invalidBallots");
+  const issued = n("ballots_issued", "ballotsIssued");
+  const votes = (p.votes ?? {}) as Record<string, number>;
+  const votesSum = Object.values(votes).reduce((s, v) => s + Number(v), 0);
+  if (Number.isFinite(cast) && Number.isFinite(valid) && Number.isFinite(invalid) && valid + invalid !== cast) {
+    problems.push(`valid + invalid (${valid + invalid}) ≠ cast (${cast})`);
+  }
+  if (Number.isFinite(valid) && Object.keys(votes).length > 0 && votesSum !== valid) {
+    problems.push(`sum of votes (${votesSum}) ≠ valid (${valid})`);
+  }
+  if (Number.isFinite(cast) && Number.isFinite(issued) && cast > issued) problems.push(`cast (${cast}) > issued (${issued})`);
+  return { ok: problems.length === 0, problems: [...new Set(problems)] };
+}
+
+export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
+  const { store } = ctl;
+  useStore(store);
+  const now = useNow(2000);
+  const [detail, setDetail] = useState<Detail | null>(null);
+  const [missing, setMissing] = useState(false);
+  const [monitors, setMonitors] = useState<Monitor[] | null>(null);
+  const refresh = useRef<() => void>(() => undefined);
+
+  useEffect(() => {
+    setDetail(null);
+    setMissing(false);
+    setMonitors(null);
+    refresh.current = coalesce(async () => {
+      const { data } = await gql<Detail>(ctl.key, STATION_DETAIL, { id, bucket: SERIES_BUCKET_MINUTES });
+      if (!data.station) setMissing(true);
+      setDetail(data);
+    });
+    refresh.current();
+    if (ctl.canSeeMonitors) {
+      void gql<{ station: { monitors: Monitor[] } | null }>(ctl.key, STATION_MONITORS, { id }).then(({ data }) =>
+        setMonitors(data.station?.monitors ?? []),
+      );
+    }
+    return () => {
+      refresh.current = () => undefined;
+    };
+  }, [id]);
+
+  // A live update for this station: re-read its detail (series, alerts), at most one request at a time.
+  const live = store.stations.get(id);
+  const liveVersion = live?.stats?.reportsProcessed ?? -1;
+  useEffect(() => {
+    if (liveVersion >= 0) refresh.current();
+  }, [liveVersion]);
+
+  if (missing) return <section class="card"><p>{t("stationNotFound")}</p></section>;
+  if (!detail?.station) return <section class="card"><p class="muted">{t("loading")}</p></section>;
+  const st = detail.station;
+  const stats = st.stats;
+  const turnout = live?.stats?.turnoutPct ?? stats?.turnoutPct;
+  const ballots = live?.stats?.ballotsIssued ?? stats?.ballotsIssued;
+  const status = live?.status ?? st.status;
+  let ownCurve = toPoints(detail.turnoutSeries);
+  if (live?.stats?.lastReportAt) ownCurve = appendPoint(ownCurve, { t: Date.parse(live.stats.lastReportAt), v: live.stats.turnoutPct }, 0);
+  const regionCurve = store.regionCurves.get(st.regionId) ?? [];
+  const incidents = Object.entries(stats?.incidentsTotal ?? {}).sort((a, b) => b[1] - a[1]);
+  const maxIncidents = Math.max(1, ...incidents.map(([, c]) => c));
+  const protocol = stats?.protocol ?? null;
+  const checks = protocol ? protocolChecks(protocol) : null;
+  const alerts = [...detail.alerts.nodes.map((a) => store.alerts.get(a.id) ?? a), ...[...store.alerts.values()].filter((a) => a.stationId === id && !detail.alerts.nodes.some((n) => n.id === a.id))]
+    .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
+
+  return (
+    <section aria-labelledby="station-title" data-testid="station-page">
+      <p class="crumbs small">
+        <a href={href("stations", undefined, { region: st.regionId })}>← {st.region.name}</a>
+      </p>
+      <div class="station-head">
+        <h1 id="station-title">
+          <span class="mono">{st.id}</span> {st.name}
+        </h1>
+        <span class={`pill st-${status.toLowerCase()}`}>{t(STATUS_KEY[status])}</span>
+      </div>
+      <div class="cards">
+        <article class="card kpi">
+          <h2>{t("turnout")}</h2>
+          <p class="big" data-testid="station-turnout">{pct(turnout, 2)}</p>
+          <p class="muted" data-testid="station-ballots">{t("ballotsOf", { ballots: int(ballots), voters: int(st.registeredVoters) })}</p>
+        </article>
+        <article class="card kpi">
+          <h2>{t("turnoutRate")}</h2>
+          <p class="big">{stats ? t("perHour", { v: num(stats.turnoutRatePpPerHour, 2) }) : "–"}</p>
+        </article>
+        <article class="card kpi">
+          <h2>{t("homeVotingPct")}</h2>
+          <p class="big">{pct(stats?.homeVotingPct)}</p>
+          <p class="muted">{int(stats?.homeVotingApplications)}</p>
+        </article>
+        <article class="card kpi">
+          <h2>{t("lastReport")}</h2>
+          <p class="big small-big">{ago(live?.stats?.lastReportAt ?? stats?.lastReportAt, now)}</p>
+          <p class="muted">{clock(live?.stats?.lastReportAt ?? stats?.lastReportAt)}</p>
+        </article>
+      </div>
+      <div class="grid-2">
+        <article class="card">
+          <h2>{t("stationTurnoutCurve")}</h2>
+          <LineChart
+            label={t("stationTurnoutCurve")}
+            lines={[
+              { label: t("thisStation"), points: ownCurve, color: "#1d4ed8" },
+              { label: t("regionAggregate"), points: regionCurve, color: "#6b7280", dash: [6, 4] },
+            ]}
+          />
+        </article>
+        <article class="card">
+          <h2>{t("incidentsByType")}</h2>
+          {incidents.length === 0 ? (
+            <p class="muted">{t("noIncidents")}</p>
+          ) : (
+            <ul class="bars">
+              {incidents.map(([kind, count]) => (
+                <li key={kind}>
+                  <span class="bar-label">{kind.replace(/_/g, " ")}</span>
+                  <span class="bar" style={{ width: `${(100 * count) / maxIncidents}%` }} />
+                  <span class="bar-count">{count}</span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </article>
+      </div>
+      <div class="grid-2">
+        <article class="card">
+          <h2>{t("protocol")}</h2>
+          {!protocol ? (
+            <p class="muted">{t("noProtocol")}</p>
+          ) : (
+            <>
+              <p class={checks!.ok ? "ok-text" : "bad-text"}>
+                {checks!.ok ? `✓ ${t("protocolConsistent")}` : `✗ ${t("protocolInconsistent")}`}
+              </p>
+              {!checks!.ok && (
+                <ul class="small bad-text">
+                  {checks!.problems.map((p) => (
+                    <li key={p}>{p}</li>
+                  ))}
+                </ul>
+              )}
+              <dl class="figures">
+                {Object.entries(protocol)
+                  .filter(([k, v]) => k !== "inconsistencies" && typeof v !== "object")
+                  .map(([k, v]) => (
+                    <div key={k}>
+                      <dt>{k.replace(/_/g, " ")}</dt>
+                      <dd>{typeof v === "number" ? int(v) : String(v)}</dd>
+                    </div>
+                  ))}
+                {Object.entries((protocol.votes ?? {}) as Record<string, number>).map(([k, v]) => (
+                  <div key={`v-${k}`}>
+                    <dt>{k}</dt>
+                    <dd>{int(v)}</dd>
+                  </div>
+                ))}
+              </dl>
+            </>
+          )}
+        </article>
+        <article class="card">
+          <h2>{t("alertsForStation")}</h2>
+          {alerts.length === 0 ? (
+            <p class="muted">{t("noAlerts")}</p>
+          ) : (
+            <ul class="alert-list">
+              {alerts.map((a) => (
+                <AlertCard key={a.id} alert={a} ctl={ctl} />
+              ))}
+            </ul>
+          )}
+        </article>
+      </div>
+      {monitors && (
+        <article class="card" data-testid="monitors">
+          <h2>{t("monitors")}</h2>
+          <ul>
+            {monitors.map((m) => (
+              <li key={m.id}>
+                {m.displayName} <span class="muted small mono">{m.id}</span>
+              </li>
+            ))}
+          </ul>
+        </article>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { visibleRange } from "../src/components/VirtualList";
+import { parseRoute, href } from "../src/router";
+import { RollingRate } from "../src/state/rate";
+import { appendPoint, nationalCurve } from "../src/state/series";
+import { protocolChecks } from "../src/views/Station";
+
+describe("national curve", () => {
+  it("sums regions' cumulative ballots, carrying each region's last value forward", () => {
+    const a = [
+      { at: "2026-03-01T08:00:00Z", ballotsIssued: 100, turnoutPct: 10 },
+      { at: "2026-03-01T09:00:00Z", ballotsIssued: 300, turnoutPct: 30 },
+    ];
+    const b = [{ at: "2026-03-01T08:30:00Z", ballotsIssued: 200, turnoutPct: 20 }];
+    const curve = nationalCurve([a, b], 2000);
+    expect(curve.map((p) => p.v)).toEqual([5, 15, 25]);
+  });
+
+  it("merges close live points and keeps time order", () => {
+    let c = appendPoint([], { t: 0, v: 1 });
+    c = appendPoint(c, { t: 20_000, v: 2 });
+    c = appendPoint(c, { t: 25_000, v: 3 });
+    c = appendPoint(c, { t: 26_000, v: 4 });
+    expect(c.map((p) => p.v)).toEqual([1, 2, 4]);
+    expect(appendPoint(c, { t: 10, v: 9 })).toBe(c);
+  });
+});
+
+describe("reports per minute", () => {
+  it("counts events of the last minute and forgets older ones", () => {
+    const r = new RollingRate(60);
+    r.add(1_000, 5);
+    r.add(30_000, 10);
+    expect(r.perMinute(31_000)).toBe(15);
+    expect(r.perMinute(65_000)).toBe(10);
+    expect(r.perMinute(200_000)).toBe(0);
+  });
+});
+
+describe("virtual list", () => {
+  it("renders only the visible rows plus overscan", () => {
+    expect(visibleRange(0, 400, 40, 100_000, 5)).toEqual([0, 15]);
+    expect(visibleRange(40_000, 400, 40, 100_000, 5)).toEqual([995, 1015]);
+    expect(visibleRange(3_999_600, 400, 40, 100_000, 5)).toEqual([99_985, 100_000]);
+  });
+});
+
+describe("router", () => {
+  it("parses routes and falls back to the overview", () => {
+    expect(parseRoute("#/station/AKM-0001")).toMatchObject({ name: "station", id: "AKM-0001" });
+    expect(parseRoute("#/stations?region=AKM").params.get("region")).toBe("AKM");
+    expect(parseRoute("#/nope").name).toBe("overview");
+    expect(href("stations", undefined, { region: "AKM", status: undefined })).toBe("#/stations?region=AKM");
+  });
+});
+
+describe("protocol consistency", () => {
+  it("accepts consistent figures and names each inconsistency", () => {
+    const ok = { ballots_issued: 500, ballots_cast: 490, valid_ballots: 480, invalid_ballots: 10, votes: { A: 300, B: 180 } };
+    expect(protocolChecks(ok)).toEqual({ ok: true, problems: [] });
+    const bad = { ...ok, ballots_cast: 600, votes: { A: 300, B: 100 } };
+    const r = protocolChecks(bad);
+    expect(r.ok).toBe(false);
+    expect(r.problems).toEqual(["valid + invalid (490) ≠ cast (600)", "sum of votes (400) ≠ valid (480)", "cast (600) > issued (500)"]);
+  });
+});
