@@ -31,6 +31,8 @@ class Sender:
         self._limit = asyncio.Semaphore(concurrency)
         self._on_done = on_done or (lambda: None)
         self.outcomes: Counter[str] = Counter()
+        # Reports ingest took (accepted, or already had): every planned one should end up here.
+        self.delivered: set[str] = set()
 
     async def run(self, deliveries: list[Delivery]) -> Counter[str]:
         started = time.monotonic()
@@ -51,6 +53,8 @@ class Sender:
                 outcome = await self._post(client, delivery)
                 if outcome not in RETRY_STATUSES:
                     self.outcomes[str(outcome)] += 1
+                    if outcome in ("accepted", "duplicate", "sms_ok"):
+                        self.delivered.add(delivery.report.report_id)
                     return
                 await asyncio.sleep(min(5.0, 0.2 * 2**attempt))
             self.outcomes["gave_up"] += 1
