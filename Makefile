@@ -70,12 +70,17 @@ down:
 	-infra/kafka.sh stop
 	-infra/postgres.sh stop
 
-test: setup
+test: setup promtool
 	$(TEST_ENV) infra/kafka.sh start
 	$(TEST_ENV) infra/postgres.sh start
 	set +e; $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
 	  $(TEST_ENV) infra/kafka.sh stop; $(TEST_ENV) infra/postgres.sh stop; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; exit $$rc
+
+# promtool (Debian's prometheus package) for tests/integration/ops; leaves no server running.
+.PHONY: promtool
+promtool:
+	infra/install_promtool.sh
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -96,11 +101,13 @@ buf:
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH)
 
-# Kubernetes: KafkaTopics from the topic registry and the aggregator rules copy (deploy/k8s/base),
+# Kubernetes: KafkaTopics from the topic registry, the aggregator rules copy and the PrometheusRule
+# from deploy/prometheus/rules.yaml (deploy/k8s/base),
 # then render both overlays and validate them offline (tests/integration/deploy runs the same).
 k8s-generate: $(STAMP)
 	$(BIN)/python -m services.common.k8s_topics > deploy/k8s/base/kafka/topics.yaml
 	cp services/aggregator/rules.yaml deploy/k8s/base/aggregator/rules.yaml
+	$(BIN)/python -m services.common.k8s_prometheus_rule > deploy/k8s/base/monitoring/prometheusrule.yaml
 
 k8s-validate: $(STAMP)
 	infra/validate_k8s.sh
