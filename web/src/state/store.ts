@@ -70,6 +70,9 @@ export class Store {
     const before = prev?.stats?.reportsProcessed;
     const after = row.stats?.reportsProcessed;
     if (before != null && after != null && after > before) this.reportsRate.add(now, after - before);
+    // First sight of a station whose latest report is recent: at least that report counts.
+    const last = row.stats?.lastReportAt ? Date.parse(row.stats.lastReportAt) : NaN;
+    if (before == null && now - last < 60_000) this.reportsRate.add(now, 1);
     this.stations.set(row.id, row);
     this.changed();
   }
