@@ -50,7 +50,8 @@ class Browser:
         )
 
     def __call__(self, cmd: str, **args: Any) -> Any:
-        assert self._proc.stdin and self._proc.stdout
+        assert self._proc.stdin
+        assert self._proc.stdout
         self._proc.stdin.write(json.dumps({"cmd": cmd, **args}) + "\n")
         self._proc.stdin.flush()
         line = self._proc.stdout.readline()
@@ -78,7 +79,8 @@ class Browser:
             if self._proc.poll() is None:
                 self("close")
         finally:
-            assert self._proc.stdin and self._proc.stdout
+            assert self._proc.stdin
+            assert self._proc.stdout
             self._proc.stdin.close()
             self._proc.stdout.close()
             try:
