@@ -50,6 +50,8 @@ class KafkaFeed:
             enable_auto_commit=False,
             auto_offset_reset="earliest",
             client_id="pollwatch-api",
+            # Live updates: do not let the broker hold a fetch for long waiting for more bytes.
+            fetch_max_wait_ms=50,
         )
         self._task: asyncio.Task[None] | None = None
         self.started = False
@@ -84,7 +86,7 @@ class KafkaFeed:
     async def _run(self) -> None:
         while True:
             try:
-                batches = await self._consumer.getmany(timeout_ms=500, max_records=2000)
+                batches = await self._consumer.getmany(timeout_ms=200, max_records=2000)
             except KafkaError as exc:
                 log.warning("kafka feed: %s; retrying", exc)
                 await asyncio.sleep(1)
