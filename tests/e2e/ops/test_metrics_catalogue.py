@@ -31,7 +31,7 @@ from services.common.station_store import store_registry
 from services.common.stations import Region, Registry, Station
 from services.ingest.monitors import add_monitor
 from tests.support.infra import Infra
-from tests.support.processes import Service, run_all
+from tests.support.processes import Service, free_port, run_all, run_service, service_env
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 
@@ -50,6 +50,9 @@ DISTINCT_OPERATIONS = MAX_LABEL_VALUES + 10
 POOL_MISSING = "no service exports PostgreSQL pool usage (asyncpg pool size/in-use/max)"
 SEVERITY_MISSING = "aggregator_alerts_total has labels rule and transition, not severity"
 OPERATION_UNBOUNDED = "pollwatch_api_requests_total{operation} is the client's free-text operation name"
+WORKERS_SPLIT = (
+    "INGEST_WORKERS>1: each uvicorn worker has its own registry; a scrape sees one worker's counts"
+)
 
 
 # --- what the dashboard and the rules use -------------------------------------------------------
@@ -198,8 +201,16 @@ def _wait_for(service: Service, text: str, seconds: float, required: bool = True
     assert not required, f"{service.name}: no {text} in /metrics after {seconds} s:\n{service.log_tail()}"
 
 
+@dataclass
+class Stack:
+    shared: SharedSettings
+    token: str  # a monitor's
+    key: str  # a partner API key
+
+
 @pytest.fixture(scope="module")
-def scrape(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrape]:
+def stack(infra: Infra) -> Iterator[Stack]:
+    """A topic namespace and a migrated, seeded database of this module's own."""
     namespace = f"t{uuid.uuid4().hex[:10]}"
     asyncio.run(ensure_topics(infra.kafka_bootstrap, namespace))
     database = asyncio.run(_database(infra))
@@ -210,18 +221,24 @@ def scrape(infra: Infra, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         shared = SharedSettings(
             kafka_bootstrap=infra.kafka_bootstrap, topic_namespace=namespace, database_url=SecretStr(url)
         )
-        with run_all(shared, tmp_path_factory.mktemp("catalogue")) as services:
-            for name, service in services.items():
-                ready = service.wait_ready()
-                assert ready.status_code == 200, f"{name}: {ready.text}\n{service.log_tail()}"
-            _work(services, token, key)
-            families = {
+        yield Stack(shared, token, key)
+    finally:
+        asyncio.run(_drop(infra, database))
+
+
+@pytest.fixture(scope="module")
+def scrape(stack: Stack, tmp_path_factory: pytest.TempPathFactory) -> Scrape:
+    with run_all(stack.shared, tmp_path_factory.mktemp("catalogue")) as services:
+        for name, service in services.items():
+            ready = service.wait_ready()
+            assert ready.status_code == 200, f"{name}: {ready.text}\n{service.log_tail()}"
+        _work(services, stack.token, stack.key)
+        return Scrape(
+            {
                 name: list(text_string_to_metric_families(httpx.get(f"{s.url}/metrics").text))
                 for name, s in services.items()
             }
-        yield Scrape(families)
-    finally:
-        asyncio.run(_drop(infra, database))
+        )
 
 
 # --- every metric in use is exported -------------------------------------------------------------
@@ -356,3 +373,23 @@ def test_label_values_stay_bounded_under_varied_clients(scrape: Scrape, service:
         if len(values) >= MAX_LABEL_VALUES
     }
     assert wide == {}
+
+
+@pytest.mark.xfail(strict=True, reason=WORKERS_SPLIT)
+def test_a_multi_worker_ingest_counts_every_request_in_every_scrape(stack: Stack, tmp_path: Path) -> None:
+    """INGEST_WORKERS=2: each scrape must show all requests, not the share of the worker it reached."""
+    port = free_port()
+    env = service_env(stack.shared, INGEST_PORT=str(port), INGEST_WORKERS="2")
+    with run_service("ingest", env, port, tmp_path) as ingest:
+        assert ingest.wait_ready().status_code == 200, ingest.log_tail()
+        requests = 40
+        for _ in range(requests):
+            with httpx.Client() as client:  # a new connection each time, so both workers serve some
+                assert client.post(f"{ingest.url}/v1/reports", json={}).status_code == 401
+        counts = set()
+        for _ in range(10):
+            with httpx.Client() as client:
+                families = text_string_to_metric_families(client.get(f"{ingest.url}/metrics").text)
+                durations = next(f for f in families if f.name == "ingest_request_duration_seconds")
+                counts.add(sum(s.value for s in durations.samples if s.name.endswith("_count")))
+    assert counts == {requests}
