@@ -17,6 +17,9 @@ class DeliveryOptions:
     resend_share: float = 0.05  # reports sent twice (the phone did not see the answer)
     late_share: float = 0.05  # reports held back by a bad network...
     max_delay_minutes: float = 30.0  # ...for up to this long in simulated time
+    # The night between the readiness checklists and the opening is skipped: no wall-clock
+    # pause longer than this, so a compressed day never looks stalled.
+    max_idle_seconds: float = 2.0
     seed: int = 2012
 
 
@@ -41,4 +44,18 @@ def schedule(day: Day, options: DeliveryOptions) -> list[Delivery]:
         if rng.random() < options.resend_share:
             out.append(Delivery(at + rng.uniform(1, 120) / options.speed, report, resend=True))
     out.sort(key=lambda d: (d.at_seconds, d.report.report_id, d.resend))
+    return _cap_idle(out, options.max_idle_seconds)
+
+
+def _cap_idle(deliveries: list[Delivery], max_idle: float) -> list[Delivery]:
+    """Shifts deliveries earlier so no gap between two of them exceeds `max_idle` seconds."""
+    shift = 0.0
+    previous = 0.0
+    out: list[Delivery] = []
+    for d in deliveries:
+        gap = d.at_seconds - previous
+        if gap > max_idle:
+            shift += gap - max_idle
+        previous = d.at_seconds
+        out.append(Delivery(d.at_seconds - shift, d.report, d.resend))
     return out

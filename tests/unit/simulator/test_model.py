@@ -138,3 +138,13 @@ def test_delivery_sends_everything_compressed_with_resends_and_lateness(day: Day
     assert max(d.at_seconds for d in deliveries) <= (span + 30 * 60) / 600 + 1
     order = [d.report.observed_at for d in deliveries if not d.resend]
     assert order != sorted(order), "late reports should arrive out of event-time order"
+
+
+def test_delivery_never_idles_longer_than_allowed(day: Day) -> None:
+    deliveries = schedule(day, DeliveryOptions(speed=60, max_idle_seconds=2.0, seed=3))
+    gaps = [b.at_seconds - a.at_seconds for a, b in itertools.pairwise(deliveries)]
+    assert max(gaps) <= 2.0 + 1e-9
+    assert gaps == sorted(gaps, key=lambda g: 0)  # order preserved: same sequence, shifted
+    assert [d.report.report_id for d in deliveries] == [
+        d.report.report_id for d in schedule(day, DeliveryOptions(speed=60, max_idle_seconds=1e9, seed=3))
+    ]
