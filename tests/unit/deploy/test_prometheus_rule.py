@@ -13,7 +13,9 @@ COMMITTED = ROOT / "deploy/k8s/base/monitoring/prometheusrule.yaml"
 
 
 def test_committed_file_is_the_generator_output() -> None:
-    assert COMMITTED.read_text() == render(), "PrometheusRule drifted from rules.yaml: run `make k8s-generate`"
+    assert COMMITTED.read_text() == render(), (
+        "PrometheusRule drifted from rules.yaml: run `make k8s-generate`"
+    )
 
 
 def test_the_resource_holds_exactly_the_rule_groups_of_the_source() -> None:
