@@ -16,6 +16,9 @@ export PW_TEST_KAFKA_CONTROLLER_PORT := $(TEST_KAFKA_CONTROLLER_PORT)
 export PW_TEST_PG_PORT := $(TEST_PG_PORT)
 export PW_TEST_STATE_DIR := $(CURDIR)/.local/test
 PYTEST_ARGS ?=
+# make up starts the demo simulator unless SIMULATE=0.
+SIMULATE ?= 1
+.DEFAULT_GOAL := setup
 
 test-infra: setup
 	$(TEST_ENV) infra/kafka.sh start
@@ -58,14 +61,19 @@ up: setup
 	$(BIN)/pollwatch topics create
 	$(BIN)/pollwatch stations load services/common/data/demo_stations.csv
 	infra/services.sh start
-	@echo
-	@echo "pollwatch is up:"
-	@echo "  GraphQL (GraphiQL)  http://127.0.0.1:8080/graphql"
-	@echo "  ingest              http://127.0.0.1:8081/v1/reports"
-	@echo "  metrics             http://127.0.0.1:808{0,1,2}/metrics"
-	@echo "  stop everything     make down"
+	@key=$$(infra/demo.sh key); \
+	if [ "$(SIMULATE)" = 1 ]; then infra/demo.sh simulate; fi; \
+	echo; echo "pollwatch is up:"; \
+	echo "  dashboard           http://127.0.0.1:8080/"; \
+	echo "  GraphQL (GraphiQL)  http://127.0.0.1:8080/graphql   (header X-API-Key: $$key)"; \
+	echo "  demo API key        $$key   (admin; also in .local/demo-api-key)"; \
+	echo "  ingest              http://127.0.0.1:8081/v1/reports  (docs/ingest.md, docs/sms.md)"; \
+	echo "  metrics             http://127.0.0.1:8080/metrics  :8081/metrics  :8082/metrics"; \
+	echo "  simulator           $$( [ "$(SIMULATE)" = 1 ] && echo '.local/run/simulate.log' || echo 'off (SIMULATE=0)')"; \
+	echo "  stop everything     make down"
 
 down:
+	-infra/demo.sh stop
 	-infra/services.sh stop
 	-infra/kafka.sh stop
 	-infra/postgres.sh stop
