@@ -43,6 +43,8 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
         producer_linger_ms=5,
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
     rt = Runtime(settings, load_rules(settings.rules_file))
     # The registry creates these topics; faust must not try to declare them differently.

@@ -20,6 +20,7 @@ from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.runtime import Runtime
 from services.aggregator.state_codec import decode_book, encode_book
 from services.common import codec, topics
+from services.common import events as ev
 
 log = logging.getLogger(__name__)
 TICK = b""
@@ -36,8 +37,9 @@ class RegionAgent:
             "key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw",
         }  # fmt: skip
         self.summaries = app.topic(f"{app.conf.id}-station-summaries", partitions=1, internal=True, **raw)
-        self.members = app.Table("region-members", partitions=1, schema=faust.Schema(**raw))
-        self.books = app.Table("region-alerts", partitions=1, schema=faust.Schema(**raw))
+        # bytes -> faust's "raw" serializer for the table and its changelog.
+        self.members = app.Table("region-members", partitions=1, key_type=bytes, value_type=bytes)
+        self.books = app.Table("region-alerts", partitions=1, key_type=bytes, value_type=bytes)
         self.book = RegionBook(rt.rules)
         self.loaded = False
         self.registry_version = -1
@@ -77,6 +79,7 @@ class RegionAgent:
                 stats = codec.decode_station_stats(event.value)
                 self.book.upsert(stats)
                 self.members[key] = event.value
+                await self._overlay(stats)
                 continue
             now = self.now(struct.unpack(">d", event.value)[0])
             if now is None:
@@ -88,6 +91,16 @@ class RegionAgent:
                 self.last_full = now
             tick = self.book.evaluate(now, self.book.all_regions() if full else None)
             await self._send(tick)
+
+    async def _overlay(self, stats: ev.StationStats) -> None:
+        """Re-sends a station's figures with its region-level alerts and silence, if it has any,
+        so the last figures published for it always count them."""
+        book = self.book.alerts.get(stats.station_id)
+        if (book is not None and book.count_open()) or stats.station_id in self.book.silent:
+            view = self.book.station_view(stats)
+            await self.rt.topic(topics.STATION_STATS).send(
+                key=stats.station_id.encode(), value=codec.encode_station_stats(view)
+            )
 
     async def _send(self, tick: RegionTick) -> None:
         alerts = self.rt.topic(topics.ALERTS)

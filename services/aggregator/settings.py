@@ -30,6 +30,8 @@ class AggregatorSettings(BaseSettings):
     # Let wall-clock time advance the silence clock while no reports arrive (off for replays).
     wall_clock_silence: bool = True
     registry_refresh_s: float = Field(default=60.0, gt=0)
+    # How soon the group notices a dead worker (SIGKILL) and hands its partitions on.
+    session_timeout_s: float = Field(default=30.0, ge=6)
     sink_batch: int = Field(default=2000, ge=1)
     sink_within_ms: int = Field(default=250, ge=10)
     shared: SharedSettings = Field(default_factory=SharedSettings)

@@ -33,9 +33,9 @@ class StationAgent:
         self.app, self.rt, self.summaries = app, rt, summaries
         self.table = app.Table(
             "station-state",
-            schema=faust.Schema(
-                key_type=bytes, value_type=bytes, key_serializer="raw", value_serializer="raw"
-            ),
+            # bytes -> faust's "raw" serializer for the table and its changelog.
+            key_type=bytes,
+            value_type=bytes,
             partitions=topics.REPORTS.partitions,
         )
         self.cache: dict[str, StationState] = {}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import timedelta
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ from tests.support.processes import Service, free_port, run_service, service_env
 @contextmanager
 def aggregator(shared: SharedSettings, workdir: Path, port: int | None = None) -> Iterator[Service]:
     port = port or free_port()
+    workdir.mkdir(parents=True, exist_ok=True)
     env = service_env(
         shared,
         AGGREGATOR_PORT=str(port),
@@ -31,6 +32,7 @@ def aggregator(shared: SharedSettings, workdir: Path, port: int | None = None) -
         AGGREGATOR_FLUSH_INTERVAL_MS="100",
         AGGREGATOR_REGION_INTERVAL_MS="200",
         AGGREGATOR_SINK_WITHIN_MS="100",
+        AGGREGATOR_SESSION_TIMEOUT_S="6",
     )
     with run_service("aggregator", env, port, workdir) as service:
         yield service
@@ -68,12 +70,12 @@ def rounds(items: Sequence[ev.Report | bytes], cuts: Sequence[int]) -> list[list
     return [chunk for chunk in out if chunk]
 
 
-async def caught_up(db: asyncpg.Connection, items: Sequence[ev.Report | bytes], timeout: float = 60) -> None:
+async def caught_up(db: asyncpg.Connection, items: Sequence[ev.Report | bytes], wait_s: float = 60) -> None:
     """Waits until the figures hold every report sent so far and a region roll-up followed."""
     sent = [i for i in items if isinstance(i, ev.Report)]
     ids = {r.id for r in sent}
     newest = max(r.observed_at for r in sent)
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         done = await db.fetchval("SELECT coalesce(sum(reports_processed), 0) FROM station_stats")
         rolled = await db.fetchval("SELECT max(updated_at) FROM region_stats WHERE region_id = ''")
@@ -99,7 +101,8 @@ async def snapshot(db: asyncpg.Connection) -> dict[str, Any]:
     stations = await db.fetch("SELECT * FROM station_stats ORDER BY station_id")
     regions = await db.fetch("SELECT * FROM region_stats ORDER BY region_id")
     alerts = await db.fetch(
-        "SELECT id, rule, severity, state, station_id, region_id, report_ids, confidence FROM alerts ORDER BY id"
+        """SELECT id, rule, severity, state, station_id, region_id, report_ids, confidence
+           FROM alerts ORDER BY id"""
     )
     return {
         "stations": [dict(r) for r in stations],
@@ -111,10 +114,10 @@ async def snapshot(db: asyncpg.Connection) -> dict[str, Any]:
 
 
 async def settled(
-    db: asyncpg.Connection, reports: int, service: Service, timeout: float = 120
+    db: asyncpg.Connection, reports: int, service: Service, wait_s: float = 120
 ) -> dict[str, Any]:
     """Waits until every report is in the figures and nothing has changed for three polls."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + wait_s
     last: dict[str, Any] | None = None
     stable = 0
     while True:
