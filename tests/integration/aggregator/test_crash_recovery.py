@@ -10,6 +10,7 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
+from services.common.events import Report
 from services.common.kafka_admin import ensure_topics
 from services.common.migrate import apply_migrations
 from services.common.settings import SharedSettings
@@ -67,7 +68,7 @@ async def test_sigkill_mid_stream_and_restart_gives_identical_results(
     chunks = rounds(items, day.ROUNDS)
     half = len(chunks) // 2
     workdir = tmp_path / "killed"
-    sent: list[day.ev.Report | bytes] = []
+    sent: list[Report | bytes] = []
     with aggregator(shared, workdir) as service:
         assert service.wait_ready().status_code == 200
         for chunk in chunks[:half]:
