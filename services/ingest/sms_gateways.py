@@ -8,6 +8,7 @@ other (form or JSON: from, text; answered with {"reply": ...}).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import parse_qs
 from xml.sax.saxutils import escape
@@ -16,6 +17,9 @@ import orjson
 
 SENDER_FIELDS = ("From", "from", "from_number", "sender", "phone", "urn")
 TEXT_FIELDS = ("Body", "text", "content", "message", "body")
+# When the phone sent the text (the SMS centre's timestamp), where the gateway passes it on:
+# a text delayed by a bad network is then placed at the time it was written, not received.
+SENT_FIELDS = ("sent_at", "sent_on", "time_sent", "time_created", "timestamp")
 
 
 class Gateway(StrEnum):
@@ -30,6 +34,7 @@ class Inbound:
     sender: str
     text: str
     secret: str
+    sent_at: datetime | None = None
 
 
 class InboundError(ValueError):
@@ -50,7 +55,21 @@ def read_inbound(body: bytes, content_type: str) -> Inbound:
         gateway = Gateway.TELERIVET
     else:
         gateway = Gateway.GENERIC
-    return Inbound(gateway, sender, text, fields.get("secret", ""))
+    sent = next((parse_sent_at(fields[k]) for k in SENT_FIELDS if fields.get(k)), None)
+    return Inbound(gateway, sender, text, fields.get("secret", ""), sent)
+
+
+def parse_sent_at(raw: str) -> datetime | None:
+    """ISO 8601 with a zone, or Unix seconds (Telerivet); None when neither, or without a zone."""
+    try:
+        return datetime.fromtimestamp(float(raw), UTC)
+    except (ValueError, OverflowError, OSError):
+        pass
+    try:
+        parsed = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _fields(body: bytes, content_type: str) -> dict[str, str]:

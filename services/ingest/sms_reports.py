@@ -89,17 +89,24 @@ def sms_report_id(monitor_id: str, station_id: str, body: dict[str, object], now
     return "sms-" + hashlib.sha256(canonical).hexdigest()[:32]
 
 
-def sms_report(command: SmsReportCommand, ctx: Context) -> ev.Report | SmsError:
-    """Resolves the station and validates the report as the HTTP channel would."""
+def sms_report(
+    command: SmsReportCommand, ctx: Context, sent_at: datetime | None = None
+) -> ev.Report | SmsError:
+    """Resolves the station and validates the report as the HTTP channel would.
+
+    The report is observed when the phone sent it (`sent_at`, from the gateway) if known and
+    not in the future, else when it arrived.
+    """
     match = resolve_station(command.station, ctx.monitor_stations)
     if match.station_id is None:
         assert match.error is not None
         return match.error
     body = sms_body(command)
+    observed = sent_at if sent_at is not None and sent_at <= ctx.now else ctx.now
     payload = {
-        "id": sms_report_id(ctx.monitor_id, match.station_id, body, ctx.now),
+        "id": sms_report_id(ctx.monitor_id, match.station_id, body, observed),
         "station_id": match.station_id,
-        "observed_at": ctx.now.isoformat(),
+        "observed_at": observed.isoformat(),
         **body,
     }
     result = validate_report(payload, ctx)

@@ -95,7 +95,7 @@ def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
             channel=ev.Channel.SMS,
             future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
         )
-        report = sms_report(command, ctx)
+        report = sms_report(command, ctx, inbound.sent_at)
         if isinstance(report, SmsError):
             return await keep(svc, inbound, monitor.id, report)
         (result,) = await svc.intake.submit([report])

@@ -67,9 +67,14 @@ class Sender:
         creds = self._creds[report.station_id]
         try:
             if report.sms:
+                # A generic gateway's JSON webhook, with the phone's send time (docs/sms.md).
                 response = await client.post(
                     f"{self._url}/v1/sms",
-                    data={"From": creds.phone, "Body": turnout_sms(report), "MessageSid": report.report_id},
+                    json={
+                        "from": creds.phone,
+                        "text": turnout_sms(report),
+                        "sent_at": report.observed_at.isoformat(),
+                    },
                 )
                 return response.status_code if response.status_code != 200 else "sms_ok"
             response = await client.post(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import orjson
 import pytest
@@ -13,7 +13,9 @@ from services.ingest.errors import PayloadError
 from services.ingest.monitors import hash_token, mask_phone, new_token, normalize_phone
 from services.ingest.openapi import openapi_document
 from services.ingest.payload import parse_payload
-from services.ingest.sms_gateways import Gateway, InboundError, read_inbound, reply_body
+from services.ingest.sms_gateways import Gateway, InboundError, parse_sent_at, read_inbound, reply_body
+from services.ingest.sms_grammar import SmsTurnout, StationRef
+from services.ingest.sms_reports import sms_report
 from services.ingest.validation import Context, validate_report
 from tests.support.factories import ELECTION_DAY
 
@@ -111,3 +113,34 @@ def test_protobuf_submissions_ignore_server_fields() -> None:
         "observed_at": ELECTION_DAY.isoformat(),
         "turnout": {"ballots_issued": 3, "home_voting_applications": 0},
     }
+
+
+def test_the_phones_send_time_is_read_where_the_gateway_gives_it() -> None:
+    generic = read_inbound(
+        orjson.dumps({"from": "+77010000001", "text": "T 12 450", "sent_at": "2012-01-15T14:00:00+06:00"}),
+        "application/json",
+    )
+    assert generic.sent_at == datetime(2012, 1, 15, 8, 0, tzinfo=UTC)
+    telerivet = read_inbound(b"from_number=%2B77010000001&content=T+12+450&time_created=1326636000", "")
+    assert telerivet.sent_at == datetime(2012, 1, 15, 14, 0, tzinfo=UTC)
+    twilio = read_inbound(b"From=%2B77010000001&Body=T+12+450&MessageSid=SM1", "")
+    assert twilio.sent_at is None
+    assert parse_sent_at("2012-01-15T14:00:00") is None  # no zone: ambiguous, so not used
+    assert parse_sent_at("yesterday") is None
+
+
+def test_sms_report_is_placed_at_the_send_time_unless_that_is_in_the_future() -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    ctx = Context("mon-1", frozenset({"ALA-0123"}), {"ALA-0123": 1000}, now, channel=ev.Channel.SMS)
+    command = SmsTurnout(StationRef("ALA", 123), 450, 12)
+    delayed = sms_report(command, ctx, now - timedelta(hours=2))
+    assert isinstance(delayed, ev.Report)
+    assert delayed.observed_at == now - timedelta(hours=2)
+    assert delayed.received_at == now
+    on_time = sms_report(command, ctx, None)
+    assert isinstance(on_time, ev.Report)
+    assert on_time.observed_at == now
+    future = sms_report(command, ctx, now + timedelta(hours=1))
+    assert isinstance(future, ev.Report)
+    assert future.observed_at == now  # a phone clock ahead of ours is not trusted
+    assert delayed.id != on_time.id  # different observations, not a resend
