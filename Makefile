@@ -91,8 +91,8 @@ promtool:
 	infra/install_promtool.sh
 
 lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --check --no-cache .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -56,6 +56,4 @@ def analyse(
         benford = benford_second_digit(protocols.candidate_votes)
     else:
         skipped.append("second-digit Benford test: no candidate votes")
-    return Analysis(
-        protocols, integer, outliers, by_stations, by_voters, fraud_fit, benford, tuple(skipped)
-    )
+    return Analysis(protocols, integer, outliers, by_stations, by_voters, fraud_fit, benford, tuple(skipped))

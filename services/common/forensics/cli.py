@@ -19,16 +19,12 @@ app = typer.Typer(help="Election forensics on final station protocols.")
 @app.command()
 def forensics(
     file: Annotated[Path, typer.Argument(exists=True, help="A data file (docs/forensics.md).")],
-    out: Annotated[Path, typer.Option("--out", help="Folder for PNG figures.")] = Path(
-        "forensics-out"
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Folder for PNG figures.")] = Path("forensics-out"),
     region_screen: Annotated[
         bool, typer.Option("--region-screen/--no-region-screen", help="Per-region screen.")
     ] = True,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the null and the fit.")] = 0,
-    simulations: Annotated[
-        int, typer.Option("--simulations", min=1000, help="Monte-Carlo draws.")
-    ] = 1000,
+    simulations: Annotated[int, typer.Option("--simulations", min=1000, help="Monte-Carlo draws.")] = 1000,
 ) -> None:
     """Analyse FILE: fingerprint and fit, integer excess, outliers, Benford (info)."""
     try:

@@ -76,11 +76,7 @@ def _codes(labels: Sequence[str]) -> tuple[np.ndarray, tuple[str, ...]]:
 
 
 def _find(header: Sequence[str], *needles: str, exclude: str = "\0") -> list[int]:
-    return [
-        i
-        for i, name in enumerate(header)
-        if any(n in name for n in needles) and exclude not in name
-    ]
+    return [i for i, name in enumerate(header) if any(n in name for n in needles) and exclude not in name]
 
 
 def load_russia(path: Path) -> Dataset:
@@ -140,8 +136,7 @@ def load_bulgaria(protocols_file: Path) -> Dataset:
     rows = _read_semicolon(protocols_file)
     sections = {r["section_id"]: r for r in _read_semicolon(folder / f"{prefix}_31_sections.csv")}
     parties = {
-        r["registration_code"]: r["name"]
-        for r in _read_semicolon(folder / f"{prefix}_20_parties.csv")
+        r["registration_code"]: r["name"] for r in _read_semicolon(folder / f"{prefix}_20_parties.csv")
     }
     ids = [r["section_id"] for r in rows]
     position = {sid: i for i, sid in enumerate(ids)}
@@ -238,9 +233,7 @@ def load_export(path: Path) -> Dataset:
         valid=field("valid"),
         invalid=field("invalid"),
         leader=None if votes is None or leader_column is None else votes[:, leader_column],
-        leader_name=None
-        if leader_column is None
-        else candidates[leader_column].removeprefix(VOTES_PREFIX),
+        leader_name=None if leader_column is None else candidates[leader_column].removeprefix(VOTES_PREFIX),
         candidate_votes=votes,
         candidate_names=tuple(c.removeprefix(VOTES_PREFIX) for c in candidates),
     )

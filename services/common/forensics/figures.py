@@ -49,9 +49,7 @@ def write_figures(analysis: Analysis, out: Path) -> list[Path]:
 def _heatmaps(panels: list[tuple[str, NDArray[np.float64]]], title: str, path: Path) -> Path:
     figure, axes = plt.subplots(1, len(panels), figsize=(5.8 * len(panels), 4.6), squeeze=False)
     for axis, (label, counts) in zip(axes[0], panels, strict=True):
-        image = axis.imshow(
-            np.log10(1.0 + counts), origin="lower", extent=(0, 100, 0, 100), cmap="magma"
-        )
+        image = axis.imshow(np.log10(1.0 + counts), origin="lower", extent=(0, 100, 0, 100), cmap="magma")
         axis.set_xlabel("leader share (%)")
         axis.set_ylabel("turnout (%)")
         axis.set_title(label)

@@ -178,9 +178,7 @@ class _Draws:
         leader = self.leader + stuffed + stolen
         votes = self.leader + self.others + stuffed
         turnout = votes / self.n
-        share = np.divide(
-            leader, votes, out=np.zeros_like(leader, dtype=np.float64), where=votes > 0
-        )
+        share = np.divide(leader, votes, out=np.zeros_like(leader, dtype=np.float64), where=votes > 0)
         return turnout, share
 
     def fair_bins(self, bins: int) -> IntArray:

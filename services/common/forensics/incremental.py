@@ -49,9 +49,7 @@ class ForensicsAccumulator:
         self._integer_by_region: dict[int, int] = {}
         self._rows: list[tuple[int, int, int, int, int, int]] = []
 
-    def add(
-        self, registered: int, issued: int, valid: int, invalid: int, leader: int, region: int
-    ) -> None:
+    def add(self, registered: int, issued: int, valid: int, invalid: int, leader: int, region: int) -> None:
         """Record one final protocol."""
         self._rows.append((registered, issued, valid, invalid, leader, region))
         ballots = valid + invalid

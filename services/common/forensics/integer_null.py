@@ -50,9 +50,7 @@ def hit_probability(totals: IntArray, prob: FloatArray) -> FloatArray:
     return out
 
 
-def _chunk_probability(
-    n: IntArray, p: FloatArray, log_factorial: NDArray[np.float64]
-) -> FloatArray:
+def _chunk_probability(n: IntArray, p: FloatArray, log_factorial: NDArray[np.float64]) -> FloatArray:
     mean = n * p
     # The constant term covers small, skewed stations where sd alone undershoots the tail.
     spread = _TAIL_SD * np.sqrt(n * p * (1.0 - p)) + 12.0

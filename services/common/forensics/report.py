@@ -17,15 +17,11 @@ _MAX_LISTED = 15
 def render(analysis: Analysis, notes: tuple[str, ...] = (), width: int = 110) -> str:
     """The whole report as plain text (what ``pollwatch forensics`` prints)."""
     # Render into a buffer: the caller decides where the text goes.
-    console = Console(
-        file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None
-    )
+    console = Console(file=io.StringIO(), record=True, width=width, force_terminal=False, color_system=None)
     p = analysis.protocols
     console.rule(f"Election forensics: {p.name}")
     turnout = p.issued.sum() / max(int(p.registered.sum()), 1)
-    console.print(
-        f"{p.size:,} stations, {int(p.registered.sum()):,} registered, turnout {turnout:.2%}"
-    )
+    console.print(f"{p.size:,} stations, {int(p.registered.sum()):,} registered, turnout {turnout:.2%}")
     if p.leader is not None:
         share = p.leader.sum() / max(int(p.ballots.sum()), 1)
         console.print(f"leader: {p.leader_name} with {share:.2%} of ballots")
@@ -71,8 +67,7 @@ def _integer(console: Console, analysis: Analysis) -> None:
     flagged = sorted((r for r in result.regions if r.flagged), key=lambda r: -r.test.z)
     if result.regions:
         console.print(
-            f"Region screen: {len(flagged)} of {len(result.regions)} regions with z >= "
-            f"{REGION_Z_THRESHOLD:g}"
+            f"Region screen: {len(flagged)} of {len(result.regions)} regions with z >= {REGION_Z_THRESHOLD:g}"
         )
         for region in flagged[:_MAX_LISTED]:
             t = region.test
