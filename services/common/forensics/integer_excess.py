@@ -77,15 +77,20 @@ class IntegerExcessResult:
 
 def aoas_mask(protocols: Protocols) -> BoolArray:
     """Stations kept by the AoAS 2016 filters (>= 100 registered, rates <= 99 %)."""
-    registered = protocols.registered
-    keep = registered >= MIN_REGISTERED
+    return aoas_keep(protocols.registered, protocols.issued, protocols.ballots, protocols.leader)
+
+
+def aoas_keep(
+    registered: IntArray, issued: IntArray, ballots: IntArray, leader: IntArray | None
+) -> BoolArray:
+    """The AoAS 2016 filters on plain columns (``leader`` None: turnout only)."""
+    keep: BoolArray = registered >= MIN_REGISTERED
     # Written as the authors do (given / voters <= .99) so float boundaries agree.
     with np.errstate(divide="ignore", invalid="ignore"):
-        keep &= protocols.issued / np.maximum(registered, 1) <= MAX_RATE
-        if protocols.leader is not None:
-            ballots = protocols.ballots
+        keep &= issued / np.maximum(registered, 1) <= MAX_RATE
+        if leader is not None:
             keep &= ballots > 0
-            keep &= protocols.leader / np.maximum(ballots, 1) <= MAX_RATE
+            keep &= leader / np.maximum(ballots, 1) <= MAX_RATE
     return keep
 
 
@@ -109,17 +114,11 @@ def integer_excess(
     order = np.argsort(kept.region, kind="stable")
     region_sorted = kept.region[order]
     present, starts = np.unique(region_sorted, return_index=True)
-    sims = _simulate(
-        q_turnout[order], q_share[order], starts, simulations, np.random.default_rng(seed)
-    )
+    sims = _simulate(q_turnout[order], q_share[order], starts, simulations, np.random.default_rng(seed))
     either_hit = turnout_hit | share_hit
     either = _test("turnout or leader share", either_hit, q_either, sims.either_total)
     turnout = _test("turnout", turnout_hit, q_turnout, sims.turnout_total)
-    share = (
-        _test("leader share", share_hit, q_share, sims.share_total)
-        if kept.leader is not None
-        else None
-    )
+    share = _test("leader share", share_hit, q_share, sims.share_total) if kept.leader is not None else None
     regions: list[RegionExcess] = []
     if by_region:
         for column, (code, start) in enumerate(zip(present, starts, strict=True)):
@@ -174,9 +173,7 @@ def _simulate(
         share_total[rows] = share_hit.sum(axis=1)
         either_total[rows] = either_hit.sum(axis=1)
         if starts.size:
-            by_region[rows] = np.add.reduceat(
-                either_hit.view(np.uint8), starts, axis=1, dtype=np.int64
-            )
+            by_region[rows] = np.add.reduceat(either_hit.view(np.uint8), starts, axis=1, dtype=np.int64)
     return _Simulated(either_total, turnout_total, share_total, by_region)
 
 
