@@ -1,0 +1,166 @@
+"""The live forensics agents: final protocols in, regional and national figures and alerts out.
+
+Two steps, because national figures need every station in one place while station figures
+are spread over six partitions and several workers:
+
+* `forward` (every worker, its share of the station-stats partitions) passes on each
+  station's final protocol, when it changed, to a one-partition internal topic;
+* `process` (the one worker holding that partition) keeps the protocols in a changelogged
+  table and in a `LiveForensics`, and on each tick (a message in the same topic, as in the
+  region agent) evaluates what changed, sends region alerts to the alerts topic (the alerts
+  sink writes them to PostgreSQL) and upserts the figures into the forensics table.
+
+The evaluation runs in a thread: at 100,000 stations the first one after a restart, or one
+after the national leader changed, computes every station's exact null in a few seconds,
+and the event loop must keep serving the other agents meanwhile.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import struct
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+import orjson
+
+from services.aggregator import forensics_sink, metrics
+from services.aggregator.forensics_alert import ExcessAlerts
+from services.aggregator.forensics_settings import ForensicsSettings
+from services.aggregator.runtime import Runtime
+from services.aggregator.sink_agents import write_with_retry
+from services.common import codec, topics
+from services.common.errors import DecodeError
+from services.common.forensics.live import LiveForensics, StationProtocol
+from services.common.settings import load
+
+log = logging.getLogger(__name__)
+TICK = b""
+_RAW: dict[str, Any] = {
+    "key_type": bytes,
+    "value_type": bytes,
+    "key_serializer": "raw",
+    "value_serializer": "raw",
+}
+
+
+def encode_protocol(p: StationProtocol) -> bytes:
+    return orjson.dumps([p.region, p.registered, p.issued, p.valid, p.invalid, dict(p.votes)])
+
+
+def decode_protocol(raw: bytes) -> StationProtocol:
+    try:
+        region, registered, issued, valid, invalid, votes = orjson.loads(raw)
+        return StationProtocol(region, int(registered), int(issued), int(valid), int(invalid), votes)
+    except (orjson.JSONDecodeError, ValueError, TypeError) as exc:
+        raise DecodeError(f"forensics protocol: {exc}") from exc
+
+
+class ForensicsAgent:
+    def __init__(self, app: faust.App, rt: Runtime, settings: ForensicsSettings) -> None:
+        self.rt, self.settings = rt, settings
+        self.protocols_topic = app.topic(
+            f"{app.conf.id}-forensics-protocols", partitions=1, internal=True, **_RAW
+        )
+        self.table = app.Table("forensics-protocols", partitions=1, key_type=bytes, value_type=bytes)
+        self.alert_table = app.Table("forensics-alerts", partitions=1, key_type=bytes, value_type=bytes)
+        self.live = LiveForensics(bins=settings.bins)
+        self.alerts = ExcessAlerts(min_stations=settings.min_stations, threshold=settings.z)
+        self.loaded = False
+        self.evaluated = False
+        # What this worker forwarded last per station, so resends are not passed on.
+        self.forwarded: dict[bytes, bytes] = {}
+
+    async def forward(self, stream: Any) -> None:
+        await self.rt.ready.wait()
+        async for event in stream.events():
+            try:
+                stats = codec.decode_station_stats(event.value)
+            except DecodeError as exc:  # our own output: a bug, not a monitor's typo
+                log.error("forensics: skipping undecodable station stats: %s", exc)
+                continue
+            p = stats.protocol
+            if p is None:
+                continue
+            key = stats.station_id.encode()
+            value = encode_protocol(
+                StationProtocol(
+                    stats.region_id, p.registered_voters, p.ballots_issued, p.valid_ballots,
+                    p.invalid_ballots, p.votes,
+                )
+            )  # fmt: skip
+            if self.forwarded.get(key) == value:
+                continue
+            self.forwarded[key] = value
+            await self.protocols_topic.send(key=key, value=value)
+
+    def _load(self) -> None:
+        for key, value in self.table.items():
+            self.live.upsert(key.decode(), decode_protocol(value))
+        for key, value in self.alert_table.items():
+            self.alerts.restore(key.decode(), value)
+        self.loaded = True
+        log.info("forensics: %d protocols loaded", self.live.stations)
+
+    async def process(self, stream: Any) -> None:
+        await self.rt.ready.wait()
+        async for event in stream.events():
+            if not self.loaded:
+                self._load()
+            key = event.key or TICK
+            if key != TICK:
+                try:
+                    protocol = decode_protocol(event.value)
+                except DecodeError as exc:
+                    log.error("forensics: skipping %r: %s", key, exc)
+                    continue
+                if self.live.upsert(key.decode(), protocol):
+                    self.table[key] = event.value
+                continue
+            if self.evaluated and not self.live.pending:
+                continue
+            wall = struct.unpack(">d", event.value)[0]
+            await self._evaluate(datetime.fromtimestamp(wall, UTC))
+
+    async def _evaluate(self, now: datetime) -> None:
+        started = time.monotonic()
+        snapshot = await asyncio.to_thread(self.live.evaluate, not self.evaluated)
+        self.evaluated = True
+        out = self.rt.topic(topics.ALERTS)
+        for scope in snapshot.scopes:
+            alert = self.alerts.step(scope, now)
+            if alert is None:
+                continue
+            metrics.ALERTS.labels(alert.rule, alert.transition.value).inc()
+            await out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
+            self.alert_table[scope.region.encode()] = self.alerts.encode(scope.region)
+        s = self.settings
+        rows = forensics_sink.rows(snapshot, now, s.z, s.min_stations)
+        if rows:
+            await write_with_retry(self.rt, "forensics", rows, forensics_sink.write_forensics)
+        log.debug(
+            "forensics: %d scopes from %d protocols in %.3fs",
+            len(rows), self.live.stations, time.monotonic() - started,
+        )  # fmt: skip
+
+    async def tick(self) -> None:
+        await self.protocols_topic.send(key=TICK, value=struct.pack(">d", time.time()))
+
+
+def register_forensics(app: faust.App, rt: Runtime, settings: ForensicsSettings | None = None) -> None:
+    """Adds the forensics agents and their tick to the aggregator app (off when disabled)."""
+    s = settings or load(ForensicsSettings)
+    if not s.enabled:
+        return
+    agent = ForensicsAgent(app, rt, s)
+    app.agent(rt.topic(topics.STATION_STATS), name="forensics-forward")(agent.forward)
+    app.agent(agent.protocols_topic, name="forensics")(agent.process)
+
+    async def tick() -> None:
+        if rt.ready.is_set():
+            await agent.tick()
+
+    app.timer(interval=s.interval_s)(tick)

@@ -1,0 +1,106 @@
+"""The region-level integer-excess alert: a small, pure state machine over live figures.
+
+A region fires when at least `min_stations` of its protocols enter the integer test and
+its integer-percentage excess is `threshold` null s.d. above chance (the forensics core's
+region-screen threshold); it resolves when the excess drops below. The alert's subject is
+the region (station_id ''); its first id is "integer_excess:<region>", a reopening after a
+resolution gets the usual occurrence suffix (":2"), like every other pollwatch alert.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from services.common import codec
+from services.common.events import Alert, AlertState, AlertTransition, Severity
+from services.common.forensics.live_figures import SIGNIFICANT_Z, ScopeFigures
+
+RULE = "integer_excess"
+DEFAULT_MIN_STATIONS = 200
+
+
+def alert_id(region: str, occurrence: int) -> str:
+    base = f"{RULE}:{region}"
+    return base if occurrence <= 1 else f"{base}:{occurrence}"
+
+
+def message(scope: ScopeFigures) -> str:
+    test = scope.either
+    return (
+        f"{test.observed} of {scope.tested} protocols at a whole-number turnout or leader share, "
+        f"{test.expected:.1f} expected by chance (excess {test.excess:+.0f}, z {test.z:.1f})"
+    )
+
+
+@dataclass(slots=True)
+class ExcessAlerts:
+    """Open integer-excess alerts and occurrence counts, by region."""
+
+    min_stations: int = DEFAULT_MIN_STATIONS
+    threshold: float = SIGNIFICANT_Z
+    open: dict[str, Alert] = field(default_factory=dict)
+    occurrences: dict[str, int] = field(default_factory=dict)
+
+    def firing(self, scope: ScopeFigures) -> bool:
+        return scope.tested >= self.min_stations and scope.either.z >= self.threshold
+
+    def step(self, scope: ScopeFigures, now: datetime) -> Alert | None:
+        """The transition this region's new figures cause, if any (the nation is never alerted).
+
+        An open alert is updated when its z crosses a whole number, so the stored value
+        follows the count without a transition per protocol."""
+        region = scope.region
+        if not region:
+            return None
+        current = self.open.get(region)
+        fires = self.firing(scope)
+        z = round(scope.either.z, 2)
+        if current is None and fires:
+            n = self.occurrences.get(region, 0) + 1
+            self.occurrences[region] = n
+            alert = Alert(
+                id=alert_id(region, n), rule=RULE, severity=Severity.WARNING, state=AlertState.OPEN,
+                transition=AlertTransition.OPENED, station_id="", region_id=region, value=z,
+                threshold=self.threshold, message=message(scope), report_ids=(), opened_at=now,
+                updated_at=now, version=1,
+            )  # fmt: skip
+            self.open[region] = alert
+            return alert
+        if current is not None and not fires:
+            del self.open[region]
+            return replace(
+                current, state=AlertState.RESOLVED, transition=AlertTransition.RESOLVED, value=z,
+                message=f"cleared: {message(scope)}", updated_at=max(now, current.updated_at),
+                resolved_at=max(now, current.updated_at), version=current.version + 1,
+            )  # fmt: skip
+        if current is not None and math.floor(z) != math.floor(current.value):
+            alert = replace(
+                current, transition=AlertTransition.UPDATED, value=z, message=message(scope),
+                updated_at=max(now, current.updated_at), version=current.version + 1,
+            )  # fmt: skip
+            self.open[region] = alert
+            return alert
+        return None
+
+    def encode(self, region: str) -> bytes:
+        """One region's entry, for the agent's changelogged table."""
+        current = self.open.get(region)
+        entry: dict[str, Any] = {
+            "n": self.occurrences.get(region, 0),
+            "a": None if current is None else codec.encode_alert(current).hex(),
+        }
+        return orjson.dumps(entry)
+
+    def restore(self, region: str, raw: bytes) -> None:
+        """Takes back an entry written by `encode`."""
+        entry = orjson.loads(raw)
+        self.occurrences[region] = int(entry["n"])
+        if entry["a"] is None:
+            self.open.pop(region, None)
+        else:
+            self.open[region] = codec.decode_alert(bytes.fromhex(entry["a"]))
