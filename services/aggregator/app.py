@@ -11,6 +11,7 @@ from prometheus_client import generate_latest
 
 from services.aggregator import metrics
 from services.aggregator.domain.rules import load_rules
+from services.aggregator.forensics_agent import register_forensics
 from services.aggregator.region_agent import RegionAgent
 from services.aggregator.registry import load_registry
 from services.aggregator.runtime import Runtime
@@ -58,6 +59,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     app.agent(rt.topic(topics.STATION_STATS), name="station-stats-sink")(sinks["station_stats"])
     app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
     app.agent(rt.topic(topics.ALERTS), name="alerts-sink")(sinks["alerts"])
+    register_forensics(app, rt)
 
     async def start() -> None:
         rt.pool = await create_pool(shared)
