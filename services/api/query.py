@@ -9,6 +9,7 @@ import strawberry
 from services.api.auth import Role
 from services.api.context import Info
 from services.api.errors import InvalidArgumentError, NotFoundError
+from services.api.forensics_query import forensics_field
 from services.api.pagination import Cursor, decode_cursor, page_size
 from services.api.repository import alerts as alert_sql
 from services.api.repository import regions as region_sql
@@ -34,6 +35,8 @@ def _size(info: Info, first: int | None) -> int:
 
 @strawberry.type
 class Query:
+    forensics = forensics_field
+
     @strawberry.field(description="One station by id (partner and above); null if unknown.")
     async def station(self, info: Info, id: strawberry.ID) -> Station | None:
         info.context.require(Role.PARTNER, "station")
