@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
 import faust
+from faust.types import TP
 from faust.web import Request, Response, View
 from prometheus_client import generate_latest
 
@@ -16,7 +18,7 @@ from services.aggregator.region_agent import RegionAgent
 from services.aggregator.registry import load_registry
 from services.aggregator.runtime import Runtime
 from services.aggregator.settings import AggregatorSettings
-from services.aggregator.sink_agents import figures_sinks, reports_sink
+from services.aggregator.sink_agents import figures_sinks
 from services.aggregator.station_agent import StationAgent
 from services.common import topics
 from services.common.db import create_pool, database_reachable
@@ -40,7 +42,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         datadir=str(settings.data_dir),
         web_host=settings.host,
         web_port=settings.port,
-        topic_replication_factor=1,
+        topic_replication_factor=settings.topic_replication_factor,
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
         producer_linger_ms=5,
@@ -48,13 +50,14 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
     rt = Runtime(settings, load_rules(settings.rules_file))
+    metrics.precreate((shared.topic(topics.REPORTS.name),))
+    metrics.watch_pool(lambda: rt.pool)
     # The registry creates these topics; faust must not try to declare them differently.
     rt.topic_map = {t.name: app.topic(shared.topic(t.name), internal=False, **RAW) for t in topics.ALL}
     regions = RegionAgent(app, rt)
     stations = StationAgent(app, rt, regions.summaries)
     app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
     app.agent(regions.summaries, name="regions")(regions.process)
-    app.agent(rt.topic(topics.REPORTS), name="reports-sink")(lambda stream: reports_sink(rt, stream))
     sinks = figures_sinks(rt)
     app.agent(rt.topic(topics.STATION_STATS), name="station-stats-sink")(sinks["station_stats"])
     app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
@@ -82,15 +85,25 @@ def create_app(settings: AggregatorSettings) -> faust.App:
 
     async def lag() -> None:
         source = rt.topic(topics.REPORTS).get_topic_name()
-        for tp in app.consumer.assignment():
-            if tp.topic != source:
-                continue
-            high = app.consumer.highwater(tp)
-            done = rt.positions.get(tp.partition, -1)
-            metrics.CONSUMER_LAG.labels(str(tp.partition)).set(max(0, (high or 0) - done - 1))
+        assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == source}
+        for partition in assigned:
+            high = app.consumer.highwater(TP(source, partition))
+            done = rt.positions.get(partition, -1)
+            metrics.CONSUMER_LAG.labels(str(partition)).set(max(0, (high or 0) - done - 1))
+        for partition in set(rt.positions) - assigned:
+            forget_partition(partition)
 
-    def on_revoked(sender: Any, /, *args: Any, signal: Any = None, **kwargs: Any) -> None:
+    def forget_partition(partition: int) -> None:
+        rt.positions.pop(partition, None)
+        with contextlib.suppress(KeyError):  # never exported
+            metrics.CONSUMER_LAG.remove(str(partition))
+
+    def on_revoked(sender: Any, revoked: Any = (), /, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         stations.forget()
+        source = rt.topic(topics.REPORTS).get_topic_name()
+        for tp in revoked:
+            if tp.topic == source:
+                forget_partition(tp.partition)
 
     def on_shutdown(sender: Any, /, *args: Any, signal: Any = None, **kwargs: Any) -> None:
         if rt.pool is not None:

@@ -1,5 +1,9 @@
 """The region agent: station figures in (one internal partition), roll-ups, silence, outliers out.
 
+The station agent sends one message per batch with the figures of every station it changed
+(services/aggregator/summaries.py), so this agent handles a few messages per second, not one per
+report.
+
 Ticks are messages too: a timer writes a tick (wall time) into the same internal topic, so every
 evaluation, and every table write it implies, happens inside the stream, where faust can tie the
 changelog to the offsets it commits.
@@ -8,14 +12,13 @@ changelog to the offsets it commits.
 from __future__ import annotations
 
 import logging
-import struct
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
 import faust
 
-from services.aggregator import metrics
+from services.aggregator import metrics, summaries
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.runtime import Runtime
 from services.aggregator.state_codec import decode_book, encode_book
@@ -23,11 +26,6 @@ from services.common import codec, topics
 from services.common import events as ev
 
 log = logging.getLogger(__name__)
-TICK = b""
-
-
-def encode_tick(wall: float) -> bytes:
-    return struct.pack(">d", wall)
 
 
 class RegionAgent:
@@ -74,14 +72,14 @@ class RegionAgent:
             if self.registry_version != self.rt.registry_version:
                 self.book.set_registry(self.rt.registry)
                 self.registry_version = self.rt.registry_version
-            key = event.key or TICK
-            if key != TICK:
-                stats = codec.decode_station_stats(event.value)
-                self.book.upsert(stats)
-                self.members[key] = event.value
-                await self._overlay(stats)
+            key = event.key or summaries.TICK
+            if key != summaries.TICK:
+                # A batch of figures; a single station's (older format) is keyed by its id.
+                values = summaries.unpack(event.value) if key == summaries.BATCH else [event.value]
+                for value in values:
+                    await self._member(value)
                 continue
-            now = self.now(struct.unpack(">d", event.value)[0])
+            now = self.now(summaries.decode_tick(event.value))
             if now is None:
                 continue
             full = self.last_full is None or now - self.last_full >= timedelta(
@@ -91,6 +89,12 @@ class RegionAgent:
                 self.last_full = now
             tick = self.book.evaluate(now, self.book.all_regions() if full else None)
             await self._send(tick)
+
+    async def _member(self, value: bytes) -> None:
+        stats = codec.decode_station_stats(value)
+        self.book.upsert(stats)
+        self.members[stats.station_id.encode()] = value
+        await self._overlay(stats)
 
     async def _overlay(self, stats: ev.StationStats) -> None:
         """Re-sends a station's figures with its region-level alerts and silence, if it has any,
@@ -105,7 +109,7 @@ class RegionAgent:
     async def _send(self, tick: RegionTick) -> None:
         alerts = self.rt.topic(topics.ALERTS)
         for alert in tick.alerts:
-            metrics.ALERTS.labels(alert.rule, alert.transition.value).inc()
+            metrics.alert_sent(alert)
             await alerts.send(key=alert.id.encode(), value=codec.encode_alert(alert))
             book = self.book.alerts.get(alert.station_id)
             if book is not None:
@@ -119,4 +123,4 @@ class RegionAgent:
         metrics.STATS_SENT.labels("region").inc(len(tick.regions))
 
     async def tick(self) -> None:
-        await self.summaries.send(key=TICK, value=encode_tick(time.time()))
+        await self.summaries.send(key=summaries.TICK, value=summaries.encode_tick(time.time()))

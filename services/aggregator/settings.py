@@ -21,14 +21,19 @@ class AggregatorSettings(BaseSettings):
     data_dir: Path = Path(".local/aggregator")
     # Alert rules and windows (see the file for the defaults and why).
     rules_file: Path = DEFAULT_RULES_FILE
-    # Conflation: station figures are published at most once per interval per station.
-    flush_interval_ms: int = Field(default=200, ge=10)
+    # Reports are handled in batches of at most batch_max, waiting at most flush_interval_ms for
+    # one to fill: state, changelog, raw reports and figures are written once per station per
+    # batch (figures are conflated per batch). The wait bounds the added latency.
+    flush_interval_ms: int = Field(default=50, ge=5)
+    batch_max: int = Field(default=2000, ge=1)
     # Region and national roll-ups (and silence, outliers) are re-evaluated on this tick.
     region_interval_ms: int = Field(default=500, ge=50)
     # Event-time silence is re-checked for every station at most this often (event seconds).
     silence_check_s: float = Field(default=60.0, gt=0)
     # Let wall-clock time advance the silence clock while no reports arrive (off for replays).
     wall_clock_silence: bool = True
+    # Replication of the topics faust creates (changelogs, station summaries); 3 in production.
+    topic_replication_factor: int = Field(default=1, ge=1)
     registry_refresh_s: float = Field(default=60.0, gt=0)
     # How soon the group notices a dead worker (SIGKILL) and hands its partitions on.
     session_timeout_s: float = Field(default=30.0, ge=6)

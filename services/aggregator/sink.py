@@ -45,37 +45,53 @@ def latest_by_key(items: Sequence[T], key: str) -> list[T]:
 async def write_reports(
     conn: Conn, batch: Sequence[ReceivedReport], registry: dict[str, StationInfo]
 ) -> None:
-    rows = [
-        (
-            r.report.id, r.report.station_id, r.report.monitor_id, r.report.channel.value,
-            r.report.kind.value, r.report.observed_at, r.report.received_at,
-            sorted(f.value for f in r.report.flags), _json(r.report.body), r.partition, r.offset,
-        )
-        for r in batch
-    ]  # fmt: skip
-    series = []
+    """Raw reports (first write wins) and the turnout series (the larger count wins), in one
+    transaction of two set-based statements (unnest), whatever the batch size."""
+    cols: list[list[object]] = [[] for _ in range(11)]
+    for r in batch:
+        rep = r.report
+        row = (
+            rep.id, rep.station_id, rep.monitor_id, rep.channel.value, rep.kind.value, rep.observed_at,
+            rep.received_at, ",".join(sorted(f.value for f in rep.flags)), _json(rep.body), r.partition,
+            r.offset,
+        )  # fmt: skip
+        for col, value in zip(cols, row, strict=True):
+            col.append(value)
+    series: dict[tuple[str, object], tuple[int, float]] = {}
     for r in batch:
         body = r.report.body
         if isinstance(body, ev.TurnoutUpdate):
             info = registry.get(r.report.station_id)
-            share = pct(body.ballots_issued, info.registered_voters) if info else 0.0
-            series.append((r.report.station_id, r.report.observed_at, body.ballots_issued, round(share, 4)))
+            share = round(pct(body.ballots_issued, info.registered_voters), 4) if info else 0.0
+            key = (r.report.station_id, r.report.observed_at)
+            # One row per key and statement (ON CONFLICT DO UPDATE may not touch a row twice).
+            if key not in series or series[key][0] < body.ballots_issued:
+                series[key] = (body.ballots_issued, share)
     async with conn.transaction():
-        await conn.executemany(
+        await conn.execute(
             """INSERT INTO reports (id, station_id, monitor_id, channel, kind, observed_at, received_at,
                                     flags, body, kafka_partition, kafka_offset)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)
+               SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at,
+                      string_to_array(flags, ','), body::jsonb, kafka_partition, kafka_offset
+               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
+                           $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::int[],
+                           $11::bigint[])
+                    AS t(id, station_id, monitor_id, channel, kind, observed_at, received_at, flags,
+                         body, kafka_partition, kafka_offset)
                ON CONFLICT (id) DO NOTHING""",
-            rows,
+            *cols,
         )
         if series:
-            await conn.executemany(
+            await conn.execute(
                 """INSERT INTO turnout_series (station_id, observed_at, ballots_issued, turnout_pct)
-                   VALUES ($1, $2, $3, $4)
+                   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::float8[])
                    ON CONFLICT (station_id, observed_at) DO UPDATE
                    SET ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct
                    WHERE turnout_series.ballots_issued < EXCLUDED.ballots_issued""",
-                series,
+                [k[0] for k in series],
+                [k[1] for k in series],
+                [v[0] for v in series.values()],
+                [v[1] for v in series.values()],
             )
 
 

@@ -1,4 +1,5 @@
-"""Agents that write the read model to PostgreSQL in batches, off the hot path.
+"""Agents that write the read model to PostgreSQL in batches, off the hot path (the raw reports
+are written by the station agent, once per batch, with `write_with_retry`).
 
 Each consumes a topic in batches (`take`), writes it in one round of upserts, and only then lets
 faust acknowledge the batch: a crash replays it, and the guarded upserts make that harmless.
@@ -57,23 +58,6 @@ def _decoded(values: Sequence[bytes], decode: Callable[[bytes], T], what: str) -
         except DecodeError as exc:  # our own output: a bug, not a monitor's typo
             log.error("skipping undecodable %s: %s", what, exc)
     return out
-
-
-async def reports_sink(rt: Runtime, stream: Any) -> None:
-    await rt.ready.wait()
-    s = rt.settings
-    async for events in stream.take_events(s.sink_batch, within=s.sink_within_ms / 1000):
-        batch: list[sink.ReceivedReport] = []
-        for event in events:
-            try:
-                report = codec.decode_report(event.value)
-            except DecodeError:
-                continue  # the station agent dead-letters it
-            batch.append(sink.ReceivedReport(report, event.message.partition, event.message.offset))
-        if batch:
-            await write_with_retry(
-                rt, "reports", batch, lambda conn, b: sink.write_reports(conn, b, rt.registry)
-            )
 
 
 def values_sink(

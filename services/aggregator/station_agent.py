@@ -1,25 +1,33 @@
-"""The station agent: reports in, station state updated once per report id, alerts out.
+"""The station agent: reports in batches, station state updated once per report id, alerts out.
 
-Figures are conflated: the agent marks a station dirty and a timer sends the latest figures of
-dirty stations every `flush_interval_ms`. After a restart every station is re-sent once, so
-figures whose send was lost with the crash are published again.
+Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`): every report is
+applied and the station rules run after each one (so alerts never depend on batch boundaries);
+then, once per station changed, its state goes to the table (one changelog record), its figures
+to the station-stats topic and, all together in one message, to the region agent; the batch's raw
+reports go to PostgreSQL. faust acks the batch only after all of that, and flushes the producer
+before it commits, so a crash replays at most whole batches, which the report-id set makes
+idempotent. After a restart every station's figures are re-sent once.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 
-from services.aggregator import metrics
+from services.aggregator import metrics, sink, summaries
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import at, station_stats
+from services.aggregator.event_context import within
 from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
+from services.aggregator.sink_agents import write_with_retry
 from services.aggregator.state_codec import decode_state, encode_state
 from services.common import codec, topics
 from services.common import events as ev
@@ -28,9 +36,18 @@ from services.common.errors import DecodeError
 log = logging.getLogger(__name__)
 
 
+@dataclass(slots=True)
+class Touched:
+    """A station a batch changed: the event of its newest report and that report's times."""
+
+    event: Any
+    observed_at: datetime
+    received_at: datetime
+
+
 class StationAgent:
-    def __init__(self, app: faust.App, rt: Runtime, summaries: Any) -> None:
-        self.app, self.rt, self.summaries = app, rt, summaries
+    def __init__(self, app: faust.App, rt: Runtime, summaries_topic: Any) -> None:
+        self.app, self.rt, self.summaries = app, rt, summaries_topic
         self.table = app.Table(
             "station-state",
             # bytes -> faust's "raw" serializer for the table and its changelog.
@@ -39,44 +56,40 @@ class StationAgent:
             partitions=topics.REPORTS.partitions,
         )
         self.cache: dict[str, StationState] = {}
-        # station id -> (observed_at, received_at) of the newest report applied since the last send
-        self.dirty: dict[str, tuple[datetime, datetime] | None] = {}
+        # Stations whose figures must be re-sent (after recovery), sent by `flush`.
+        self.resend: set[str] = set()
         self.dedup_s = rt.rules.windows.dedup_hours * 3600
 
-    def state(self, station_id: str) -> StationState:
+    def state(self, station_id: str, event: Any) -> StationState:
         state = self.cache.get(station_id)
         if state is None:
-            raw = self.table.get(station_id.encode())
+            with within(event):  # reads the partition's own RocksDB
+                raw = self.table.get(station_id.encode())
             state = decode_state(raw) if raw is not None else StationState(station_id)
             self.cache[station_id] = state
         return state
 
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
-        dead = self.rt.topic(topics.DEAD_LETTER)
-        alerts = self.rt.topic(topics.ALERTS)
-        async for event in stream.events():
+        s = self.rt.settings
+        async for events in stream.take_events(s.batch_max, within=s.flush_interval_ms / 1000):
+            await self.handle(events)
+
+    async def handle(self, events: Sequence[Any]) -> None:
+        """One batch: apply, alert, then write state, figures and raw reports once per station."""
+        alerts_out = self.rt.topic(topics.ALERTS)
+        touched: dict[str, Touched] = {}
+        received: list[sink.ReceivedReport] = []
+        for event in events:
             message = event.message
             self.rt.positions[message.partition] = message.offset
             try:
                 report = codec.decode_report(event.value)
             except DecodeError as exc:
-                metrics.EVENTS.labels("unknown", "undecodable").inc()
-                metrics.DEAD_LETTERS.labels(message.topic).inc()
-                log.warning(
-                    "dead-lettered %s[%d]@%d: %s", message.topic, message.partition, message.offset, exc
-                )
-                letter = ev.DeadLetter(
-                    source=message.topic,
-                    partition=message.partition,
-                    offset=message.offset,
-                    payload=bytes(event.value or b""),
-                    error=str(exc),
-                    failed_at=datetime.now(UTC),
-                )
-                await dead.send(key=message.topic.encode(), value=codec.encode_dead_letter(letter))
+                await self._dead_letter(event, exc)
                 continue
-            state = self.state(report.station_id)
+            received.append(sink.ReceivedReport(report, message.partition, message.offset))
+            state = self.state(report.station_id, event)
             outcome = state.apply(report, self.dedup_s)
             metrics.EVENTS.labels(report.kind.value, outcome.value).inc()
             if outcome is not Applied.NEW or state.last_at is None:
@@ -85,41 +98,76 @@ class StationAgent:
             moved = state.alerts.step(
                 report.station_id, info.region_id, evaluate(state, info, self.rt.rules), at(state.last_at)
             )
-            self.table[report.station_id.encode()] = encode_state(state)
             for alert in moved:
-                metrics.ALERTS.labels(alert.rule, alert.transition.value).inc()
-                await alerts.send(key=alert.id.encode(), value=codec.encode_alert(alert))
-            self.dirty[report.station_id] = (report.observed_at, report.received_at)
+                metrics.alert_sent(alert)
+                await alerts_out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
+            touched[report.station_id] = Touched(event, report.observed_at, report.received_at)
+        metrics.BATCHES.inc()
+        for station_id, t in touched.items():
+            with within(t.event):  # the changelog partition is the report's partition
+                self.table[station_id.encode()] = encode_state(self.cache[station_id])
+        await self.publish(touched, touched)
+        if received:
+            await write_with_retry(
+                self.rt, "reports", received, lambda conn, b: sink.write_reports(conn, b, self.rt.registry)
+            )
 
-    async def flush(self) -> None:
-        """Sends the latest figures of every station changed since the last flush."""
-        if not self.dirty:
-            return
-        dirty, self.dirty = self.dirty, {}
+    async def publish(self, stations: Any, times: dict[str, Touched]) -> None:
+        """Sends the figures of `stations` to the station-stats topic and, in one message, to the
+        region agent; observes the latency of the reports in `times`."""
         out = self.rt.topic(topics.STATION_STATS)
-        for station_id, times in dirty.items():
+        values: list[bytes] = []
+        for station_id in stations:
             state = self.cache.get(station_id)
-            if state is None:
+            if state is None or state.last_at is None:
                 continue
             stats = station_stats(state, info_for(self.rt.registry, station_id), self.rt.rules)
             value = codec.encode_station_stats(stats)
+            values.append(value)
             await out.send(key=station_id.encode(), value=value)
-            await self.summaries.send(key=station_id.encode(), value=value)
-            if times is not None:
-                now = datetime.now(UTC)
-                metrics.LATENCY_OBSERVED.observe(max(0.0, (now - times[0]).total_seconds()))
-                metrics.LATENCY_RECEIVED.observe(max(0.0, (now - times[1]).total_seconds()))
-        metrics.STATS_SENT.labels("station").inc(len(dirty))
+        if not values:
+            return
+        await self.summaries.send(key=summaries.BATCH, value=summaries.pack(values))
+        metrics.STATS_SENT.labels("station").inc(len(values))
+        now = datetime.now(UTC)
+        for t in times.values():
+            metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
+            metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
+
+    async def _dead_letter(self, event: Any, exc: DecodeError) -> None:
+        message = event.message
+        metrics.EVENTS.labels("unknown", "undecodable").inc()
+        metrics.DEAD_LETTERS.labels(message.topic).inc()
+        log.warning("dead-lettered %s[%d]@%d: %s", message.topic, message.partition, message.offset, exc)
+        letter = ev.DeadLetter(
+            source=message.topic,
+            partition=message.partition,
+            offset=message.offset,
+            payload=bytes(event.value or b""),
+            error=str(exc),
+            failed_at=datetime.now(UTC),
+        )
+        await self.rt.topic(topics.DEAD_LETTER).send(
+            key=message.topic.encode(), value=codec.encode_dead_letter(letter)
+        )
+
+    async def flush(self, chunk: int = 2000) -> None:
+        """Re-sends pending figures (after recovery), a chunk at a time."""
+        if not self.resend:
+            return
+        pending = sorted(self.resend)[:chunk]
+        self.resend.difference_update(pending)
+        await self.publish(pending, {})
 
     def resend_all(self) -> int:
-        """Marks every station held locally as dirty (after recovery); returns how many."""
+        """Marks every station held locally for re-sending (after recovery); returns how many."""
         started = time.monotonic()
         count = 0
         for _key, raw in self.table.items():
             state = decode_state(raw)
-            self.cache[state.station_id] = state
+            self.cache.setdefault(state.station_id, state)
             if state.last_at is not None:
-                self.dirty.setdefault(state.station_id, None)
+                self.resend.add(state.station_id)
             count += 1
         log.info("re-sending figures of %d stations (%.2fs)", count, time.monotonic() - started)
         return count

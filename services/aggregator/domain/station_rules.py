@@ -80,9 +80,14 @@ def evaluate(state: StationState, info: StationInfo, cfg: RulesConfig) -> dict[s
 def _jump(state: StationState, reg: int, cfg: RulesConfig) -> Condition | None:
     if not reg or state.last_at is None:
         return None
-    points = state.turnout_points()
-    series = [(t, pct(p.ballots, reg)) for t, p in points]
     window = cfg.turnout_jump.window_minutes
+    # A rise ends in (now - w, now] and starts at most w earlier: older points cannot take part.
+    points = [
+        (t, p)
+        for t, p in state.turnout_since(state.last_at - 2 * window * 60)
+        if t > state.last_at - 2 * window * 60
+    ]
+    series = [(t, pct(p.ballots, reg)) for t, p in points]
     rise, i, j = max_rise(series, state.last_at, window * 60)
     if rise < cfg.turnout_jump.rise_pp:
         return None

@@ -3,10 +3,15 @@
 Turnout is kept as cumulative points keyed by observed_at, so a resent or reordered report never
 inflates anything: every derived figure is recomputed from the points. Report ids are remembered
 for `dedup_hours` of event time; a report older than that behind the station's newest is refused.
+
+Kept cheap per report: the turnout times are held sorted (rules and figures bisect into them
+instead of sorting every point), incidents are inserted in order, and pruning only runs once
+the horizon has passed the oldest id remembered.
 """
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -69,6 +74,9 @@ class StationState:
     incidents_total: dict[str, int] = field(default_factory=dict)
     protocol: ProtocolRecord | None = None
     alerts: AlertBook = field(default_factory=AlertBook)
+    # Derived from the fields above, rebuilt on demand (not part of the state's identity).
+    _times: list[int] | None = field(default=None, compare=False, repr=False)
+    _oldest: int | None = field(default=None, compare=False, repr=False)
 
     def apply(self, report: ev.Report, dedup_s: float) -> Applied:
         """Applies a report once; a second time (or too late to tell) it changes nothing."""
@@ -78,13 +86,15 @@ class StationState:
         if self.last_at is not None and at < self.last_at - dedup_s:
             return Applied.TOO_LATE
         self.seen[report.id] = at
+        if self._oldest is not None and at < self._oldest:
+            self._oldest = at
         self.reports += 1
         body = report.body
         if isinstance(body, ev.TurnoutUpdate):
             self._add_turnout(at, TurnoutPoint(body.ballots_issued, body.home_voting_applications, report.id))
         elif isinstance(body, ev.Incident):
-            self.incidents.append(IncidentRecord(at, body.violation.value, report.id, report.monitor_id))
-            self.incidents.sort(key=lambda r: (r.at, r.report_id))
+            record = IncidentRecord(at, body.violation.value, report.id, report.monitor_id)
+            bisect.insort(self.incidents, record, key=lambda r: (r.at, r.report_id))
             name = body.violation.name
             self.incidents_total[name] = self.incidents_total.get(name, 0) + 1
         elif isinstance(body, ev.FinalProtocol) and (
@@ -105,19 +115,39 @@ class StationState:
             known.report_id,
         ):
             self.turnout[at] = point
+            if known is None and self._times is not None:
+                bisect.insort(self._times, at)
 
     def _prune(self, horizon: float) -> None:
+        if self._oldest is None:
+            self._oldest = min(self.seen.values(), default=None)
+        if self._oldest is None or self._oldest >= horizon:
+            return  # nothing to forget yet: the common case, kept O(1)
         self.seen = {k: t for k, t in self.seen.items() if t >= horizon}
+        self._oldest = min(self.seen.values(), default=None)
         self.incidents = [r for r in self.incidents if r.at >= horizon]
         if len(self.turnout) > 1:
             latest = max(self.turnout)
             self.turnout = {t: p for t, p in self.turnout.items() if t >= horizon or t == latest}
+            self._times = None
+
+    def turnout_times(self) -> list[int]:
+        """The turnout points' times, sorted (do not modify)."""
+        if self._times is None:
+            self._times = sorted(self.turnout)
+        return self._times
 
     def turnout_points(self) -> list[tuple[int, TurnoutPoint]]:
-        return sorted(self.turnout.items())
+        return [(t, self.turnout[t]) for t in self.turnout_times()]
+
+    def turnout_since(self, start: float) -> list[tuple[int, TurnoutPoint]]:
+        """Points from the last one at or before `start` on (what interpolation after it needs)."""
+        times = self.turnout_times()
+        first = max(0, bisect.bisect_right(times, start) - 1)
+        return [(t, self.turnout[t]) for t in times[first:]]
 
     def latest_turnout(self) -> tuple[int, TurnoutPoint] | None:
-        if not self.turnout:
+        times = self.turnout_times()
+        if not times:
             return None
-        at = max(self.turnout)
-        return at, self.turnout[at]
+        return times[-1], self.turnout[times[-1]]

@@ -26,8 +26,11 @@ def station_stats(state: StationState, info: StationInfo, cfg: RulesConfig) -> S
     home = latest[1].home if latest else 0
     now = state.last_at or 0
     w = cfg.windows
-    series = [(t, pct(p.ballots, reg)) for t, p in state.turnout_points()]
     end = hop_end(now, w.rate_step_minutes * 60, w.grace_minutes * 60)
+    # Interpolation at end - window and at end needs only the points from just before the start.
+    series = [(t, pct(p.ballots, reg)) for t, p in state.turnout_since(end - w.rate_minutes * 60)]
+    if len(state.turnout) < 2:
+        series = series[:1]
     recent: dict[str, int] = {}
     for r in state.incidents:
         if now - w.incidents_recent_minutes * 60 < r.at <= now:

@@ -7,6 +7,7 @@ the first report it is the first report's value (no invented rise), after the la
 from __future__ import annotations
 
 import bisect
+from collections import deque
 from collections.abc import Sequence
 
 Point = tuple[int, float]
@@ -39,17 +40,24 @@ def rate_per_hour(points: Sequence[Point], end: float, window_s: float) -> float
 
 def max_rise(points: Sequence[Point], now: float, window_s: float) -> tuple[float, int, int]:
     """The largest rise v_j - v_i between reported points with t_j - t_i <= window, t_j in
-    (now - window, now]; returns (rise, i, j) or (0.0, -1, -1) when nothing rose."""
+    (now - window, now]; returns (rise, i, j) or (0.0, -1, -1) when nothing rose.
+
+    Ties go to the earliest j and, for it, the latest i. One pass with a monotonic deque of the
+    window's minima, so a station reporting every minute costs O(points), not O(points^2)."""
     best = (0.0, -1, -1)
+    lows: deque[int] = deque()  # indices before j within the window, values increasing
     for j, (tj, vj) in enumerate(points):
-        if not now - window_s < tj <= now:
-            continue
-        for i in range(j - 1, -1, -1):
-            ti, vi = points[i]
-            if tj - ti > window_s:
-                break
-            if vj - vi > best[0]:
-                best = (vj - vi, i, j)
+        if tj > now:
+            break
+        while lows and tj - points[lows[0]][0] > window_s:
+            lows.popleft()
+        if lows and now - window_s < tj:
+            i = lows[0]
+            if vj - points[i][1] > best[0]:
+                best = (vj - points[i][1], i, j)
+        while lows and points[lows[-1]][1] >= vj:
+            lows.pop()
+        lows.append(j)
     return best
 
 

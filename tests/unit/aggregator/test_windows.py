@@ -57,3 +57,36 @@ def test_value_at_stays_within_the_points(points: list[tuple[int, float]]) -> No
     lo, hi = min(v for _, v in pts), max(v for _, v in pts)
     for t in range(-10, 10**5 + 10, 997):
         assert lo - 1e-9 <= value_at(pts, t) <= hi + 1e-9
+
+
+def _max_rise_reference(
+    points: list[tuple[int, float]], now: float, window_s: float
+) -> tuple[float, int, int]:
+    """The quadratic definition the one-pass max_rise must agree with (ties included)."""
+    best = (0.0, -1, -1)
+    for j, (tj, vj) in enumerate(points):
+        if not now - window_s < tj <= now:
+            continue
+        for i in range(j - 1, -1, -1):
+            ti, vi = points[i]
+            if tj - ti > window_s:
+                break
+            if vj - vi > best[0]:
+                best = (vj - vi, i, j)
+    return best
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 20_000), st.integers(0, 40).map(float)),
+        max_size=40,
+        unique_by=lambda p: p[0],
+    ),
+    st.integers(0, 22_000),
+    st.sampled_from([600, 3600, 5400]),
+)
+def test_max_rise_agrees_with_the_quadratic_definition(
+    points: list[tuple[int, float]], now: int, window: int
+) -> None:
+    pts = sorted(points)
+    assert max_rise(pts, now, window) == _max_rise_reference(pts, now, window)
