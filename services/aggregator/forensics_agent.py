@@ -27,7 +27,7 @@ from typing import Any
 import faust
 import orjson
 
-from services.aggregator import forensics_sink, metrics
+from services.aggregator import forensics_sink
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_settings import ForensicsSettings
 from services.aggregator.runtime import Runtime
@@ -134,7 +134,6 @@ class ForensicsAgent:
             alert = self.alerts.step(scope, now)
             if alert is None:
                 continue
-            metrics.ALERTS.labels(alert.rule, alert.transition.value).inc()
             await out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
             self.alert_table[scope.region.encode()] = self.alerts.encode(scope.region)
         s = self.settings

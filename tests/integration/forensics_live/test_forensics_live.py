@@ -1,0 +1,133 @@
+"""Live forensics through the aggregator process, on real Kafka and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from aiokafka import AIOKafkaProducer
+
+from services.common import codec, topics
+from services.common import events as ev
+from services.common.forensics.integer_excess import integer_excess
+from services.common.settings import SharedSettings
+from tests.integration.forensics_live.election import CLEAN, RIGGED, elections, station_stats
+from tests.support.processes import Service, free_port, run_service, service_env
+
+
+@contextmanager
+def aggregator(shared: SharedSettings, workdir: Path) -> Iterator[Service]:
+    port = free_port()
+    env = service_env(
+        shared,
+        AGGREGATOR_PORT=str(port),
+        AGGREGATOR_DATA_DIR=str(workdir / "aggregator-state"),
+        AGGREGATOR_WALL_CLOCK_SILENCE="false",
+        AGGREGATOR_SINK_WITHIN_MS="100",
+        AGGREGATOR_SESSION_TIMEOUT_S="6",
+        AGGREGATOR_FORENSICS_INTERVAL_S="0.5",
+        AGGREGATOR_FORENSICS_MIN_STATIONS="200",
+    )
+    with run_service("aggregator", env, port, workdir) as service:
+        yield service
+
+
+async def produce(shared: SharedSettings, stats: Sequence[ev.StationStats]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, acks="all", linger_ms=5)
+    await producer.start()
+    try:
+        name = shared.topic(topics.STATION_STATS.name)
+        for s in stats:
+            await producer.send(name, key=s.station_id.encode(), value=codec.encode_station_stats(s))
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def forensics_rows(db: asyncpg.Connection) -> dict[str, dict[str, Any]]:
+    rows = await db.fetch("SELECT * FROM forensics")
+    return {
+        r["region_id"]: {
+            "stations": r["stations"],
+            "computed_at": r["computed_at"],
+            "summary": json.loads(r["summary"]),
+            "fingerprint": json.loads(r["fingerprint"]),
+        }
+        for r in rows
+    }
+
+
+async def wait_for(db: asyncpg.Connection, service: Service, done: Any, what: str, wait_s: float = 90) -> Any:
+    deadline = time.monotonic() + wait_s
+    while True:
+        if service.process.poll() is not None:
+            raise RuntimeError(f"aggregator exited:\n{service.log_tail()}")
+        rows = await forensics_rows(db)
+        alerts = {r["id"]: dict(r) for r in await db.fetch("SELECT * FROM alerts")}
+        if done(rows, alerts):
+            return rows, alerts
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: {sorted(rows)} {sorted(alerts)}\n{service.log_tail()}")
+        await asyncio.sleep(0.3)
+
+
+async def test_rigged_region_gets_figures_and_an_alert_and_a_correction_resolves_it(
+    shared_settings: SharedSettings, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    clean, rigged = elections()
+    with aggregator(shared_settings, tmp_path) as service:
+        assert service.wait_ready().status_code == 200
+        # Every protocol twice (a resend, as the region overlay does): nothing counts twice.
+        await produce(shared_settings, station_stats(rigged) + station_stats(rigged, minute=1))
+        rows, alerts = await wait_for(
+            db,
+            service,
+            lambda rows, alerts: (
+                rows.get("", {}).get("stations") == rigged.size and "integer_excess:RF" in alerts
+            ),
+            "figures and alert of the rigged election",
+        )
+        batch = integer_excess(rigged, simulations=1000, seed=0)
+        national = rows[""]["summary"]
+        assert national["leader"] == "A"
+        assert national["tested"] == batch.either.stations
+        assert national["integer"]["either"]["observed"] == batch.either.observed
+        assert national["integer"]["turnout"]["observed"] == batch.turnout.observed
+        assert abs(national["integer"]["either"]["expected"] - batch.either.expected) < 0.01
+        regions = {r.region: r.test for r in batch.regions}
+        assert rows[RIGGED]["summary"]["integer"]["either"]["observed"] == regions[RIGGED].observed
+        assert rows[RIGGED]["summary"]["significant"] is True
+        assert rows[CLEAN]["summary"]["significant"] is False
+        assert rows[CLEAN]["summary"]["integer"]["either"]["z"] < 3
+        assert rows[RIGGED]["stations"] + rows[CLEAN]["stations"] == rigged.size
+        heat = rows[""]["fingerprint"]
+        assert heat["bins"] == 50
+        assert sum(map(sum, heat["counts"])) == rigged.size
+
+        alert = alerts["integer_excess:RF"]
+        assert (alert["rule"], alert["severity"], alert["state"]) == ("integer_excess", "warning", "open")
+        assert (alert["station_id"], alert["region_id"], alert["threshold"]) == ("", RIGGED, 4.0)
+        assert alert["value"] >= 4.0
+        assert not [a for a in alerts.values() if a["region_id"] == CLEAN]
+
+        # Corrected protocols replace the rigged ones: same stations, excess gone, alert resolved.
+        await produce(shared_settings, station_stats(clean, minute=2))
+        rows, alerts = await wait_for(
+            db,
+            service,
+            lambda rows, alerts: alerts.get("integer_excess:RF", {}).get("state") == "resolved",
+            "resolution after the corrected protocols",
+        )
+    fixed = rows[RIGGED]["summary"]
+    assert rows[""]["stations"] == clean.size
+    assert fixed["significant"] is False
+    assert fixed["integer"]["either"]["z"] < 4
+    reference = {r.region: r.test for r in integer_excess(clean, simulations=1000, seed=0).regions}
+    assert fixed["integer"]["either"]["observed"] == reference[RIGGED].observed
+    assert alerts["integer_excess:RF"]["version"] >= 2
