@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
+import orjson
 from cross_web import HTTPException
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -37,6 +38,7 @@ from services.api.loaders import create_loaders
 from services.api.rate_limit import RateLimiter
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
+from services.api.shared_execution import SharedResults
 from services.common.db import create_pool, database_reachable
 from services.common.health import health_routes
 
@@ -65,6 +67,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
         self._hub = hub
         self._resources = resources
         self._limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+        self._shared_results = SharedResults()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -75,6 +78,13 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             await super().__call__(scope, receive, send)
         finally:
             metrics.CONNECTIONS_ACTIVE.dec()
+
+    def encode_json(self, data: object) -> str:
+        """orjson: several times faster than json.dumps on every frame and response."""
+        try:
+            return orjson.dumps(data).decode()
+        except TypeError:  # e.g. a JSON scalar holding a non-string key
+            return super().encode_json(data)  # type: ignore[return-value]
 
     def _rate_check(self, principal: Principal, client: str) -> None:
         bucket = principal.key_id or f"anon:{client}"
@@ -112,6 +122,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             loaders=create_loaders(pool, cache=not websocket),
             principal=principal,
             request=request,
+            shared_results=self._shared_results if websocket else None,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -14,6 +14,7 @@ from services.api.hub import Hub
 from services.api.key_store import KeyStore
 from services.api.loaders import Loaders
 from services.api.settings import ApiSettings
+from services.api.shared_execution import SharedResults
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Context:
     # Set by strawberry from a WebSocket's connection_init payload.
     connection_params: dict[str, Any] | None = None
     request: Any = field(default=None, repr=False)
+    # Subscription event executions shared between subscribers (see shared_execution).
+    shared_results: SharedResults | None = field(default=None, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,12 +32,29 @@ class KeyStore:
         self._ttl = ttl
         self._monotonic = monotonic
         self._cache: dict[str, _Entry] = {}
+        self._pending: dict[str, asyncio.Future[_Entry | None]] = {}
+
+    def _fresh(self, key_id: str) -> _Entry | None:
+        cached = self._cache.get(key_id)
+        if cached is not None and self._monotonic() - cached.fetched_at < self._ttl:
+            return cached
+        return None
 
     async def _entry(self, key_id: str) -> _Entry | None:
-        now = self._monotonic()
-        cached = self._cache.get(key_id)
-        if cached is not None and now - cached.fetched_at < self._ttl:
+        cached = self._fresh(key_id)
+        if cached is not None:
             return cached
+        # One lookup per key at a time: when the entry expires, the thousands of subscriptions
+        # open under one key wait for a single query instead of each sending its own.
+        pending = self._pending.get(key_id)
+        if pending is None:
+            pending = asyncio.ensure_future(self._load(key_id))
+            self._pending[key_id] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key_id, None))
+        return await asyncio.shield(pending)
+
+    async def _load(self, key_id: str) -> _Entry | None:
+        now = self._monotonic()
         row = await keys.key_by_id(self._pool, key_id)
         if row is None:
             self._cache.pop(key_id, None)
@@ -68,6 +86,6 @@ class KeyStore:
         """Raises UnauthenticatedError if the principal's key has been revoked since (anonymous passes)."""
         if not principal.key_id:
             return
-        entry = await self._entry(principal.key_id)
+        entry = self._fresh(principal.key_id) or await self._entry(principal.key_id)
         if entry is None or entry.revoked:
             raise UnauthenticatedError("API key revoked")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Any
 
@@ -95,10 +96,17 @@ class Region:
         row = await self._registry(info)
         return 0 if row is None else int(row["stations"])
 
-    @strawberry.field(description="The latest roll-up, null before the aggregator wrote one.")
-    async def stats(self, info: Info) -> RegionStats | None:
+    @strawberry.field(
+        description="The latest roll-up, null before the aggregator wrote one.",
+        graphql_type=RegionStats | None,
+    )
+    def stats(self, info: Info) -> RegionStats | Awaitable[RegionStats | None] | None:
+        # Synchronous from a live update (the subscription path), else read from the database.
         if self._live is not None:
             return RegionStats.from_event(self._live)
+        return self._stored_stats(info)
+
+    async def _stored_stats(self, info: Info) -> RegionStats | None:
         row = await info.context.loaders.region_stats.load(str(self.id))
         return None if row is None else RegionStats.from_row(row)
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import orjson
@@ -17,6 +18,8 @@ from services.api.types.enums import StationStatusEnum
 from services.api.types.monitor import Monitor
 from services.api.types.region import Region
 from services.common import events as ev
+
+T = TypeVar("T")
 
 
 def _json(value: Any) -> Any:
@@ -116,6 +119,12 @@ class Incident:
         )
 
 
+def _status(silent: bool, last_report_at: datetime | None) -> StationStatus:
+    if silent:
+        return StationStatus.SILENT
+    return StationStatus.NO_DATA if last_report_at is None else StationStatus.REPORTING
+
+
 @strawberry.type(description="A polling station (station-level data: partner role and above).")
 class Station:
     id: strawberry.ID
@@ -126,6 +135,9 @@ class Station:
         if self._row is None:
             self._row = await info.context.loaders.station.load(str(self.id))
         return self._row
+
+    async def _from_registry(self, info: Info, convert: Callable[[asyncpg.Record | None], T]) -> T:
+        return convert(await self._registry(info))
 
     async def _value(self, info: Info, column: str) -> Any:
         row = await self._registry(info)
@@ -139,17 +151,21 @@ class Station:
     async def district(self, info: Info) -> str:
         return str(await self._value(info, "district") or "")
 
-    @strawberry.field
-    async def region_id(self, info: Info) -> strawberry.ID:
+    # The fields a live update carries answer synchronously from it (no coroutine per field on
+    # the subscription path); otherwise they return an awaitable that reads the registry.
+    @strawberry.field(graphql_type=strawberry.ID)
+    def region_id(self, info: Info) -> strawberry.ID | Awaitable[strawberry.ID]:
         if self._live is not None:
             return strawberry.ID(self._live.region_id)
-        return strawberry.ID(str(await self._value(info, "region_id") or ""))
+        return self._from_registry(info, lambda row: strawberry.ID(str(row["region_id"] if row else "")))
 
-    @strawberry.field
-    async def region(self, info: Info) -> Region:
+    @strawberry.field(graphql_type=Region)
+    def region(self, info: Info) -> Region | Awaitable[Region]:
         if self._live is not None:
             return Region(id=strawberry.ID(self._live.region_id))
-        return Region(id=strawberry.ID(str(await self._value(info, "region_id") or "")))
+        return self._from_registry(
+            info, lambda row: Region(id=strawberry.ID(str(row["region_id"] if row else "")))
+        )
 
     @strawberry.field
     async def registered_voters(self, info: Info) -> int:
@@ -165,27 +181,31 @@ class Station:
         value = await self._value(info, "longitude")
         return None if value is None else float(value)
 
-    @strawberry.field(description="Latest stats; null before the station's first report.")
-    async def stats(self, info: Info) -> StationStats | None:
+    @strawberry.field(
+        description="Latest stats; null before the station's first report.", graphql_type=StationStats | None
+    )
+    def stats(self, info: Info) -> StationStats | Awaitable[StationStats | None] | None:
         if self._live is not None:
             return StationStats.from_event(self._live)
-        row = await self._registry(info)
-        if row is None or row["stats_station_id"] is None:
-            return None
-        return StationStats.from_row(row)
+        return self._from_registry(
+            info,
+            lambda row: (
+                None if row is None or row["stats_station_id"] is None else StationStats.from_row(row)
+            ),
+        )
 
-    @strawberry.field
-    async def status(self, info: Info) -> StationStatusEnum:  # type: ignore[valid-type]
+    @strawberry.field(graphql_type=StationStatusEnum)
+    def status(self, info: Info) -> StationStatus | Awaitable[StationStatus]:
         if self._live is not None:
-            silent, last = self._live.silent, self._live.last_report_at
-        else:
-            row = await self._registry(info)
-            if row is None or row["stats_station_id"] is None:
-                return StationStatus.NO_DATA
-            silent, last = row["silent"], row["last_report_at"]
-        if silent:
-            return StationStatus.SILENT
-        return StationStatus.NO_DATA if last is None else StationStatus.REPORTING
+            return _status(self._live.silent, self._live.last_report_at)
+        return self._from_registry(
+            info,
+            lambda row: (
+                StationStatus.NO_DATA
+                if row is None or row["stats_station_id"] is None
+                else _status(row["silent"], row["last_report_at"])
+            ),
+        )
 
     @strawberry.field(description="Latest incidents (up to 20), newest first; never who reported them.")
     async def incidents(self, info: Info) -> list[Incident]:

@@ -20,12 +20,19 @@ class StationUpdate:
     revision: int = strawberry.field(description=_REVISION)
     station: Station
 
+    def share_key(self) -> tuple[object, ...]:
+        """Identifies the event (not the subscriber) for shared execution."""
+        return ("stations", self.revision)
+
 
 @strawberry.type
 class RegionUpdate:
     seq: int = strawberry.field(description=_SEQ)
     revision: int = strawberry.field(description=_REVISION)
     region: Region
+
+    def share_key(self) -> tuple[object, ...]:
+        return ("regions", self.revision)
 
 
 @strawberry.type
@@ -34,6 +41,11 @@ class OverviewUpdate:
     revision: int = strawberry.field(description=_REVISION)
     overview: Overview
 
+    def share_key(self) -> tuple[object, ...]:
+        # The open-alert counts are read at delivery, so they are part of the event's identity.
+        counts = self.overview.open_alerts
+        return ("overview", self.revision, counts.info, counts.warning, counts.critical)
+
 
 @strawberry.type
 class AlertEvent:
@@ -41,3 +53,6 @@ class AlertEvent:
     revision: int = strawberry.field(description=_REVISION)
     transition: AlertTransition  # type: ignore[valid-type]
     alert: Alert
+
+    def share_key(self) -> tuple[object, ...]:
+        return ("alerts", self.revision)
