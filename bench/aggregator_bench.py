@@ -158,9 +158,13 @@ async def _rate_run(shared: SharedSettings, url: str, stations: list[tuple[str, 
                         latencies.append(now - sent)
 
     async def sample_lag() -> None:
+        # Lag = reports acknowledged by Kafka - reports the aggregator has processed (bulk included),
+        # read each second; the aggregator's own gauge is refreshed every 5 s only.
         async with httpx.AsyncClient() as client:
             while not stop.is_set():
-                lags.append(_metric(await _scrape(client, url), "aggregator_consumer_lag_messages"))
+                done = _metric(await _scrape(client, url), "aggregator_events_processed_total")
+                if done:
+                    lags.append(max(0.0, THROUGHPUT_REPORTS + len(acks) - done))
                 await asyncio.sleep(1)
 
     producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, linger_ms=2, acks="all")

@@ -59,7 +59,6 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
     app.agent(regions.summaries, name="regions")(regions.process)
     sinks = figures_sinks(rt)
-    app.agent(rt.topic(topics.STATION_STATS), name="station-stats-sink")(sinks["station_stats"])
     app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
     app.agent(rt.topic(topics.ALERTS), name="alerts-sink")(sinks["alerts"])
     register_forensics(app, rt)

@@ -18,9 +18,10 @@ from typing import Any
 
 import faust
 
-from services.aggregator import metrics, summaries
+from services.aggregator import metrics, output, sink, summaries
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.runtime import Runtime
+from services.aggregator.sink_agents import write_with_retry
 from services.aggregator.state_codec import decode_book, encode_book
 from services.common import codec, topics
 from services.common import events as ev
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 class RegionAgent:
     def __init__(self, app: faust.App, rt: Runtime) -> None:
-        self.rt = rt
+        self.app, self.rt = app, rt
         raw: dict[str, Any] = {
             "key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw",
         }  # fmt: skip
@@ -76,8 +77,7 @@ class RegionAgent:
             if key != summaries.TICK:
                 # A batch of figures; a single station's (older format) is keyed by its id.
                 values = summaries.unpack(event.value) if key == summaries.BATCH else [event.value]
-                for value in values:
-                    await self._member(value)
+                await self._members(event, list(values))
                 continue
             now = self.now(summaries.decode_tick(event.value))
             if now is None:
@@ -90,21 +90,27 @@ class RegionAgent:
             tick = self.book.evaluate(now, self.book.all_regions() if full else None)
             await self._send(tick)
 
-    async def _member(self, value: bytes) -> None:
-        stats = codec.decode_station_stats(value)
-        self.book.upsert(stats)
-        self.members[stats.station_id.encode()] = value
-        await self._overlay(stats)
+    async def _members(self, event: Any, values: list[bytes]) -> None:
+        """Takes a batch of station figures; re-sends, with its region-level alerts and silence,
+        the figures of each station that has any, so the last figures published count them."""
+        views: list[ev.StationStats] = []
+        rows = []
+        for value in values:
+            stats = codec.decode_station_stats(value)
+            self.book.upsert(stats)
+            rows.append((event, stats.station_id.encode(), value))
+            book = self.book.alerts.get(stats.station_id)
+            if (book is not None and book.count_open()) or stats.station_id in self.book.silent:
+                views.append(self.book.station_view(stats))
+        await output.write_table(self.members, rows)
+        await self._stations(views)
 
-    async def _overlay(self, stats: ev.StationStats) -> None:
-        """Re-sends a station's figures with its region-level alerts and silence, if it has any,
-        so the last figures published for it always count them."""
-        book = self.book.alerts.get(stats.station_id)
-        if (book is not None and book.count_open()) or stats.station_id in self.book.silent:
-            view = self.book.station_view(stats)
-            await self.rt.topic(topics.STATION_STATS).send(
-                key=stats.station_id.encode(), value=codec.encode_station_stats(view)
-            )
+    async def _stations(self, views: list[ev.StationStats]) -> None:
+        out = self.rt.topic(topics.STATION_STATS).get_topic_name()
+        for view in views:
+            await output.send(self.app, out, view.station_id.encode(), codec.encode_station_stats(view))
+        if views:
+            await write_with_retry(self.rt, "station_stats", views, sink.write_station_stats)
 
     async def _send(self, tick: RegionTick) -> None:
         alerts = self.rt.topic(topics.ALERTS)
@@ -114,9 +120,7 @@ class RegionAgent:
             book = self.book.alerts.get(alert.station_id)
             if book is not None:
                 self.books[alert.station_id.encode()] = encode_book(book)
-        station_out = self.rt.topic(topics.STATION_STATS)
-        for stats in tick.stations:
-            await station_out.send(key=stats.station_id.encode(), value=codec.encode_station_stats(stats))
+        await self._stations(tick.stations)
         region_out = self.rt.topic(topics.REGION_STATS)
         for region in tick.regions:
             await region_out.send(key=region.region_id.encode(), value=codec.encode_region_stats(region))

@@ -1,5 +1,6 @@
 """Agents that write the read model to PostgreSQL in batches, off the hot path (the raw reports
-are written by the station agent, once per batch, with `write_with_retry`).
+and station figures are written by the station and region agents themselves, once per batch,
+with `write_with_retry`, so that they never pass through faust a second time).
 
 Each consumes a topic in batches (`take`), writes it in one round of upserts, and only then lets
 faust acknowledge the batch: a crash replays it, and the guarded upserts make that harmless.
@@ -81,9 +82,6 @@ def values_sink(
 
 def figures_sinks(rt: Runtime) -> dict[str, Callable[[Any], Awaitable[None]]]:
     return {
-        "station_stats": values_sink(
-            rt, "station_stats", codec.decode_station_stats, sink.write_station_stats
-        ),
         "region_stats": values_sink(rt, "region_stats", codec.decode_region_stats, sink.write_region_stats),
         "alerts": values_sink(rt, "alerts", codec.decode_alert, sink.write_alerts),
     }

@@ -4,23 +4,24 @@ Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`): e
 applied and the station rules run after each one (so alerts never depend on batch boundaries);
 then, once per station changed, its state goes to the table (one changelog record), its figures
 to the station-stats topic and, all together in one message, to the region agent; the batch's raw
-reports go to PostgreSQL. faust acks the batch only after all of that, and flushes the producer
+reports and figures go to PostgreSQL. faust acks the batch only after all of that, and flushes the producer
 before it commits, so a crash replays at most whole batches, which the report-id set makes
 idempotent. After a restart every station's figures are re-sent once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 
-from services.aggregator import metrics, sink, summaries
+from services.aggregator import metrics, output, sink, summaries
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import at, station_stats
@@ -103,19 +104,24 @@ class StationAgent:
                 await alerts_out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
             touched[report.station_id] = Touched(event, report.observed_at, report.received_at)
         metrics.BATCHES.inc()
-        for station_id, t in touched.items():
-            with within(t.event):  # the changelog partition is the report's partition
-                self.table[station_id.encode()] = encode_state(self.cache[station_id])
-        await self.publish(touched, touched)
-        if received:
-            await write_with_retry(
-                self.rt, "reports", received, lambda conn, b: sink.write_reports(conn, b, self.rt.registry)
-            )
+        # The changelog partition (and RocksDB) is the one of the station's reports.
+        await output.write_table(
+            self.table,
+            ((t.event, sid.encode(), encode_state(self.cache[sid])) for sid, t in touched.items()),
+        )
+        await self.publish(touched, touched, received)
 
-    async def publish(self, stations: Any, times: dict[str, Touched]) -> None:
-        """Sends the figures of `stations` to the station-stats topic and, in one message, to the
-        region agent; observes the latency of the reports in `times`."""
-        out = self.rt.topic(topics.STATION_STATS)
+    async def publish(
+        self,
+        stations: Iterable[str],
+        times: dict[str, Touched],
+        received: Sequence[sink.ReceivedReport] = (),
+    ) -> None:
+        """Sends the figures of `stations` to the station-stats topic, writes them (and the raw
+        reports) to PostgreSQL and then, in one message, to the region agent, whose overlays
+        thus always land after them; observes the latency of the reports in `times`."""
+        out = self.rt.topic(topics.STATION_STATS).get_topic_name()
+        figures: list[ev.StationStats] = []
         values: list[bytes] = []
         for station_id in stations:
             state = self.cache.get(station_id)
@@ -123,16 +129,27 @@ class StationAgent:
                 continue
             stats = station_stats(state, info_for(self.rt.registry, station_id), self.rt.rules)
             value = codec.encode_station_stats(stats)
+            figures.append(stats)
             values.append(value)
-            await out.send(key=station_id.encode(), value=value)
-        if not values:
-            return
-        await self.summaries.send(key=summaries.BATCH, value=summaries.pack(values))
-        metrics.STATS_SENT.labels("station").inc(len(values))
-        now = datetime.now(UTC)
-        for t in times.values():
-            metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
-            metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
+            await output.send(self.app, out, station_id.encode(), value)
+        if values:
+            metrics.STATS_SENT.labels("station").inc(len(values))
+            now = datetime.now(UTC)
+            for t in times.values():
+                metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
+                metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
+        writes = []
+        if received:
+            writes.append(
+                write_with_retry(
+                    self.rt, "reports", received, lambda c, b: sink.write_reports(c, b, self.rt.registry)
+                )
+            )
+        if figures:
+            writes.append(write_with_retry(self.rt, "station_stats", figures, sink.write_station_stats))
+        await asyncio.gather(*writes)
+        if values:
+            await self.summaries.send(key=summaries.BATCH, value=summaries.pack(values))
 
     async def _dead_letter(self, event: Any, exc: DecodeError) -> None:
         message = event.message
