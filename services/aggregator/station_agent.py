@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -81,6 +82,7 @@ class StationAgent:
         alerts_out = self.rt.topic(topics.ALERTS)
         touched: dict[str, Touched] = {}
         received: list[sink.ReceivedReport] = []
+        counts: Counter[tuple[str, str]] = Counter()
         for event in events:
             message = event.message
             self.rt.positions[message.partition] = message.offset
@@ -92,7 +94,7 @@ class StationAgent:
             received.append(sink.ReceivedReport(report, message.partition, message.offset))
             state = self.state(report.station_id, event)
             outcome = state.apply(report, self.dedup_s)
-            metrics.EVENTS.labels(report.kind.value, outcome.value).inc()
+            counts[(report.kind.value, outcome.value)] += 1
             if outcome is not Applied.NEW or state.last_at is None:
                 continue
             info = info_for(self.rt.registry, report.station_id)
@@ -103,6 +105,8 @@ class StationAgent:
                 metrics.alert_sent(alert)
                 await alerts_out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
             touched[report.station_id] = Touched(event, report.observed_at, report.received_at)
+        for labels, n in counts.items():
+            metrics.EVENTS.labels(*labels).inc(n)
         metrics.BATCHES.inc()
         # The changelog partition (and RocksDB) is the one of the station's reports.
         await output.write_table(
