@@ -22,6 +22,7 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLSchema,
     InlineFragmentNode,
     Node,
     OperationType,
@@ -32,8 +33,10 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from services.api.auth import Principal
+from services.api.live_render import Render, complete_value
 
 _RESULTS_KEPT = 20_000
+_DOCUMENTS_KEPT = 1024
 
 
 class SharedEvent(Protocol):
@@ -52,6 +55,8 @@ class SharedResults:
         self._entries: dict[tuple[object, ...], ExecutionResult | asyncio.Future[ExecutionResult]] = {}
         self.hits = 0
         self.misses = 0
+        # Per parsed subscription document: its compiled form (see plan_for).
+        self.compiled: dict[int, _Compiled] = {}
 
     def get(self, key: tuple[object, ...]) -> ExecutionResult | asyncio.Future[ExecutionResult] | None:
         return self._entries.get(key)
@@ -75,6 +80,7 @@ class Plan:
     key: tuple[object, ...] | None  # None: this operation does not share
     root_key: str = ""
     seq_keys: tuple[str, ...] = ()
+    render: Render | None = None  # the compiled selection, when live_render could compile it
 
 
 NOT_SHARED = Plan(None)
@@ -119,34 +125,73 @@ def _key(response: FieldNode) -> str:
     return response.alias.value if response.alias else response.name.value
 
 
-def plan_for(
-    operation: Any,
-    fragments: dict[str, FragmentDefinitionNode],
-    variables: dict[str, Any],
-    principal: Principal | None,
-) -> Plan:
-    """The sharing plan of a subscription operation (NOT_SHARED when unsure)."""
-    if principal is None or operation.operation is not OperationType.SUBSCRIPTION:
-        return NOT_SHARED
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """What a plan needs from the document alone, computed once per parsed document."""
+
+    operation: Any  # kept so that its id() stays unique while cached
+    shareable: bool
+    document: str = ""
+    used: tuple[str, ...] = ()
+    root_key: str = ""
+    seq_keys: tuple[str, ...] = ()
+    render: Render | None = None
+
+
+def _compile(
+    schema: GraphQLSchema, operation: Any, fragments: dict[str, FragmentDefinitionNode]
+) -> _Compiled:
+    if operation.operation is not OperationType.SUBSCRIPTION:
+        return _Compiled(operation, False)
     roots = list(_fields(operation.selection_set, fragments))
     if len(roots) != 1:
-        return NOT_SHARED
+        return _Compiled(operation, False)
     root = roots[0]
     # The root field's own arguments (ids, region, ...) only choose which events arrive;
     # every other variable may shape the result and so belongs to the key.
     used = _variables(root.selection_set, fragments, set()) | _variables(root.directives, fragments, set())
-    try:
-        values = orjson.dumps(
-            {name: variables.get(name) for name in sorted(used)}, default=str, option=orjson.OPT_SORT_KEYS
-        )
-    except TypeError:
-        return NOT_SHARED
     document = print_ast(operation) + "".join(print_ast(fragments[name]) for name in sorted(fragments))
     seq_keys = tuple(
         dict.fromkeys(_key(f) for f in _fields(root.selection_set, fragments) if f.name.value == "seq")
     )
-    key = (document, values, principal.role.value, principal.may_read_incident_texts)
-    return Plan(key, _key(root), seq_keys)
+    render = None
+    root_type = schema.subscription_type
+    root_field = None if root_type is None else root_type.fields.get(root.name.value)
+    if root_field is not None and not root.directives:
+        render = complete_value(root_field.type, root.selection_set, fragments)
+    return _Compiled(operation, True, document, tuple(sorted(used)), _key(root), seq_keys, render)
+
+
+def plan_for(
+    schema: GraphQLSchema,
+    operation: Any,
+    fragments: dict[str, FragmentDefinitionNode],
+    variables: dict[str, Any],
+    principal: Principal | None,
+    compiled: dict[int, _Compiled] | None = None,
+) -> Plan:
+    """The sharing plan of a subscription operation (NOT_SHARED when unsure).
+
+    `compiled` memoizes the document-only part by operation node: parsed documents are
+    shared by every subscriber sending the same text (the parser cache).
+    """
+    if principal is None:
+        return NOT_SHARED
+    found = None if compiled is None else compiled.get(id(operation))
+    if found is None or found.operation is not operation:
+        found = _compile(schema, operation, fragments)
+        if compiled is not None:
+            if len(compiled) >= _DOCUMENTS_KEPT:
+                compiled.clear()
+            compiled[id(operation)] = found
+    if not found.shareable:
+        return NOT_SHARED
+    try:
+        values = orjson.dumps({name: variables.get(name) for name in found.used}, default=str)
+    except TypeError:
+        return NOT_SHARED
+    key = (found.document, values, principal.role.value, principal.may_read_incident_texts)
+    return Plan(key, found.root_key, found.seq_keys, found.render)
 
 
 def with_seq(result: ExecutionResult, plan: Plan, seq: int) -> ExecutionResult:
@@ -176,7 +221,13 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         if not self._plan_holder:
             principal = getattr(self.context_value, "principal", None)
             self._plan_holder.append(
-                plan_for(self.operation, self.fragment_definitions, self.variable_values.coerced, principal)
+                plan_for(
+                    self.schema,
+                    self.operation,
+                    self.fragment_definitions,
+                    self.variable_values.coerced,
+                    principal,
+                )
             )
         return self._plan_holder[0]
 
@@ -189,6 +240,11 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
         plan = self._plan()
         if plan.key is None:
             return super().execute_operation(serially)
+        if plan.render is not None:
+            try:
+                return ExecutionResult({plan.root_key: plan.render(event)}, None)
+            except Exception:  # FallbackError, or anything else: graphql-core decides
+                pass
         key = (plan.key, *share_key())
         seq = cast(SharedEvent, event).seq
         found = shared.get(key)
