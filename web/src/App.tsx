@@ -149,7 +149,7 @@ function Content({ ctl }: { ctl: Controller }) {
     case "alerts":
       return ctl.canSeeStations ? <AlertsView ctl={ctl} /> : <OverviewView ctl={ctl} />;
     case "forensics":
-      return <ForensicsView ctl={ctl} />;
+      return <ForensicsView ctl={ctl} params={route.params} />;
     default:
       return <OverviewView ctl={ctl} />;
   }

@@ -66,3 +66,17 @@ export const ACKNOWLEDGE = `mutation Ack($id: ID!) { acknowledgeAlert(id: $id) {
 export const RESOLVE = `mutation Resolve($id: ID!) { resolveAlert(id: $id) { ${ALERT} } }`;
 
 export const QUERY_FIELDS = `query Fields { __type(name: "Query") { fields { name } } }`;
+
+const INTEGER_TEST = "observed expected std excess z pValue";
+
+/** Live forensics of a region, or of the nation with `region` null (every role, public included). */
+export const FORENSICS = `query Forensics($region: ID) {
+  forensics(region: $region) {
+    region computedAt stations tested leader turnoutPct leaderSharePct significant thresholdZ minStations method
+    integer { either { ${INTEGER_TEST} } turnout { ${INTEGER_TEST} } leaderShare { ${INTEGER_TEST} } }
+    fingerprint { bins counts }
+  }
+}`;
+
+/** Asked only when introspection is refused: a validation error means the API has no forensics yet. */
+export const FORENSICS_PROBE = `query ForensicsProbe { forensics { computedAt } }`;

@@ -88,3 +88,30 @@ const RANK: Record<Role, number> = { public: 0, partner: 1, analyst: 2, admin: 3
 export function roleIncludes(role: string | null, needed: Role): boolean {
   return role !== null && role in RANK && RANK[role as Role] >= RANK[needed];
 }
+
+/** One integer-percentage test (services/api/types/forensics.py IntegerTest). */
+export interface IntegerTest {
+  observed: number;
+  expected: number;
+  std: number;
+  excess: number;
+  z: number;
+  pValue: number;
+}
+
+/** Live forensic figures of a region or (region null) the nation. */
+export interface Forensics {
+  region: string | null;
+  computedAt: string;
+  stations: number;
+  tested: number;
+  leader: string | null;
+  turnoutPct: number;
+  leaderSharePct: number;
+  integer: { either: IntegerTest; turnout: IntegerTest; leaderShare: IntegerTest };
+  significant: boolean;
+  thresholdZ: number;
+  minStations: number;
+  method: string;
+  fingerprint: { bins: number; counts: number[][] };
+}

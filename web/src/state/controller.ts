@@ -151,7 +151,19 @@ export class Controller {
       this.queryFields = new Set(data.__type?.fields.map((f) => f.name) ?? []);
       this.store.changed();
     } catch {
-      // Introspection may be disabled in production: then forensics simply stays absent.
+      // Introspection may be disabled in production: ask for the field itself instead.
+      await this.probeForensics();
+    }
+  }
+
+  /** Whether `forensics` is a Query field, without introspection (an unknown field fails validation). */
+  private async probeForensics(): Promise<void> {
+    try {
+      await gql<{ forensics: unknown }>(this.key, Q.FORENSICS_PROBE);
+      this.queryFields.add("forensics");
+      this.store.changed();
+    } catch {
+      // No such field (or no answer): the view stays out of the navigation.
     }
   }
 

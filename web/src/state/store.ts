@@ -17,6 +17,8 @@ export class Store {
   stations = new Map<string, StationRow>();
   alerts = new Map<string, Alert>();
   reportsRate = new RollingRate(60);
+  /** How many alert changes of each rule arrived (views that depend on a rule re-query on a change). */
+  ruleChanges = new Map<string, number>();
   /** Bumped on every change; views compare it to decide whether to re-render. */
   version = 0;
 
@@ -81,6 +83,7 @@ export class Store {
     const prev = this.alerts.get(a.id);
     if (prev && prev.version > a.version) return;
     this.alerts.set(a.id, a);
+    if (!prev || prev.version !== a.version || prev.state !== a.state) this.ruleChanges.set(a.rule, (this.ruleChanges.get(a.rule) ?? 0) + 1);
     this.changed();
   }
 

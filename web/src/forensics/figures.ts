@@ -1,0 +1,56 @@
+/** The integer-percentage figures as the table shows them, and the verdict line above it. */
+import type { Forensics, IntegerTest } from "../api/types";
+import type { StringKey } from "../strings/en";
+
+export interface FigureRow {
+  key: "either" | "turnout" | "leaderShare";
+  label: StringKey;
+  test: IntegerTest;
+  /** observed / expected (null when nothing is expected). */
+  ratio: number | null;
+  /** The row the region alert thresholds. */
+  screened: boolean;
+}
+
+const ROWS: { key: FigureRow["key"]; label: StringKey }[] = [
+  { key: "either", label: "intEither" },
+  { key: "turnout", label: "intTurnout" },
+  { key: "leaderShare", label: "intShare" },
+];
+
+export function figureRows(f: Forensics): FigureRow[] {
+  return ROWS.map(({ key, label }) => {
+    const test = f.integer[key];
+    return { key, label, test, ratio: test.expected > 0 ? test.observed / test.expected : null, screened: key === "either" };
+  });
+}
+
+export type Verdict = "flagged" | "tooFew" | "withinChance" | "elevated";
+
+/**
+ * What the figures say, in the alert's terms: flagged (z at or above the threshold with enough
+ * protocols tested), tooFew (fewer tested than the alert needs), elevated (z at least 2 but below the
+ * threshold) or withinChance.
+ */
+export function verdict(f: Forensics): Verdict {
+  if (f.significant) return "flagged";
+  if (f.tested < f.minStations) return "tooFew";
+  return f.integer.either.z >= 2 ? "elevated" : "withinChance";
+}
+
+const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
+
+/** A p-value for reading: 0.042, 0.001, 3.2 × 10⁻¹²; "< 10⁻³⁰⁰" at the float limit; "–" when unknown. */
+export function formatP(p: number | null | undefined): string {
+  if (p == null || !Number.isFinite(p) || p < 0) return "–";
+  if (p >= 0.001) return p >= 0.9995 ? "1.000" : p.toFixed(3);
+  if (p < 1e-300) return "< 10⁻³⁰⁰";
+  let exp = Math.floor(Math.log10(p));
+  let mant = p / 10 ** exp;
+  if (Number(mant.toFixed(1)) >= 10) {
+    mant /= 10;
+    exp += 1;
+  }
+  const sup = String(exp).split("").map((c) => SUPERSCRIPT[c] ?? c).join("");
+  return `${mant.toFixed(1)} × 10${sup}`;
+}
