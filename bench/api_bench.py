@@ -246,7 +246,8 @@ def _raw_server(port: int, ready: Any, go: Any, rounds: int) -> None:
                 Starlette(routes=[WebSocketRoute("/ws", endpoint)]),
                 port=port,
                 log_level="error",
-                ws="websockets-sansio",
+                ws="websockets-sansio",  # what the API runs (uvicorn's default for websockets)
+                ws_per_message_deflate=False,  # as the API's default (API_WS_PER_MESSAGE_DEFLATE)
                 backlog=8192,
             )
         )

@@ -19,7 +19,14 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
+        backlog=8192,  # thousands of dashboards reconnect at once after a restart
+    )
 
 
 if __name__ == "__main__":

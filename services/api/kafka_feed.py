@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer
@@ -54,6 +55,7 @@ class KafkaFeed:
             fetch_max_wait_ms=50,
         )
         self._task: asyncio.Task[None] | None = None
+        self._depths_at = 0.0
         self.started = False
 
     async def start(self) -> None:
@@ -94,5 +96,9 @@ class KafkaFeed:
             for tp, messages in batches.items():
                 for message in messages:
                     self.handle(tp.topic, message.value)
-            for channel, depth in self._hub.depths().items():
-                metrics.HUB_QUEUE_DEPTH.labels(channel).set(depth)
+            # Summing every subscriber's queue is O(subscribers): once a second is enough for a gauge.
+            now = time.monotonic()
+            if now - self._depths_at >= 1.0:
+                self._depths_at = now
+                for channel, depth in self._hub.depths().items():
+                    metrics.HUB_QUEUE_DEPTH.labels(channel).set(depth)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,6 +13,8 @@ import asyncpg
 from services.api.auth import Principal, Role, parse_key, secret_matches
 from services.api.errors import UnauthenticatedError
 from services.api.repository import keys
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +49,22 @@ class KeyStore:
             return cached
         # One lookup per key at a time: when the entry expires, the thousands of subscriptions
         # open under one key wait for a single query instead of each sending its own.
+        return await asyncio.shield(self._start_load(key_id))
+
+    def _start_load(self, key_id: str) -> asyncio.Future[_Entry | None]:
         pending = self._pending.get(key_id)
         if pending is None:
             pending = asyncio.ensure_future(self._load(key_id))
             self._pending[key_id] = pending
-            pending.add_done_callback(lambda _: self._pending.pop(key_id, None))
-        return await asyncio.shield(pending)
+            pending.add_done_callback(lambda done: self._loaded(key_id, done))
+        return pending
+
+    def _loaded(self, key_id: str, done: asyncio.Future[_Entry | None]) -> None:
+        self._pending.pop(key_id, None)
+        if not done.cancelled() and (exc := done.exception()) is not None:
+            # Waiters (if any) get the error; a background refresh only logs it and the next
+            # check after the TTL queries again.
+            log.warning("API key lookup failed: %s", type(exc).__name__)
 
     async def _load(self, key_id: str) -> _Entry | None:
         now = self._monotonic()
@@ -86,6 +99,12 @@ class KeyStore:
         """Raises UnauthenticatedError if the principal's key has been revoked since (anonymous passes)."""
         if not principal.key_id:
             return
-        entry = self._fresh(principal.key_id) or await self._entry(principal.key_id)
+        entry = self._fresh(principal.key_id)
+        if entry is None:
+            entry = await self._entry(principal.key_id)
+        elif self._monotonic() - entry.fetched_at >= self._ttl / 2:
+            # Refresh ahead, in the background: open subscriptions keep using the entry, still
+            # within its TTL, instead of all stopping on one query each time it expires.
+            self._start_load(principal.key_id)
         if entry is None or entry.revoked:
             raise UnauthenticatedError("API key revoked")

@@ -17,6 +17,10 @@ class ApiSettings(BaseSettings):
     # Browser origins allowed for HTTP (CORS) and for WebSocket handshakes; "*" allows any.
     cors_origins: tuple[str, ...] = ()
     ws_origins: tuple[str, ...] = ()
+    # permessage-deflate on subscription sockets: off, because frames are a few hundred bytes
+    # (little to gain) while compressing each costs CPU on the fan-out path and every socket
+    # holds its own zlib state. Turn on for clients on slow links with large selections.
+    ws_per_message_deflate: bool = False
     # Requests without a key act as the public role when true; otherwise they are refused.
     allow_anonymous: bool = False
     # Query limits.

@@ -220,6 +220,7 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
     def _plan(self) -> Plan:
         if not self._plan_holder:
             principal = getattr(self.context_value, "principal", None)
+            shared: SharedResults | None = getattr(self.context_value, "shared_results", None)
             self._plan_holder.append(
                 plan_for(
                     self.schema,
@@ -227,6 +228,7 @@ class SharingExecutor(StrawberryGraphQLCoreExecutionContext):
                     self.fragment_definitions,
                     self.variable_values.coerced,
                     principal,
+                    None if shared is None else shared.compiled,
                 )
             )
         return self._plan_holder[0]
