@@ -24,8 +24,8 @@ class AggregatorSettings(BaseSettings):
     # Reports are handled in batches of at most batch_max, waiting at most flush_interval_ms for
     # one to fill: state, changelog, raw reports and figures are written once per station per
     # batch (figures are conflated per batch). The wait bounds the added latency.
-    flush_interval_ms: int = Field(default=50, ge=5)
-    batch_max: int = Field(default=2000, ge=1)
+    flush_interval_ms: int = Field(default=100, ge=5)
+    batch_max: int = Field(default=4000, ge=1)
     # Region and national roll-ups (and silence, outliers) are re-evaluated on this tick.
     region_interval_ms: int = Field(default=500, ge=50)
     # Event-time silence is re-checked for every station at most this often (event seconds).
