@@ -41,9 +41,16 @@ RATE_LIMITED = Counter("pollwatch_api_rate_limited_total", "Requests refused by 
 class PrometheusHubObserver:
     """Counts the hub's fan-out and overflows into the metrics above."""
 
+    def __init__(self) -> None:
+        # Called once per published value: keep the labelled children instead of looking them up.
+        self._fanned_out: dict[str, Counter] = {}
+
     def fanned_out(self, channel: str, count: int) -> None:
         if count:
-            FANNED_OUT.labels(channel).inc(count)
+            child = self._fanned_out.get(channel)
+            if child is None:
+                child = self._fanned_out[channel] = FANNED_OUT.labels(channel)
+            child.inc(count)
 
     def overflowed(self, channel: str) -> None:
         OVERFLOW_CLOSED.labels(channel).inc()

@@ -103,7 +103,9 @@ def _fields(
                 yield from _fields(fragment.selection_set, fragments)
 
 
-def _variables(node: Node | None, fragments: dict[str, FragmentDefinitionNode], seen: set[str]) -> set[str]:
+def _variables(
+    node: Node | tuple[Node, ...] | None, fragments: dict[str, FragmentDefinitionNode], seen: set[str]
+) -> set[str]:
     """Names of the variables used anywhere under `node`, fragments included."""
     found: set[str] = set()
     stack: list[Any] = [node]

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 import strawberry
-from graphql import Executor, OperationDefinitionNode, execute_subscription_event, parse
+from graphql import (
+    Executor,
+    FieldNode,
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    execute_subscription_event,
+    parse,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,14 +50,14 @@ def _station_update(seq: int = 3, live: ev.StationStats | None = None) -> Statio
     )
 
 
-def _compile(document: str) -> tuple[Any, Any]:
+def _compile(document: str) -> tuple[Any, FieldNode]:
     parsed = parse(document)
     operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
-    fragments = {
-        d.name.value: d for d in parsed.definitions if d.__class__.__name__ == "FragmentDefinitionNode"
-    }
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
     root = operation.selection_set.selections[0]
-    field = GRAPHQL.subscription_type.fields[root.name.value]  # type: ignore[union-attr]
+    assert isinstance(root, FieldNode)
+    assert GRAPHQL.subscription_type is not None
+    field = GRAPHQL.subscription_type.fields[root.name.value]
     return complete_value(field.type, root.selection_set, fragments), root
 
 
