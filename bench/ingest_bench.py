@@ -1,26 +1,38 @@
 """Ingest benchmark: batched reports/s and single-report latency, against a raw producer.
 
 Baseline, measured in the same run: a raw AIOKafkaProducer (acks=all, idempotent, the same
-linger) sending the same encoded reports, in 1,000-message chunks with the same concurrency
-as the HTTP clients. Ingest runs as a uvicorn process; the load comes from aiohttp here.
+linger) sending the same number of encoded reports, in 1,000-message chunks with the same
+concurrency as the HTTP clients. Ingest runs as its own uvicorn process; the load comes from a
+separate process (uvloop, raw keep-alive HTTP/1.1, bodies serialised before the clock starts):
+- batched: CONCURRENCY connections, each posting 1,000-report batches back to back;
+- single: open loop, one report every 1/RATE s whatever the answers do, over a pool of
+  connections; latency counts from the *scheduled* send time (no coordinated omission).
+The load average and the CPU that ingest and the whole machine used are recorded per phase:
+other work on this machine shows up there. PW_BENCH_PYSPY=<dir> profiles ingest during the
+phases with py-spy (not a project dependency) into <dir>/<phase>.txt (collapsed stacks).
 """
 
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections import deque
 from datetime import UTC, datetime
-from typing import Any
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any, cast
 
-import aiohttp
 import asyncpg
 import httpx
 import orjson
+import uvloop
 from aiokafka import AIOKafkaProducer
 
 from bench.support import fresh_settings
@@ -36,8 +48,9 @@ BATCHED_REPORTS = 40_000
 CONCURRENCY = 4
 RATE = 1000  # single reports per second
 SECONDS = 10
+WARMUP_SECONDS = 2
+CONNECTIONS = 200  # the open loop's pool: more than enough for RATE x 20 ms
 LINGER_MS = 2
-JSON = {"Content-Type": "application/json"}
 
 
 def _report_json(station: str, n: int) -> dict[str, Any]:
@@ -47,6 +60,251 @@ def _report_json(station: str, n: int) -> dict[str, Any]:
         "observed_at": datetime.now(UTC).isoformat(),
         "turnout": {"ballots_issued": n % 900, "home_voting_applications": n % 7},
     }
+
+
+# --- the load generator (its own process) -------------------------------------------------
+
+
+class _Connection(asyncio.Protocol):
+    """One keep-alive HTTP/1.1 connection, one request at a time, minimal response parsing."""
+
+    def __init__(self) -> None:
+        self._transport: asyncio.Transport | None = None
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future[tuple[int, bytes]] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self._transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        end = self._buffer.find(b"\r\n\r\n")
+        if end < 0 or self._waiter is None:
+            return
+        head = bytes(self._buffer[:end]).lower()
+        at = head.index(b"content-length:") + 15
+        line_end = head.find(b"\r\n", at)
+        length = int(head[at : line_end if line_end >= 0 else None])
+        if len(self._buffer) < end + 4 + length:
+            return
+        body = bytes(self._buffer[end + 4 : end + 4 + length])
+        del self._buffer[: end + 4 + length]
+        waiter, self._waiter = self._waiter, None
+        waiter.set_result((int(head[9:12]), body))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_exception(ConnectionError("ingest closed the connection"))
+
+    def request(self, data: bytes) -> asyncio.Future[tuple[int, bytes]]:
+        assert self._transport is not None
+        self._waiter = asyncio.get_running_loop().create_future()
+        self._transport.write(data)
+        return self._waiter
+
+
+def _http(token: str, body: bytes) -> bytes:
+    head = (
+        f"POST /v1/reports HTTP/1.1\r\nHost: ingest\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+async def _connect(port: int, count: int) -> list[_Connection]:
+    loop = asyncio.get_running_loop()
+    conns = []
+    for _ in range(count):
+        transport, conn = await loop.create_connection(_Connection, "127.0.0.1", port)
+        conn.connection_made(transport)  # uvloop calls it only after create_connection returns
+        conns.append(conn)
+    return conns
+
+
+async def _closed_loop(port: int, requests: list[bytes]) -> dict[str, float]:
+    """CONCURRENCY connections posting batches back to back."""
+    queue = iter(requests)
+    accepted = 0
+
+    async def worker(conn: _Connection) -> None:
+        nonlocal accepted
+        for data in queue:
+            status, body = await conn.request(data)
+            accepted += orjson.loads(body)["accepted"] if status == 202 else 0
+
+    conns = await _connect(port, CONCURRENCY)
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(c) for c in conns))
+    elapsed = time.perf_counter() - started
+    return {"reports_per_s": accepted / elapsed, "accepted": float(accepted)}
+
+
+async def _open_loop(port: int, requests: list[bytes]) -> dict[str, float]:
+    """Request i is due at start + i/RATE; sent on a free connection, or queued until one is."""
+    conns = await _connect(port, CONNECTIONS)
+    loop = asyncio.get_running_loop()
+    idle: deque[_Connection] = deque(conns)
+    backlog: deque[tuple[int, float]] = deque()
+    latencies = [0.0] * len(requests)
+    failures = 0
+    finished = loop.create_future()
+    left = len(requests)
+
+    def dispatch(conn: _Connection, i: int, due: float) -> None:
+        conn.request(requests[i]).add_done_callback(lambda f: answered(conn, i, due, f))
+
+    def answered(conn: _Connection, i: int, due: float, f: asyncio.Future[tuple[int, bytes]]) -> None:
+        nonlocal failures, left
+        latencies[i] = time.perf_counter() - due
+        if f.exception() is not None or f.result()[0] != 202:
+            failures += 1
+        if backlog:
+            dispatch(conn, *backlog.popleft())
+        else:
+            idle.append(conn)
+        left -= 1
+        if not left:
+            finished.set_result(None)
+
+    start = time.perf_counter() + 0.01
+    sent = 0
+    while sent < len(requests):
+        now = time.perf_counter()
+        while sent < len(requests) and start + sent / RATE <= now:
+            due = start + sent / RATE
+            if idle:
+                dispatch(idle.popleft(), sent, due)
+            else:
+                backlog.append((sent, due))
+            sent += 1
+        await asyncio.sleep(max(0.0, start + sent / RATE - time.perf_counter()))
+    await asyncio.wait_for(finished, 120)
+    elapsed = time.perf_counter() - start
+    latencies.sort()
+    return {
+        "rate_per_s": len(latencies) / elapsed,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p90_ms": latencies[int(len(latencies) * 0.9)] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "max_ms": latencies[-1] * 1000,
+        "failures": float(failures),
+    }
+
+
+def _load_process(port: int, token: str, stations: list[str], phase: str, out: Connection) -> None:
+    """Builds the phase's requests, then waits for the go, runs it and sends back the figures."""
+    if phase.startswith("batched"):
+        count = BATCHED_REPORTS // BATCH if phase == "batched" else 4
+        requests = [
+            _http(
+                token,
+                orjson.dumps(
+                    {"reports": [_report_json(stations[(b + i) % len(stations)], i) for i in range(BATCH)]}
+                ),
+            )
+            for b in range(count)
+        ]
+        run = _closed_loop
+    else:
+        seconds = SECONDS if phase == "single" else WARMUP_SECONDS
+        requests = [
+            _http(token, orjson.dumps(_report_json(stations[i % len(stations)], i)))
+            for i in range(RATE * seconds)
+        ]
+        run = _open_loop
+    out.send("ready")
+    out.recv()
+    out.send(uvloop.run(run(port, requests)))
+
+
+# --- measuring the machine ---------------------------------------------------------------
+
+
+def _process_cpu_s(pid: int) -> float:
+    """CPU seconds used by `pid` and its live descendants (uvicorn workers)."""
+    total = 0.0
+    pending = [pid]
+    while pending:
+        p = pending.pop()
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            pending += [int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _machine_busy() -> tuple[float, float]:
+    """(busy, total) jiffies of all cores since boot, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return float(sum(values) - idle), float(sum(values))
+
+
+def _phase(name: str, port: int, token: str, stations: list[str], ingest_pid: int) -> dict[str, float]:
+    parent, child = multiprocessing.get_context("spawn").Pipe()
+    load = multiprocessing.get_context("spawn").Process(
+        target=_load_process, args=(port, token, stations, name, child)
+    )
+    load.start()
+    try:
+        if _receive(parent, load) != "ready":
+            raise RuntimeError(f"the load generator for {name} did not start")
+        profiler = _profile(name, ingest_pid)
+        cpu0, (busy0, total0), load0 = _process_cpu_s(ingest_pid), _machine_busy(), os.getloadavg()[0]
+        parent.send("go")
+        figures: dict[str, float] = _receive(parent, load)
+        cpu1, (busy1, total1), load1 = _process_cpu_s(ingest_pid), _machine_busy(), os.getloadavg()[0]
+        if profiler is not None:
+            profiler.send_signal(2)
+            profiler.wait(timeout=60)
+    finally:
+        load.join(timeout=30)
+    jiffies = max(total1 - total0, 1.0)
+    return figures | {
+        "ingest_cpu_s": cpu1 - cpu0,
+        "machine_busy_pct": 100 * (busy1 - busy0) / jiffies,
+        "loadavg_1m_before": load0,
+        "loadavg_1m_after": load1,
+    }
+
+
+def _receive(pipe: Connection, process: multiprocessing.process.BaseProcess) -> Any:
+    deadline = time.monotonic() + 300
+    while not pipe.poll(0.5):
+        if not process.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError(f"the load generator stopped (exit code {process.exitcode})")
+    return pipe.recv()
+
+
+def _profile(phase: str, pid: int) -> subprocess.Popen[bytes] | None:
+    folder, spy = (
+        os.environ.get("PW_BENCH_PYSPY"),
+        shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy"),
+    )
+    if not folder or phase.endswith("warmup") or not Path(spy).exists():
+        return None
+    out = Path(folder) / f"{phase}.txt"
+    args = [
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--subprocesses",
+        "--format",
+        "raw",
+        "-r",
+        "200",
+        "-o",
+        str(out),
+    ]
+    profiler = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    return profiler
+
+
+# --- the baseline and the service ---------------------------------------------------------
 
 
 async def _seed(shared: SharedSettings) -> tuple[str, list[str]]:
@@ -105,67 +363,6 @@ async def _raw_baseline(shared: SharedSettings, stations: list[str]) -> float:
         await producer.stop()
 
 
-async def _batched(url: str, token: str, stations: list[str]) -> tuple[float, int]:
-    # Serialised up front: the client's JSON encoding is not ingest's cost.
-    bodies = [
-        orjson.dumps(
-            {"reports": [_report_json(stations[(b * BATCH + i) % len(stations)], i) for i in range(BATCH)]}
-        )
-        for b in range(BATCHED_REPORTS // BATCH)
-    ]
-    queue = iter(bodies)
-    accepted = 0
-    headers = {"Authorization": f"Bearer {token}"}
-    async with aiohttp.ClientSession(headers=headers) as session:
-
-        async def worker() -> None:
-            nonlocal accepted
-            for body in queue:
-                async with session.post(f"{url}/v1/reports", data=body, headers=JSON) as response:
-                    accepted += (await response.json())["accepted"]
-
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
-        return accepted / (time.perf_counter() - started), accepted
-
-
-async def _single_latency(url: str, token: str, stations: list[str]) -> dict[str, float]:
-    """Open loop: a request every 1/RATE s whatever the answers do; latency from its schedule."""
-    latencies: list[float] = []
-    failures = 0
-    headers = {"Authorization": f"Bearer {token}"}
-    connector = aiohttp.TCPConnector(limit=256)
-    async with aiohttp.ClientSession(headers=headers, connector=connector) as session:
-
-        async def one(i: int, due: float) -> None:
-            nonlocal failures
-            async with session.post(f"{url}/v1/reports", data=bodies[i], headers=JSON) as response:
-                await response.read()
-                if response.status != 202:
-                    failures += 1
-            latencies.append(time.perf_counter() - due)
-
-        bodies = [orjson.dumps(_report_json(stations[i % len(stations)], i)) for i in range(RATE * SECONDS)]
-        tasks = []
-        start = time.perf_counter()
-        for i in range(RATE * SECONDS):
-            due = start + i / RATE
-            delay = due - time.perf_counter()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i, due)))
-        await asyncio.gather(*tasks)
-        elapsed = time.perf_counter() - start
-    latencies.sort()
-    return {
-        "single_rate_per_s": len(latencies) / elapsed,
-        "single_p50_ms": latencies[len(latencies) // 2] * 1000,
-        "single_p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
-        "single_max_ms": latencies[-1] * 1000,
-        "single_failures": float(failures),
-    }
-
-
 def _start_ingest(shared: SharedSettings, port: int, log: Any) -> subprocess.Popen[bytes]:
     env = os.environ | {
         "POLLWATCH_KAFKA_BOOTSTRAP": shared.kafka_bootstrap,
@@ -174,8 +371,9 @@ def _start_ingest(shared: SharedSettings, port: int, log: Any) -> subprocess.Pop
         "POLLWATCH_LOG_LEVEL": "WARNING",
         "INGEST_PORT": str(port),
         "INGEST_LINGER_MS": str(LINGER_MS),
-        "INGEST_WORKERS": os.environ.get("PW_BENCH_INGEST_WORKERS", "1"),
     }
+    if "PW_BENCH_INGEST_WORKERS" in os.environ:
+        env["INGEST_WORKERS"] = os.environ["PW_BENCH_INGEST_WORKERS"]
     process = subprocess.Popen([sys.executable, "-m", "services", "ingest"], env=env, stdout=log, stderr=log)
     for _ in range(120):
         try:
@@ -193,26 +391,42 @@ def run() -> dict[str, object]:
 
     shared = fresh_settings()
     token, stations = asyncio.run(_seed(shared))
+    load_raw = os.getloadavg()[0]
     raw = asyncio.run(_raw_baseline(shared, stations))
     port = free_port()
     with tempfile.TemporaryFile() as log:
         process = _start_ingest(shared, port, log)
         try:
-            url = f"http://127.0.0.1:{port}"
-            asyncio.run(_batched(url, token, stations[:10]))  # warm-up
-            batched, accepted = asyncio.run(_batched(url, token, stations))
-            single = asyncio.run(_single_latency(url, token, stations))
+            _phase("batched_warmup", port, token, stations[:10], process.pid)
+            batched = _phase("batched", port, token, stations, process.pid)
+            _phase("single_warmup", port, token, stations, process.pid)
+            single = _phase("single", port, token, stations, process.pid)
         finally:
             process.terminate()
             process.wait(timeout=20)
     figures: dict[str, object] = {
         "raw_producer_reports_per_s": raw,
-        "ingest_batched_reports_per_s": batched,
-        "batched_vs_raw_ratio": batched / raw,
-        "batched_accepted": accepted,
-        **single,
+        "raw_loadavg_1m_before": load_raw,
+        "ingest_batched_reports_per_s": batched["reports_per_s"],
+        "batched_vs_raw_ratio": batched["reports_per_s"] / raw,
+        "batched_ratio_target": 0.5,
+        "batched_accepted": int(batched["accepted"]),
+        "batched_ingest_cpu_ms_per_1k_reports": 1e6 * batched["ingest_cpu_s"] / max(batched["accepted"], 1),
+        "batched_machine_busy_pct": batched["machine_busy_pct"],
+        "batched_loadavg_1m": batched["loadavg_1m_after"],
+        "single_offered_rate_per_s": float(RATE),
+        "single_rate_per_s": single["rate_per_s"],
+        "single_p50_ms": single["p50_ms"],
+        "single_p90_ms": single["p90_ms"],
+        "single_p99_ms": single["p99_ms"],
+        "single_max_ms": single["max_ms"],
         "single_p99_target_ms": 20.0,
+        "single_failures": int(single["failures"]),
+        "single_ingest_cpu_us_per_request": 1e6 * single["ingest_cpu_s"] / (RATE * SECONDS),
+        "single_machine_busy_pct": single["machine_busy_pct"],
+        "single_loadavg_1m_before": single["loadavg_1m_before"],
+        "single_loadavg_1m_after": single["loadavg_1m_after"],
     }
     for key, value in figures.items():
-        print(f"ingest  {key:32} {value:,.3f}" if isinstance(value, float) else f"ingest  {key:32} {value}")
+        print(f"ingest  {key:40} {value:,.3f}" if isinstance(value, float) else f"ingest  {key:40} {value}")
     return figures

@@ -23,6 +23,7 @@ from services.common.kafka_admin import broker_reachable
 from services.ingest.auth import Authenticator
 from services.ingest.context import Services
 from services.ingest.dedup import Deduplicator
+from services.ingest.dedup_store import DedupStore
 from services.ingest.intake import Intake
 from services.ingest.metrics import IngestMetrics
 from services.ingest.openapi import openapi_document
@@ -60,16 +61,16 @@ def create_app(
         producer = Producer(shared.kafka_bootstrap, settings.produce_timeout_seconds, settings.linger_ms)
         stations = StationCache(pool)
         tasks: list[asyncio.Task[None]] = []
+        stores: list[DedupStore] = []
         try:
             count = await stations.refresh()
             log.info("ingest: %d stations in the registry", count)
             await producer.start()
-            dedup = Deduplicator(
-                pool,
-                window=timedelta(hours=settings.dedup_window_hours),
-                claim_ttl=timedelta(seconds=settings.dedup_claim_ttl_seconds),
-                cache_size=settings.dedup_cache_size,
-            )
+            window = timedelta(hours=settings.dedup_window_hours)
+            claim_ttl = timedelta(seconds=settings.dedup_claim_ttl_seconds)
+            store = DedupStore(pool, window, claim_ttl, settings.produce_timeout_seconds, metrics)
+            stores.append(store)
+            dedup = Deduplicator(pool, store, window, cache_size=settings.dedup_cache_size)
             intake = Intake(
                 producer,
                 dedup,
@@ -98,6 +99,8 @@ def create_app(
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await producer.stop()
+            for store in stores:
+                await store.close()
             await pool.close()
 
     routes = [

@@ -1,13 +1,13 @@
 """Recognising resends: report ids claimed before, and recorded after, Kafka has them.
 
 Store: the PostgreSQL table `ingest_dedup` (migration 0004) holds every id for the window
-(INGEST_DEDUP_WINDOW_HOURS, default 72 h), shared by replicas and kept across restarts; an
-in-process LRU of accepted ids (INGEST_DEDUP_CACHE_SIZE) answers most resends without a
-round trip. An id is *claimed* (a row without accepted_at) before it is produced and
-*accepted* only once Kafka acknowledged it; a failed write releases the claim. Concurrent
-copies of one id, in one batch or in flight in this process, wait for the first; a copy in
-flight on another replica is answered `in_progress` (retry). See docs/ingest.md.
-"""
+(INGEST_DEDUP_WINDOW_HOURS, default 72 h), shared by replicas and kept across restarts, and
+written by group commit (`dedup_store`); an in-process LRU of accepted ids
+(INGEST_DEDUP_CACHE_SIZE) answers most resends without a round trip. An id is *claimed* (a
+row without accepted_at) before it is produced and *accepted* only once Kafka acknowledged
+it; a failed write releases the claim. Concurrent copies of one id, in one batch or in
+flight in this process, wait for the first; a copy in flight on another replica is answered
+`in_progress` (retry). See docs/ingest.md."""
 
 from __future__ import annotations
 
@@ -21,18 +21,9 @@ from enum import StrEnum
 
 import asyncpg
 
+from services.ingest.dedup_store import ClaimState, DedupStore
 from services.ingest.errors import UnavailableError
 
-_CLAIM = """
-INSERT INTO ingest_dedup (id) SELECT unnest($1::text[])
-ON CONFLICT (id) DO UPDATE SET claimed_at = now(), accepted_at = NULL
-  WHERE (ingest_dedup.accepted_at IS NULL AND ingest_dedup.claimed_at < now() - $2::interval)
-     OR ingest_dedup.accepted_at < now() - $3::interval
-RETURNING id
-"""
-_STATE = "SELECT id, accepted_at IS NOT NULL FROM ingest_dedup WHERE id = ANY($1::text[])"
-_ACCEPT = "UPDATE ingest_dedup SET accepted_at = now() WHERE id = ANY($1::text[])"
-_RELEASE = "DELETE FROM ingest_dedup WHERE id = ANY($1::text[]) AND accepted_at IS NULL"
 _PURGE = "DELETE FROM ingest_dedup WHERE claimed_at < now() - $1::interval"
 
 
@@ -56,15 +47,19 @@ class Claim:
 
 
 class Deduplicator:
-    def __init__(self, pool: asyncpg.Pool, window: timedelta, claim_ttl: timedelta, cache_size: int) -> None:
+    def __init__(self, pool: asyncpg.Pool, store: DedupStore, window: timedelta, cache_size: int) -> None:
         self._pool = pool
+        self._store = store
         self._window = window
-        self._claim_ttl = claim_ttl
         self._cache_size = cache_size
         self._accepted: OrderedDict[str, float] = OrderedDict()
+        # Acknowledged by Kafka, being recorded: duplicates even with the LRU off.
+        self._recording: set[str] = set()
         self._in_flight: dict[str, asyncio.Future[Outcome]] = {}
 
     def _cached(self, report_id: str) -> bool:
+        if report_id in self._recording:
+            return True
         at = self._accepted.get(report_id)
         if at is None:
             return False
@@ -97,22 +92,17 @@ class Deduplicator:
         if not mine:
             return result
         try:
-            async with self._pool.acquire() as conn:
-                rows = await conn.fetch(_CLAIM, list(mine), self._claim_ttl, self._window)
-                claimed = {r["id"] for r in rows}
-                states = {}
-                if len(claimed) < len(mine):
-                    others = [i for i in mine if i not in claimed]
-                    states = {r["id"]: r[1] for r in await conn.fetch(_STATE, others)}
-        except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+            states = await self._store.claim(list(mine))
+        except UnavailableError:
             self._settle({i: Outcome.UNAVAILABLE for i in mine})
-            raise UnavailableError(f"dedup store unreachable: {exc.__class__.__name__}") from exc
+            raise
         settled = {}
         for report_id, i in mine.items():
-            if report_id in claimed:
+            state = states[report_id]
+            if state is ClaimState.CLAIMED:
                 result.outcomes[i] = Outcome.NEW
                 continue
-            outcome = Outcome.DUPLICATE if states.get(report_id) else Outcome.IN_PROGRESS
+            outcome = Outcome.DUPLICATE if state is ClaimState.ACCEPTED else Outcome.IN_PROGRESS
             result.outcomes[i] = settled[report_id] = outcome
             if outcome is Outcome.DUPLICATE:
                 self._remember(report_id)
@@ -129,13 +119,24 @@ class Deduplicator:
         """Records ids Kafka acknowledged; False when the record could not be written."""
         for report_id in ids:
             self._remember(report_id)
+        self._recording.update(ids)
         self._settle({i: Outcome.DUPLICATE for i in ids})
-        return await self._execute(_ACCEPT, list(ids))
+        try:
+            await self._store.accept(ids)
+            return True
+        except UnavailableError:
+            return False
+        finally:
+            self._recording.difference_update(ids)
 
     async def release(self, ids: Sequence[str]) -> None:
         """Gives up claims whose write failed, so that a resend is produced."""
-        self._settle({i: Outcome.UNAVAILABLE for i in ids})
-        await self._execute(_RELEASE, list(ids))
+        try:
+            await self._store.release(ids)
+        except UnavailableError:
+            pass  # the claim expires after the claim TTL
+        finally:
+            self._settle({i: Outcome.UNAVAILABLE for i in ids})
 
     def pending(self, ids: Sequence[str]) -> None:
         """Writes whose outcome is not known yet: copies waiting on them are told to retry."""
@@ -145,12 +146,3 @@ class Deduplicator:
         """Deletes ids older than the window; returns how many."""
         result = await self._pool.execute(_PURGE, self._window)
         return int(result.split()[-1])
-
-    async def _execute(self, sql: str, ids: list[str]) -> bool:
-        if not ids:
-            return True
-        try:
-            await self._pool.execute(sql, ids)
-            return True
-        except (OSError, asyncpg.PostgresError, TimeoutError):
-            return False

@@ -60,6 +60,12 @@ class IngestMetrics:
             ["reason"],
             registry=self.registry,
         )
+        self.dedup_batch_ids = Histogram(
+            "ingest_dedup_batch_ids",
+            "Report ids claimed, accepted or released per dedup statement (group commit).",
+            buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000),
+            registry=self.registry,
+        )
         self.dedup_record_failures = Counter(
             "ingest_dedup_record_failures_total",
             "Reports Kafka acknowledged whose id could not be recorded in the dedup store.",

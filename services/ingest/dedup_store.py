@@ -1,0 +1,214 @@
+"""The dedup table written by group commit: one statement per batch, shared by every request.
+
+Requests hand their ids to `claim`, `accept` or `release` and wait. One writer task takes all
+that queued up while its previous statement ran and writes it in a single round trip and
+commit (`_WRITE`: accept, release and claim as data-modifying CTEs), on a connection it holds,
+so there is no pool acquire/reset per request. A lone request is written at once; under load
+the batches grow by themselves (one statement in flight at a time).
+
+A row is claimed by exactly one statement however many replicas or requests try at once:
+`INSERT ... ON CONFLICT` decides per row, and ids are sorted so that statements lock rows in
+the same order. A statement PostgreSQL aborts as a deadlock victim is retried.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import timedelta
+from enum import Enum
+from typing import Any, TypeVar
+
+import asyncpg
+
+from services.ingest.errors import UnavailableError
+from services.ingest.metrics import IngestMetrics
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+_WRITE = """
+WITH accepted AS (
+    UPDATE ingest_dedup SET accepted_at = now() WHERE id = ANY($3::text[])
+), released AS (
+    DELETE FROM ingest_dedup WHERE id = ANY($4::text[]) AND accepted_at IS NULL
+), claimed AS (
+    INSERT INTO ingest_dedup (id) SELECT unnest($1::text[])
+    ON CONFLICT (id) DO UPDATE SET claimed_at = now(), accepted_at = NULL
+      WHERE (ingest_dedup.accepted_at IS NULL AND ingest_dedup.claimed_at < now() - $2::interval)
+         OR ingest_dedup.accepted_at < now() - $5::interval
+    RETURNING id
+)
+SELECT wanted.id, claimed.id IS NOT NULL AS claimed, known.accepted_at IS NOT NULL AS accepted
+FROM unnest($1::text[]) AS wanted (id)
+LEFT JOIN claimed ON claimed.id = wanted.id
+LEFT JOIN ingest_dedup AS known ON known.id = wanted.id
+"""
+_ATTEMPTS = 3
+_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    ConnectionError,
+)
+_DB_ERRORS = (
+    OSError,
+    asyncpg.PostgresError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+    TimeoutError,
+)
+
+
+class ClaimState(Enum):
+    CLAIMED = "claimed"  # ours to produce
+    ACCEPTED = "accepted"  # Kafka has it already
+    HELD = "held"  # claimed by someone else and not accepted yet
+
+
+@dataclass
+class _Batch:
+    claims: dict[str, asyncio.Future[ClaimState]] = field(default_factory=dict)
+    accepts: list[str] = field(default_factory=list)
+    releases: list[str] = field(default_factory=list)
+    done: list[asyncio.Future[None]] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.claims or self.accepts or self.releases)
+
+
+class DedupStore:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        window: timedelta,
+        claim_ttl: timedelta,
+        timeout: float,
+        metrics: IngestMetrics,
+    ) -> None:
+        self._pool = pool
+        self._batch_ids = metrics.dedup_batch_ids
+        self._window = window
+        self._claim_ttl = claim_ttl
+        self._timeout = timeout
+        self._next = _Batch()
+        self._writer: asyncio.Task[None] | None = None
+        self._conn: asyncpg.pool.PoolConnectionProxy | None = None
+
+    async def claim(self, ids: Sequence[str]) -> dict[str, ClaimState]:
+        """Claims `ids` (distinct, not claimed by this store already); UnavailableError if unreachable."""
+        loop = asyncio.get_running_loop()
+        futures = {i: self._next.claims.setdefault(i, loop.create_future()) for i in ids}
+        self._wake()
+        await asyncio.wait(futures.values())
+        for future in futures.values():  # one batch: all fail (UnavailableError), or none
+            if (exc := future.exception()) is not None:
+                raise exc
+        return {i: f.result() for i, f in futures.items()}
+
+    async def accept(self, ids: Sequence[str]) -> None:
+        """Records that Kafka acknowledged `ids`; UnavailableError if that could not be written."""
+        await self._queue(self._next.accepts, ids)
+
+    async def release(self, ids: Sequence[str]) -> None:
+        """Gives up claims whose write failed; UnavailableError if that could not be written."""
+        await self._queue(self._next.releases, ids)
+
+    async def close(self) -> None:
+        """Lets the writer finish what is queued, then gives the connection back."""
+        if self._writer is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._writer
+        await self._drop_connection(broken=False)
+
+    async def _queue(self, into: list[str], ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        into.extend(ids)
+        done = asyncio.get_running_loop().create_future()
+        self._next.done.append(done)
+        self._wake()
+        await done
+
+    def _wake(self) -> None:
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.get_running_loop().create_task(self._write_all())
+
+    async def _write_all(self) -> None:
+        while self._next:
+            batch, self._next = self._next, _Batch()
+            try:
+                rows = await self._write(batch)
+            except _DB_ERRORS as exc:
+                error = UnavailableError(f"dedup store unreachable: {exc.__class__.__name__}: {exc}")
+                error.__cause__ = exc
+                _fail(batch, error)
+                continue
+            except BaseException as exc:  # never leave a request waiting on a dead writer
+                _fail(batch, exc)
+                raise
+            for report_id, claimed, accepted in rows:
+                state = (
+                    ClaimState.CLAIMED if claimed else ClaimState.ACCEPTED if accepted else ClaimState.HELD
+                )
+                _resolve(batch.claims[report_id], state)
+            for done in batch.done:
+                _resolve(done, None)
+
+    async def _write(self, batch: _Batch) -> list[asyncpg.Record]:
+        claims = sorted(batch.claims)
+        accepts = sorted(set(batch.accepts))
+        releases = sorted(set(batch.releases))
+        self._batch_ids.observe(len(claims) + len(accepts) + len(releases))
+        args = (claims, self._claim_ttl, accepts, releases, self._window)
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                if self._conn is None:
+                    self._conn = await self._pool.acquire(timeout=self._timeout)
+                return await self._conn.fetch(_WRITE, *args, timeout=self._timeout)
+            except asyncpg.DeadlockDetectedError:
+                log.info("dedup write chosen as deadlock victim; retrying (%d)", attempt)
+            except _LOST:
+                # The server closed the connection (and likely the pool's others: a restart).
+                # Retried once on a new one; had the statement run, the retry finds these
+                # claims held and answers in_progress.
+                await self._drop_connection()
+                await self._pool.expire_connections()
+                if attempt > 1:
+                    raise
+            except _DB_ERRORS:
+                await self._drop_connection()
+                raise
+        raise TimeoutError("dedup write failed every attempt")
+
+    async def _drop_connection(self, broken: bool = True) -> None:
+        """Hands the connection back; closed first when broken (its state is unknown)."""
+        conn, self._conn = self._conn, None
+        if conn is None:
+            return
+        # A proxy whose connection the server closed has already gone back to the pool.
+        with contextlib.suppress(*_DB_ERRORS):
+            if broken:
+                conn.terminate()
+            await self._pool.release(conn, timeout=self._timeout)
+
+
+def _resolve(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)
+
+
+def _fail(batch: _Batch, exc: BaseException) -> None:
+    futures: list[asyncio.Future[Any]] = [*batch.claims.values(), *batch.done]
+    for future in futures:
+        if future.done():
+            continue
+        if isinstance(exc, asyncio.CancelledError):
+            future.cancel()
+        else:
+            future.set_exception(exc)

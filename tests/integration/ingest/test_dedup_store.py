@@ -1,0 +1,136 @@
+"""Group commit of the dedup table on real PostgreSQL: one winner per id, whatever the concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from datetime import timedelta
+
+import asyncpg
+import pytest
+
+from services.ingest.dedup import Deduplicator, Outcome
+from services.ingest.dedup_store import ClaimState, DedupStore
+from services.ingest.errors import UnavailableError
+from services.ingest.metrics import IngestMetrics
+from tests.support.infra import Infra
+
+WINDOW = timedelta(hours=72)
+TTL = timedelta(seconds=30)
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await asyncpg.create_pool(database_url, min_size=1, max_size=12)
+    try:
+        yield p
+    finally:
+        try:
+            await asyncio.wait_for(p.close(), 10)
+        except TimeoutError:
+            p.terminate()
+
+
+def new_store(pool: asyncpg.Pool, metrics: IngestMetrics | None = None) -> DedupStore:
+    return DedupStore(pool, WINDOW, TTL, timeout=5, metrics=metrics or IngestMetrics())
+
+
+def statements(metrics: IngestMetrics) -> float:
+    return metrics.registry.get_sample_value("ingest_dedup_batch_ids_count") or 0.0
+
+
+async def test_concurrent_claims_of_one_id_from_many_stores_have_one_winner(pool: asyncpg.Pool) -> None:
+    """Ten stores (as ten replicas, each on its own connection) claim the same ids at once."""
+    async with AsyncExitStack() as stack:
+        stores = [new_store(pool) for _ in range(10)]
+        for store in stores:
+            stack.push_async_callback(store.close)
+        for round_ in range(5):
+            ids = [f"r{round_}-shared", f"r{round_}-other"]
+            answers = await asyncio.gather(
+                *(s.claim(ids if k % 2 else ids[::-1]) for k, s in enumerate(stores))
+            )
+            for report_id in ids:
+                states = [a[report_id] for a in answers]
+                assert states.count(ClaimState.CLAIMED) == 1, states
+                assert states.count(ClaimState.HELD) == len(stores) - 1
+        # Once accepted, a claim anywhere says so; a released claim can be taken again.
+        await stores[0].accept(["r0-shared"])
+        await stores[1].release(["r0-other"])
+        assert await stores[2].claim(["r0-shared", "r0-other"]) == {
+            "r0-shared": ClaimState.ACCEPTED,
+            "r0-other": ClaimState.CLAIMED,
+        }
+
+
+async def test_concurrent_requests_share_one_statement_and_each_gets_its_own_answer(
+    pool: asyncpg.Pool, db: asyncpg.Connection
+) -> None:
+    metrics = IngestMetrics()
+    store = new_store(pool, metrics)
+    try:
+        await store.claim(["old"])
+        await store.accept(["old"])
+        before = statements(metrics)
+        answers = await asyncio.gather(*(store.claim([f"id-{i}", "old"]) for i in range(100)))
+        # All hundred callers queued while the writer was not yet running: one statement.
+        assert statements(metrics) == before + 1
+        for i, answer in enumerate(answers):
+            assert answer == {f"id-{i}": ClaimState.CLAIMED, "old": ClaimState.ACCEPTED}
+        await asyncio.gather(*(store.accept([f"id-{i}"]) for i in range(0, 100, 2)))
+        await asyncio.gather(*(store.release([f"id-{i}"]) for i in range(1, 100, 2)))
+        rows = await db.fetch(
+            "SELECT id, accepted_at IS NOT NULL AS accepted FROM ingest_dedup WHERE id LIKE 'id-%'"
+        )
+        assert {r["id"]: r["accepted"] for r in rows} == {f"id-{i}": True for i in range(0, 100, 2)}
+    finally:
+        await store.close()
+
+
+async def test_copies_in_one_process_wait_for_the_first_and_a_restart_remembers(pool: asyncpg.Pool) -> None:
+    store = new_store(pool)
+    dedup = Deduplicator(pool, store, WINDOW, cache_size=1000)
+    claims = await asyncio.gather(*(dedup.claim(["same"]) for _ in range(20)))
+    new = [c for c in claims if c.new]
+    assert len(new) == 1
+    waiting = [c.waiting[0] for c in claims if c.waiting]
+    assert len(waiting) == 19
+    assert await dedup.accept(["same"])
+    assert {await w for w in waiting} == {Outcome.DUPLICATE}
+    await store.close()
+    # A new process (no cache, new store) finds the id accepted in PostgreSQL.
+    fresh_store = new_store(pool)
+    fresh = Deduplicator(pool, fresh_store, WINDOW, cache_size=0)
+    try:
+        assert (await fresh.claim(["same", "else"])).outcomes == {0: Outcome.DUPLICATE, 1: Outcome.NEW}
+    finally:
+        await fresh_store.close()
+
+
+async def test_a_lost_connection_is_replaced_and_an_unreachable_store_is_unavailable(
+    pool: asyncpg.Pool, db: asyncpg.Connection, infra: Infra
+) -> None:
+    store = new_store(pool)
+    others = (
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    name = await db.fetchval("SELECT current_database()")
+    admin = await asyncpg.connect(infra.admin_database_url)
+    try:
+        assert await store.claim(["a"]) == {"a": ClaimState.CLAIMED}
+        await db.execute(others)
+        assert await store.claim(["b"]) == {"b": ClaimState.CLAIMED}
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        await db.execute(others)
+        with pytest.raises(UnavailableError):
+            await store.claim(["c"])
+        with pytest.raises(UnavailableError):
+            await store.accept(["b"])
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        assert await store.claim(["a", "c"]) == {"a": ClaimState.HELD, "c": ClaimState.CLAIMED}
+    finally:
+        await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        await admin.close()
+        await store.close()
