@@ -20,6 +20,7 @@ from services.common.clock import Clock, SystemClock
 from services.common.db import create_pool, database_reachable
 from services.common.health import health_routes
 from services.common.kafka_admin import broker_reachable
+from services.ingest.asgi import IngestApp
 from services.ingest.auth import Authenticator
 from services.ingest.context import Services
 from services.ingest.dedup import Deduplicator
@@ -103,13 +104,14 @@ def create_app(
                 await store.close()
             await pool.close()
 
+    reports = report_routes(settings, metrics)
     routes = [
-        *report_routes(settings, metrics),
+        *reports,
         *sms_routes(settings, metrics),
         Route("/openapi.json", openapi, methods=["GET"]),
         *health_routes(ready, metrics.registry),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    return IngestApp(reports[0], routes=routes, lifespan=lifespan)
 
 
 async def _purge_forever(dedup: Deduplicator) -> None:
