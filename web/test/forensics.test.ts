@@ -176,7 +176,9 @@ describe("integer-percentage figures", () => {
     expect(formatP(3.2e-12)).toBe("3.2 × 10⁻¹²");
     expect(formatP(0.000999)).toBe("1.0 × 10⁻³");
     expect(formatP(9.96e-5)).toBe("1.0 × 10⁻⁴");
-    expect(formatP(0)).toBe("< 10⁻³⁰⁰");
+    expect(formatP(0)).toBe("< 10⁻¹⁵");
+    expect(formatP(4e-16)).toBe("< 10⁻¹⁵");
+    expect(formatP(2e-15)).toBe("2.0 × 10⁻¹⁵");
     expect(formatP(Number.NaN)).toBe("–");
     expect(formatP(null)).toBe("–");
   });

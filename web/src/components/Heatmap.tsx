@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from "preact/hooks";
-import { int, num } from "../format";
+import { int, num, pct } from "../format";
 import { binRange, cellAt, coarsen, colourAt, css, legendGradient, legendTicks, logScale, moveCell, summarise, type Cell, type Grid } from "../forensics/heatmap";
 import { t } from "../strings";
 
@@ -88,7 +88,7 @@ export function Heatmap({ grid, scope }: { grid: Grid; scope: string }) {
               mt: num(summary.meanTurnout, 1),
               ms: num(summary.meanShare, 1),
               hh: int(summary.highHigh),
-              hhp: `${num((100 * summary.highHigh) / Math.max(1, summary.total), 1)} %`,
+              hhp: pct((100 * summary.highHigh) / Math.max(1, summary.total), 1),
             })
           : t("fpEmpty")}
       </p>
@@ -128,7 +128,7 @@ function BandTable({ grid }: { grid: Grid }) {
               <th scope="col">{t("fpCorner")}</th>
               {bands.map((_, j) => (
                 <th key={j} scope="col" class="num">
-                  {label(j)} %
+                  {label(j)}%
                 </th>
               ))}
             </tr>
@@ -136,7 +136,7 @@ function BandTable({ grid }: { grid: Grid }) {
           <tbody>
             {bands.map((row, i) => (
               <tr key={i}>
-                <th scope="row">{label(i)} %</th>
+                <th scope="row">{label(i)}%</th>
                 {row.map((c, j) => (
                   <td key={j} class={c ? "num" : "num muted"}>
                     {int(c)}

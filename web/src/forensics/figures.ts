@@ -38,13 +38,17 @@ export function verdict(f: Forensics): Verdict {
   return f.integer.either.z >= 2 ? "elevated" : "withinChance";
 }
 
+const P_FLOOR = 1e-15;
 const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵", "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹" };
 
-/** A p-value for reading: 0.042, 0.001, 3.2 × 10⁻¹²; "< 10⁻³⁰⁰" at the float limit; "–" when unknown. */
+/**
+ * A p-value for reading: 0.042, 0.001, 3.2 × 10⁻¹²; "< 10⁻¹⁵" below what the API's tail (1 minus a
+ * probability in double precision) can resolve, where it answers 0; "–" when unknown.
+ */
 export function formatP(p: number | null | undefined): string {
   if (p == null || !Number.isFinite(p) || p < 0) return "–";
   if (p >= 0.001) return p >= 0.9995 ? "1.000" : p.toFixed(3);
-  if (p < 1e-300) return "< 10⁻³⁰⁰";
+  if (p < P_FLOOR) return "< 10⁻¹⁵";
   let exp = Math.floor(Math.log10(p));
   let mant = p / 10 ** exp;
   if (Number(mant.toFixed(1)) >= 10) {

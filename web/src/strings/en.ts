@@ -114,6 +114,7 @@ export const en = {
   forensicsLeaderHelp: "national front-runner; shares refer to them",
   forensicsTurnout: "Turnout",
   forensicsLeaderShare: "Leader share",
+  forensicsZ: "Integer-percentage z",
   forensicsOverProtocols: "over the protocols counted",
   fpHelp:
     "Each cell counts polling stations with that turnout (across) and leader share (up). A fair count usually forms one compact cloud. A streak stretching towards the top-right corner (high turnout together with a high leader share), or bright lines on round numbers, are patterns seen where ballots were added or results written down rather than counted. They are reasons to look closer, not proof.",
@@ -122,15 +123,15 @@ export const en = {
   fpLegend: "Stations per cell (log scale)",
   fpLabel: "Election fingerprint heatmap of {scope}: {n} stations. Use the arrow keys to read cells.",
   fpSummary:
-    "{n} stations. The densest cell is turnout {t0}–{t1} % with leader share {s0}–{s1} % ({c} stations). Average turnout {mt} %, average leader share {ms} %. {hh} stations ({hhp}) have both turnout and leader share of 80 % or more.",
+    "{n} stations. The densest cell is turnout {t0}–{t1}% with leader share {s0}–{s1}% ({c} stations). Average turnout {mt}%, average leader share {ms}%. {hh} stations ({hhp}) have both turnout and leader share of 80% or more.",
   fpEmpty: "No stations in the heatmap yet.",
-  fpCell: "Turnout {t0}–{t1} %, leader share {s0}–{s1} %: {c} stations",
+  fpCell: "Turnout {t0}–{t1}%, leader share {s0}–{s1}%: {c} stations",
   fpKeys: "Arrow keys move between cells (Shift: 5 at a time), Home and End jump to the corners.",
   fpTable: "Heatmap as a table (10-point bands)",
   fpTableCaption: "Stations by turnout band (rows) and leader share band (columns)",
   fpCorner: "Turnout ↓ · leader share →",
   intHelp:
-    "At a station with honestly counted ballots, the turnout or the leader's share lands on a whole percentage (such as 60.0 %, within 0.05 points) only by chance: for each figure about one station in ten, the exact chance depending on the station's size. When results are written down instead of counted, round numbers appear far more often. \u201cExpected\u201d is how many such stations chance alone would give here, from each station's size; \u201cexcess\u201d is the surplus; z measures the surplus in standard deviations; p is the probability of at least this many by chance.",
+    "At a station with honestly counted ballots, the turnout or the leader's share lands on a whole percentage (such as 60.0%, within 0.05 points) only by chance: for each figure about one station in ten, the exact chance depending on the station's size. When results are written down instead of counted, round numbers appear far more often. \u201cExpected\u201d is how many such stations chance alone would give here, from each station's size; \u201cexcess\u201d is the surplus; z measures the surplus in standard deviations; p is the probability of at least this many by chance.",
   intTest: "Whole-number percentage in",
   intObserved: "Observed",
   intExpected: "Expected by chance",

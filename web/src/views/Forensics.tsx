@@ -117,7 +117,7 @@ export function ForensicsView({ ctl, params }: { ctl: Controller; params: URLSea
         <p class="card muted">{t("forensicsUnavailable")}</p>
       ) : !state.done || state.region !== region ? (
         <p class="card muted">{t("loading")}</p>
-      ) : !f ? (
+      ) : !f || f.stations === 0 ? (
         <p class="card muted" data-testid="forensics-empty">
           {t("forensicsNoData", { scope: scopeName })}
         </p>
@@ -125,7 +125,6 @@ export function ForensicsView({ ctl, params }: { ctl: Controller; params: URLSea
         <Figures f={f} scope={scopeName} national={!region} />
       )}
       <p class="fx-note small" data-testid="forensics-other-tests">
-        <span aria-hidden="true">ⓘ </span>
         {t("forensicsOtherTests")}
       </p>
     </section>
@@ -157,7 +156,7 @@ function Figures({ f, scope, national }: { f: Forensics; scope: string; national
           </p>
         </article>
         <article class={`card kpi fx-z fx-${v}`}>
-          <h2>{t("intZ")} · {t("integerPercentages")}</h2>
+          <h2>{t("forensicsZ")}</h2>
           <p class="big" data-testid="fx-z">{z}</p>
           <p class="muted">{t("verdictThreshold", { th: num(f.thresholdZ, 0), min: int(f.minStations) })}</p>
         </article>
