@@ -2,8 +2,9 @@
 
 Baseline, measured in the same run: a raw AIOKafkaProducer (acks=all, idempotent, the same
 linger) sending the same number of encoded reports, in 1,000-message chunks with the same
-concurrency as the HTTP clients. Ingest runs as its own uvicorn process; the load comes from a
-separate process (uvloop, raw keep-alive HTTP/1.1, bodies serialised before the clock starts):
+concurrency as the HTTP clients. Ingest runs as its own uvicorn process (WORKERS workers,
+PW_BENCH_INGEST_WORKERS, default 2); the load comes from a separate process (uvloop, raw
+keep-alive HTTP/1.1, bodies serialised before the clock starts):
 - batched: CONCURRENCY connections, each posting 1,000-report batches back to back;
 - single: open loop, one report every 1/RATE s whatever the answers do, over a pool of
   connections; latency counts from the *scheduled* send time (no coordinated omission).
@@ -51,6 +52,8 @@ SECONDS = 10
 WARMUP_SECONDS = 2
 CONNECTIONS = 200  # the open loop's pool: more than enough for RATE x 20 ms
 LINGER_MS = 2
+# One uvicorn worker per core, as ingest would be deployed on this 2-core machine.
+WORKERS = int(os.environ.get("PW_BENCH_INGEST_WORKERS", "2"))
 
 
 def _report_json(station: str, n: int) -> dict[str, Any]:
@@ -371,9 +374,8 @@ def _start_ingest(shared: SharedSettings, port: int, log: Any) -> subprocess.Pop
         "POLLWATCH_LOG_LEVEL": "WARNING",
         "INGEST_PORT": str(port),
         "INGEST_LINGER_MS": str(LINGER_MS),
+        "INGEST_WORKERS": str(WORKERS),
     }
-    if "PW_BENCH_INGEST_WORKERS" in os.environ:
-        env["INGEST_WORKERS"] = os.environ["PW_BENCH_INGEST_WORKERS"]
     process = subprocess.Popen([sys.executable, "-m", "services", "ingest"], env=env, stdout=log, stderr=log)
     for _ in range(120):
         try:
@@ -405,6 +407,7 @@ def run() -> dict[str, object]:
             process.terminate()
             process.wait(timeout=20)
     figures: dict[str, object] = {
+        "ingest_workers": WORKERS,
         "raw_producer_reports_per_s": raw,
         "raw_loadavg_1m_before": load_raw,
         "ingest_batched_reports_per_s": batched["reports_per_s"],
