@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 KAFKA_PORT = int(os.environ.get("PW_BENCH_KAFKA_PORT", "29092"))
 PG_PORT = int(os.environ.get("PW_BENCH_PG_PORT", "55434"))
 ENV = os.environ | {
-    "PW_STATE_DIR": str(ROOT / ".local" / "bench"),
+    "PW_STATE_DIR": os.environ.get("PW_BENCH_STATE_DIR", str(ROOT / ".local" / "bench")),
     "KAFKA_PORT": str(KAFKA_PORT),
     "KAFKA_CONTROLLER_PORT": str(KAFKA_PORT + 1),
     "PGPORT": str(PG_PORT),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncpg
 
+from services.common.registry_events import notify_registry_changed
 from services.common.stations import Registry
 
 
@@ -36,4 +37,5 @@ async def store_registry(conn: asyncpg.Connection, registry: Registry) -> int:
                  registered_voters = EXCLUDED.registered_voters, latitude = EXCLUDED.latitude,
                  longitude = EXCLUDED.longitude, updated_at = now()"""
         )
+        await notify_registry_changed(conn)
     return len(registry.stations)

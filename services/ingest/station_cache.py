@@ -1,18 +1,16 @@
 """The station registry held in memory (id -> registered voters), reloaded periodically.
 
-Stations rarely change on election day; a station added to the registry is known to ingest
-within INGEST_REGISTRY_REFRESH_SECONDS. An unknown station is never accepted.
+A registry load notifies (services/common/registry_events.py) and the cache reloads at once;
+it also reloads every INGEST_REGISTRY_REFRESH_SECONDS. An unknown station is never accepted.
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 from collections.abc import Mapping
 
 import asyncpg
 
-log = logging.getLogger(__name__)
+from services.common.registry_events import reload_on_change
 
 
 class StationCache:
@@ -26,10 +24,5 @@ class StationCache:
         return len(self.registered)
 
     async def keep_fresh(self, every: float) -> None:
-        """Reloads forever; a failed reload keeps the previous registry."""
-        while True:
-            await asyncio.sleep(every)
-            try:
-                await self.refresh()
-            except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
-                log.warning("station registry reload failed: %s", exc.__class__.__name__)
+        """Reloads on every registry change and every `every` seconds, until cancelled."""
+        await reload_on_change(self._pool, self.refresh, every)

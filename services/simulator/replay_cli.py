@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 import uuid
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta, timezone
@@ -54,6 +55,9 @@ def replay(
             await conn.close()
 
     creds = asyncio.run(prepare())
+    # The load notified ingest and the aggregator (registry_events); give them a moment to reload
+    # ~100,000 stations before the first report for one of them arrives.
+    time.sleep(3)
     opening = datetime(2012, 3, 4, 8, tzinfo=timezone(timedelta(hours=3)))
     reports = replay_reports(protocols, registry, opening, run_id)
     typer.echo(

@@ -1,0 +1,411 @@
+"""The whole pipeline: end-to-end latency at fixed rates, alert quality, and a national replay.
+
+- Latency: a turnout report's ingest acknowledgement (202) to the subscription message that
+  first shows it, at 500 and 2,000 reports/s, beside a raw Kafka produce-to-consume loop at the
+  same rate in the same run.
+- Alert quality: a simulated day with injected irregularities; precision and recall per rule.
+- Replay: Russia 2012 (95,415 stations, ~570,000 reports) through ingest, beside a raw producer
+  sending as many encoded reports; wall time and peak memory per service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import orjson
+import websockets
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from bench.support import ROOT, fresh_settings
+from services.common import codec, topics
+from services.common import events as ev
+from services.common.demo_registry import demo_registry
+from services.common.settings import SharedSettings
+from services.common.station_store import store_registry
+from services.simulator.batch_sender import MAX_BATCH
+from services.simulator.delivery import DeliveryOptions, schedule
+from services.simulator.model import DayOptions, plan_day
+from services.simulator.provision import Credentials, provision_monitors, provision_region_monitors
+from services.simulator.scenario import Irregularity
+from services.simulator.sender import Sender
+from tests.support.api_client import create_api_key, graphql
+from tests.support.processes import Service, run_all, service_env
+
+RATES = tuple(int(r) for r in os.environ.get("PW_BENCH_E2E_RATES", "500,2000").split(","))
+SECONDS = float(os.environ.get("PW_BENCH_E2E_SECONDS", "15"))
+QUALITY_STATIONS = int(os.environ.get("PW_BENCH_QUALITY_STATIONS", "600"))
+REPLAY_FILE = ROOT.parent / "shared" / "data" / "russia_dkobak" / "2012.csv.zip"
+REPLAY_LIMIT = os.environ.get("PW_BENCH_REPLAY_LIMIT")  # all stations unless set
+TICK = 0.05  # the load generator sends one batch every 50 ms
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+async def db_conn(shared: SharedSettings) -> asyncpg.Connection:
+    return await asyncpg.connect(shared.database_url.get_secret_value())
+
+
+@contextmanager
+def pipeline(shared: SharedSettings) -> Iterator[dict[str, Service]]:
+    with tempfile.TemporaryDirectory() as tmp, run_all(shared, Path(tmp)) as services:
+        for service in services.values():
+            if service.wait_ready(90).status_code != 200:
+                raise RuntimeError(f"{service.name} not ready:\n{service.log_tail()}")
+        yield services
+
+
+# --- latency ------------------------------------------------------------------------------
+
+
+async def raw_kafka_latency(shared: SharedSettings, rate: int) -> list[float]:
+    """Produce timestamped messages at `rate`/s, consume them, measure produce-ack to consume."""
+    topic = f"{shared.topic_namespace}.bench.raw-{rate}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=shared.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, topics.REPORTS.partitions, 1)])
+    finally:
+        await admin.close()
+    consumer = AIOKafkaConsumer(
+        topic, bootstrap_servers=shared.kafka_bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=5
+    )
+    await consumer.start()
+    producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, acks="all", enable_idempotence=True)
+    await producer.start()
+    acked: dict[bytes, float] = {}
+    seen: list[float] = []
+    stop = time.monotonic() + SECONDS
+
+    async def consume() -> None:
+        while time.monotonic() < stop + 2:
+            batch = await consumer.getmany(timeout_ms=100)
+            now = time.monotonic()
+            for messages in batch.values():
+                for m in messages:
+                    if m.key in acked:
+                        seen.append(now - acked.pop(m.key))
+
+    reader = asyncio.create_task(consume())
+    await asyncio.sleep(1)
+    per_tick = max(1, round(rate * TICK))
+    n = 0
+    next_tick = time.monotonic()
+    while time.monotonic() < stop:
+        futures = []
+        for _ in range(per_tick):
+            n += 1
+            key = f"raw-{n}".encode()
+            futures.append((key, await producer.send(topic, b"x" * 120, key=key)))
+        for key, fut in futures:
+            await fut
+            acked.setdefault(key, time.monotonic())
+        next_tick += TICK
+        await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+    await reader
+    await producer.stop()
+    await consumer.stop()
+    return seen
+
+
+async def e2e_latency(
+    services: dict[str, Service], shared: SharedSettings, token: str, key: str, stations: list[str], rate: int
+) -> list[float]:
+    """Turnout reports at `rate`/s through ingest; latency to the first stationUpdated showing each."""
+    acked: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    latencies: list[float] = []
+    ws_url = services["api"].url.replace("http", "ws") + "/graphql"
+    query = "subscription { stationUpdated { seq station { id stats { ballotsIssued } } } }"
+    stop = time.monotonic() + SECONDS
+
+    async def listen() -> None:
+        async with websockets.connect(
+            ws_url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")], max_size=None
+        ) as ws:
+            await ws.send(orjson.dumps({"type": "connection_init", "payload": {"apiKey": key}}).decode())
+            await ws.recv()
+            await ws.send(
+                orjson.dumps({"id": "1", "type": "subscribe", "payload": {"query": query}}).decode()
+            )
+            while time.monotonic() < stop + 5:
+                try:
+                    frame = orjson.loads(await asyncio.wait_for(ws.recv(), 1))
+                except TimeoutError:
+                    continue
+                now = time.monotonic()
+                if frame.get("type") != "next":
+                    continue
+                station = frame["payload"]["data"]["stationUpdated"]["station"]
+                issued = (station["stats"] or {}).get("ballotsIssued", 0)
+                pending = acked.get(station["id"], [])
+                while pending and pending[0][0] <= issued:
+                    latencies.append(now - pending.pop(0)[1])
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(2)  # the current state arrives first; measure only what follows
+    per_tick = max(1, round(rate * TICK))
+    counts: dict[str, int] = defaultdict(int)
+    base = datetime.now(UTC) - timedelta(hours=1)
+    n = 0
+    async with httpx.AsyncClient(timeout=30) as client:
+        next_tick = time.monotonic()
+        pending_posts: list[asyncio.Task[None]] = []
+        while time.monotonic() < stop:
+            batch = []
+            for _ in range(per_tick):
+                sid = stations[n % len(stations)]
+                n += 1
+                counts[sid] += 1
+                batch.append(
+                    {
+                        "id": f"lat-{uuid.uuid4().hex}",
+                        "station_id": sid,
+                        "observed_at": (base + timedelta(seconds=n / rate)).isoformat(),
+                        "turnout": {"ballots_issued": counts[sid], "home_voting_applications": 0},
+                    }
+                )
+
+            async def post(batch: list[dict[str, Any]] = batch) -> None:
+                response = await client.post(
+                    f"{services['ingest'].url}/v1/reports",
+                    json={"reports": batch},
+                    headers={"Authorization": f"Bearer {token}"},
+                )
+                now = time.monotonic()
+                if response.status_code == 202:
+                    for report in batch:
+                        acked[report["station_id"]].append((report["turnout"]["ballots_issued"], now))
+
+            pending_posts.append(asyncio.create_task(post()))
+            next_tick += TICK
+            await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+        await asyncio.gather(*pending_posts)
+    await listener
+    return latencies
+
+
+def latency_figures(shared: SharedSettings) -> dict[str, float]:
+    registry = demo_registry()
+    stations = [s.id for s in registry.stations]
+
+    async def prepare() -> dict[str, Credentials]:
+        conn = await db_conn(shared)
+        try:
+            await store_registry(conn, registry)
+            return await provision_region_monitors(conn, {"ALL": stations}, uuid.uuid4().hex[:8])
+        finally:
+            await conn.close()
+
+    creds = asyncio.run(prepare())
+    out: dict[str, float] = {}
+    with pipeline(shared) as services:
+        key = create_api_key(shared, "analyst", "bench")
+        for rate in RATES:
+            raw = asyncio.run(raw_kafka_latency(shared, rate))
+            e2e = asyncio.run(e2e_latency(services, shared, creds[stations[0]].token, key, stations, rate))
+            out |= {
+                f"e2e_{rate}_per_s_p50_ms": pct(e2e, 0.5) * 1000,
+                f"e2e_{rate}_per_s_p99_ms": pct(e2e, 0.99) * 1000,
+                f"e2e_{rate}_per_s_measured": float(len(e2e)),
+                f"raw_kafka_{rate}_per_s_p50_ms": pct(raw, 0.5) * 1000,
+                f"raw_kafka_{rate}_per_s_p99_ms": pct(raw, 0.99) * 1000,
+                f"e2e_over_raw_{rate}_per_s_p99": pct(e2e, 0.99) / max(pct(raw, 0.99), 1e-6),
+            }
+    return out
+
+
+# --- alert quality ------------------------------------------------------------------------
+
+# The rules each injected irregularity is meant to raise (services/aggregator/rules.yaml).
+EXPECTED_RULES = {
+    # A stuffed station also stands out from its region by evening: the outlier rule should see it.
+    Irregularity.BALLOT_STUFFING: ("turnout_jump", "grave_incident", "turnout_outlier"),
+    Irregularity.CAROUSEL: ("grave_incident",),
+    Irregularity.HOME_VOTING: ("home_voting",),
+    Irregularity.MONITOR_REMOVED: ("silent_station",),
+    Irregularity.PROTOCOL_REFUSED: ("protocol_refused",),
+    Irregularity.PROTOCOL_INCONSISTENT: ("protocol_inconsistent",),
+}
+
+
+def alert_quality(shared: SharedSettings) -> dict[str, float]:
+    registry = demo_registry()
+    chosen = list(registry.stations[:: max(1, len(registry.stations) // QUALITY_STATIONS)])[:QUALITY_STATIONS]
+    run_id = uuid.uuid4().hex[:8]
+
+    async def prepare() -> dict[str, Credentials]:
+        conn = await db_conn(shared)
+        try:
+            await store_registry(conn, registry.__class__(registry.regions, tuple(chosen)))
+            return await provision_monitors(conn, [s.id for s in chosen], run_id)
+        finally:
+            await conn.close()
+
+    creds = asyncio.run(prepare())
+    almaty = timezone(timedelta(hours=5))
+    opening = datetime.combine((datetime.now(almaty) - timedelta(days=2)).date(), datetime.min.time(), almaty)
+    day = plan_day(chosen, DayOptions(opening.replace(hour=7), run_id, seed=5, irregular_share=0.2))
+    expected: dict[str, set[str]] = defaultdict(set)
+    for t in day.truth.values():
+        for irregularity in t.irregularities:
+            for rule in EXPECTED_RULES[irregularity]:
+                expected[rule].add(t.station_id)
+        if t.ballots_issued >= 0.9 * t.registered_voters:
+            expected["abnormal_turnout"].add(t.station_id)
+    with pipeline(shared) as services:
+        deliveries = schedule(day, DeliveryOptions(speed=1500, resend_share=0.05, late_share=0.05, seed=5))
+        started = time.monotonic()
+        sender = Sender(services["ingest"].url, creds)
+        asyncio.run(sender.run(deliveries))
+        sent_s = time.monotonic() - started
+        key = create_api_key(shared, "analyst", "bench")
+        time.sleep(10)  # let the last protocols and the silence rule settle
+        raised: dict[str, set[str]] = defaultdict(set)
+        after = None
+        while True:
+            page = graphql(
+                services["api"].url,
+                key,
+                "query($after: String) { alerts(first: 100, after: $after) "
+                "{ nodes { rule stationId } pageInfo { endCursor hasNextPage } } }",
+                after=after,
+            )["alerts"]
+            for a in page["nodes"]:
+                raised[a["rule"]].add(a["stationId"])
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+    out: dict[str, float] = {
+        "quality_stations": float(len(chosen)),
+        "quality_day_sent_s": sent_s,
+        "quality_reports": float(len(day.reports)),
+    }
+    for rule in sorted(set(expected) | set(raised)):
+        hits = len(expected[rule] & raised[rule])
+        out[f"{rule}_precision"] = hits / len(raised[rule]) if raised[rule] else float("nan")
+        out[f"{rule}_recall"] = hits / len(expected[rule]) if expected[rule] else float("nan")
+        out[f"{rule}_raised"] = float(len(raised[rule]))
+    return out
+
+
+# --- national replay ----------------------------------------------------------------------
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def raw_produce_seconds(shared: SharedSettings, count: int) -> float:
+    """The same number of encoded reports through a raw idempotent producer (the baseline)."""
+    topic = f"{shared.topic_namespace}.bench.raw-replay"
+    admin = AIOKafkaAdminClient(bootstrap_servers=shared.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, topics.REPORTS.partitions, 1)])
+    finally:
+        await admin.close()
+    now = datetime.now(UTC)
+    value = codec.encode_report(
+        ev.Report("r", "S", "m", ev.Channel.HTTP, now, now, ev.TurnoutUpdate(500, 10))
+    )
+    producer = AIOKafkaProducer(
+        bootstrap_servers=shared.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=5
+    )
+    await producer.start()
+    started = time.monotonic()
+    try:
+        for chunk in range(0, count, MAX_BATCH):
+            futures = [
+                await producer.send(topic, value, key=f"S{i % 1000}".encode())
+                for i in range(chunk, min(count, chunk + MAX_BATCH))
+            ]
+            await asyncio.gather(*futures)
+    finally:
+        await producer.stop()
+    return time.monotonic() - started
+
+
+def replay_figures(shared: SharedSettings) -> dict[str, float]:
+    if not REPLAY_FILE.exists():
+        return {"replay_skipped_no_data": 1.0}
+    with pipeline(shared) as services:
+        started = time.monotonic()
+        args = [
+            sys.executable,
+            "-m",
+            "services",
+            "replay",
+            str(REPLAY_FILE),
+            "--ingest-url",
+            services["ingest"].url,
+        ]
+        if REPLAY_LIMIT:
+            args += ["--limit", REPLAY_LIMIT]
+        result = subprocess.run(args, env=service_env(shared), capture_output=True, text=True)
+        if result.returncode != 0:
+            raise RuntimeError(result.stderr[-2000:])
+        ingest_s = time.monotonic() - started
+        header = result.stdout.splitlines()[0]  # "replay <run>: <name>, <N> stations, <M> reports"
+        stations = int(header.split(", ")[-2].split()[0])
+        reports = int(header.split(", ")[-1].split()[0])
+
+        async def processed() -> int:
+            conn = await db_conn(shared)
+            try:
+                return int(
+                    await conn.fetchval("SELECT count(*) FROM station_stats WHERE protocol IS NOT NULL")
+                )
+            finally:
+                await conn.close()
+
+        deadline = time.monotonic() + float(os.environ.get("PW_BENCH_REPLAY_WAIT_S", "300"))
+        while asyncio.run(processed()) < stations and time.monotonic() < deadline:
+            time.sleep(2)
+        total_s = time.monotonic() - started
+        done = asyncio.run(processed())
+        memory = {f"peak_rss_{name}_mib": peak_rss_mib(s.process.pid) for name, s in services.items()}
+    raw_s = asyncio.run(raw_produce_seconds(shared, reports))
+    return {
+        "replay_stations": float(stations),
+        "replay_reports": float(reports),
+        "replay_ingest_s": ingest_s,
+        "replay_until_all_protocols_s": total_s,
+        "replay_stations_with_protocol": float(done),
+        "raw_producer_same_reports_s": raw_s,
+        "replay_ingest_over_raw": ingest_s / raw_s,
+        **memory,
+    }
+
+
+def run() -> dict[str, float]:
+    out: dict[str, float] = {}
+    for part in (latency_figures, alert_quality, replay_figures):
+        figures = part(fresh_settings())
+        for key, value in figures.items():
+            print(f"{key:40s} {value:14.3f}")
+        out |= figures
+    return out
+
+
+if __name__ == "__main__":
+    run()

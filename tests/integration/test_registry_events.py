@@ -1,0 +1,49 @@
+"""A registry load reaches a running service at once, through LISTEN/NOTIFY on real PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import asyncpg
+
+from services.common.registry_events import reload_on_change
+from services.common.station_store import store_registry
+from services.common.stations import parse_registry
+
+CSV = "station_id,region_id,region_name,name,registered_voters\n{rows}"
+
+
+async def test_a_committed_load_triggers_a_reload_and_a_failed_one_does_not(
+    database_url: str, db: asyncpg.Connection
+) -> None:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=3)
+    assert pool is not None
+    seen: list[int] = []
+    reloaded = asyncio.Event()
+
+    async def reload() -> None:
+        seen.append(int(await pool.fetchval("SELECT count(*) FROM stations")))
+        reloaded.set()
+
+    # A fallback of an hour: any reload within seconds can only come from the notification.
+    watcher = asyncio.create_task(reload_on_change(pool, reload, fallback_every=3600))
+    try:
+        await asyncio.sleep(0.3)  # the listener is up
+        await store_registry(db, parse_registry(CSV.format(rows="S1,R,Reg,A,10\nS2,R,Reg,B,20\n")))
+        await asyncio.wait_for(reloaded.wait(), 5)
+        assert seen == [2]
+        reloaded.clear()
+        with contextlib.suppress(asyncpg.ForeignKeyViolationError):
+            async with db.transaction():
+                await db.execute("NOTIFY pollwatch_registry")
+                await db.execute(
+                    "INSERT INTO stations (id, region_id, name, registered_voters) VALUES ('X', 'NO', 'x', 1)"
+                )
+        await asyncio.sleep(0.5)
+        assert not reloaded.is_set(), "a rolled-back load must not notify"
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
+        await pool.close()
