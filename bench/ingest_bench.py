@@ -36,6 +36,7 @@ import orjson
 import uvloop
 from aiokafka import AIOKafkaProducer
 
+from bench import support
 from bench.support import fresh_settings
 from services.common import codec, topics
 from services.common import events as ev
@@ -217,7 +218,9 @@ def _load_process(port: int, token: str, stations: list[str], phase: str, out: C
         run = _open_loop
     out.send("ready")
     out.recv()
-    out.send(uvloop.run(run(port, requests)))
+    cpu = time.process_time()
+    figures = uvloop.run(run(port, requests))
+    out.send(figures | {"load_cpu_s": time.process_time() - cpu})
 
 
 # --- measuring the machine ---------------------------------------------------------------
@@ -238,6 +241,19 @@ def _process_cpu_s(pid: int) -> float:
     return total
 
 
+def _infra_pids() -> list[int]:
+    """This benchmark's Kafka broker and PostgreSQL postmaster (its backends are children)."""
+    state, pids = support.ENV["PW_STATE_DIR"], []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if f"{state}/kafka/server.properties" in cmdline or f"{state}/postgres/data " in cmdline:
+            pids.append(int(entry.name))
+    return pids
+
+
 def _machine_busy() -> tuple[float, float]:
     """(busy, total) jiffies of all cores since boot, from /proc/stat."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
@@ -255,10 +271,13 @@ def _phase(name: str, port: int, token: str, stations: list[str], ingest_pid: in
         if _receive(parent, load) != "ready":
             raise RuntimeError(f"the load generator for {name} did not start")
         profiler = _profile(name, ingest_pid)
+        infra = _infra_pids()
+        infra0 = sum(_process_cpu_s(p) for p in infra)
         cpu0, (busy0, total0), load0 = _process_cpu_s(ingest_pid), _machine_busy(), os.getloadavg()[0]
         parent.send("go")
         figures: dict[str, float] = _receive(parent, load)
         cpu1, (busy1, total1), load1 = _process_cpu_s(ingest_pid), _machine_busy(), os.getloadavg()[0]
+        infra1 = sum(_process_cpu_s(p) for p in infra)
         if profiler is not None:
             profiler.send_signal(2)
             profiler.wait(timeout=60)
@@ -267,6 +286,7 @@ def _phase(name: str, port: int, token: str, stations: list[str], ingest_pid: in
     jiffies = max(total1 - total0, 1.0)
     return figures | {
         "ingest_cpu_s": cpu1 - cpu0,
+        "kafka_pg_cpu_s": infra1 - infra0,
         "machine_busy_pct": 100 * (busy1 - busy0) / jiffies,
         "loadavg_1m_before": load0,
         "loadavg_1m_after": load1,
@@ -415,6 +435,9 @@ def run() -> dict[str, object]:
         "batched_ratio_target": 0.5,
         "batched_accepted": int(batched["accepted"]),
         "batched_ingest_cpu_ms_per_1k_reports": 1e6 * batched["ingest_cpu_s"] / max(batched["accepted"], 1),
+        "batched_kafka_pg_cpu_ms_per_1k_reports": 1e6
+        * batched["kafka_pg_cpu_s"]
+        / max(batched["accepted"], 1),
         "batched_machine_busy_pct": batched["machine_busy_pct"],
         "batched_loadavg_1m": batched["loadavg_1m_after"],
         "single_offered_rate_per_s": float(RATE),
@@ -426,6 +449,8 @@ def run() -> dict[str, object]:
         "single_p99_target_ms": 20.0,
         "single_failures": int(single["failures"]),
         "single_ingest_cpu_us_per_request": 1e6 * single["ingest_cpu_s"] / (RATE * SECONDS),
+        "single_kafka_pg_cpu_us_per_request": 1e6 * single["kafka_pg_cpu_s"] / (RATE * SECONDS),
+        "single_loadgen_cpu_us_per_request": 1e6 * single["load_cpu_s"] / (RATE * SECONDS),
         "single_machine_busy_pct": single["machine_busy_pct"],
         "single_loadavg_1m_before": single["loadavg_1m_before"],
         "single_loadavg_1m_after": single["loadavg_1m_after"],
