@@ -54,7 +54,7 @@ SECONDS = 10
 ROUNDS = 3  # raw/batched pairs; the median pair is reported
 WARMUP_SECONDS = 2
 CONNECTIONS = 200  # the open loop's pool: more than enough for RATE x 20 ms
-LINGER_MS = 2
+LINGER_MS = int(os.environ.get("PW_BENCH_LINGER_MS", "2"))  # ingest's and the baseline's
 # One uvicorn worker per core, as ingest would be deployed on this 2-core machine.
 WORKERS = int(os.environ.get("PW_BENCH_INGEST_WORKERS", "2"))
 
