@@ -119,6 +119,11 @@ class Incident:
         )
 
 
+def _float(row: asyncpg.Record | None, column: str) -> float | None:
+    value = None if row is None else row[column]
+    return None if value is None else float(value)
+
+
 def _status(silent: bool, last_report_at: datetime | None) -> StationStatus:
     if silent:
         return StationStatus.SILENT
@@ -136,20 +141,22 @@ class Station:
             self._row = await info.context.loaders.station.load(str(self.id))
         return self._row
 
+    def _with_row(self, info: Info, convert: Callable[[asyncpg.Record | None], T]) -> T | Awaitable[T]:
+        """`convert(row)` now when the row is at hand (a page of stations), else once loaded."""
+        if self._row is not None:
+            return convert(self._row)
+        return self._from_registry(info, convert)
+
     async def _from_registry(self, info: Info, convert: Callable[[asyncpg.Record | None], T]) -> T:
         return convert(await self._registry(info))
 
-    async def _value(self, info: Info, column: str) -> Any:
-        row = await self._registry(info)
-        return None if row is None else row[column]
+    @strawberry.field(graphql_type=str)
+    def name(self, info: Info) -> str | Awaitable[str]:
+        return self._with_row(info, lambda row: str(row["name"] or "") if row else "")
 
-    @strawberry.field
-    async def name(self, info: Info) -> str:
-        return str(await self._value(info, "name") or "")
-
-    @strawberry.field
-    async def district(self, info: Info) -> str:
-        return str(await self._value(info, "district") or "")
+    @strawberry.field(graphql_type=str)
+    def district(self, info: Info) -> str | Awaitable[str]:
+        return self._with_row(info, lambda row: str(row["district"] or "") if row else "")
 
     # The fields a live update carries answer synchronously from it (no coroutine per field on
     # the subscription path); otherwise they return an awaitable that reads the registry.
@@ -157,29 +164,27 @@ class Station:
     def region_id(self, info: Info) -> strawberry.ID | Awaitable[strawberry.ID]:
         if self._live is not None:
             return strawberry.ID(self._live.region_id)
-        return self._from_registry(info, lambda row: strawberry.ID(str(row["region_id"] if row else "")))
+        return self._with_row(info, lambda row: strawberry.ID(str(row["region_id"] if row else "")))
 
     @strawberry.field(graphql_type=Region)
     def region(self, info: Info) -> Region | Awaitable[Region]:
         if self._live is not None:
             return Region(id=strawberry.ID(self._live.region_id))
-        return self._from_registry(
+        return self._with_row(
             info, lambda row: Region(id=strawberry.ID(str(row["region_id"] if row else "")))
         )
 
-    @strawberry.field
-    async def registered_voters(self, info: Info) -> int:
-        return int(await self._value(info, "registered_voters") or 0)
+    @strawberry.field(graphql_type=int)
+    def registered_voters(self, info: Info) -> int | Awaitable[int]:
+        return self._with_row(info, lambda row: int(row["registered_voters"] or 0) if row else 0)
 
-    @strawberry.field
-    async def latitude(self, info: Info) -> float | None:
-        value = await self._value(info, "latitude")
-        return None if value is None else float(value)
+    @strawberry.field(graphql_type=float | None)
+    def latitude(self, info: Info) -> float | Awaitable[float | None] | None:
+        return self._with_row(info, lambda row: _float(row, "latitude"))
 
-    @strawberry.field
-    async def longitude(self, info: Info) -> float | None:
-        value = await self._value(info, "longitude")
-        return None if value is None else float(value)
+    @strawberry.field(graphql_type=float | None)
+    def longitude(self, info: Info) -> float | Awaitable[float | None] | None:
+        return self._with_row(info, lambda row: _float(row, "longitude"))
 
     @strawberry.field(
         description="Latest stats; null before the station's first report.", graphql_type=StationStats | None
@@ -187,7 +192,7 @@ class Station:
     def stats(self, info: Info) -> StationStats | Awaitable[StationStats | None] | None:
         if self._live is not None:
             return StationStats.from_event(self._live)
-        return self._from_registry(
+        return self._with_row(
             info,
             lambda row: (
                 None if row is None or row["stats_station_id"] is None else StationStats.from_row(row)
@@ -198,7 +203,7 @@ class Station:
     def status(self, info: Info) -> StationStatus | Awaitable[StationStatus]:
         if self._live is not None:
             return _status(self._live.silent, self._live.last_report_at)
-        return self._from_registry(
+        return self._with_row(
             info,
             lambda row: (
                 StationStatus.NO_DATA

@@ -202,3 +202,41 @@ async def test_legacy_protocol_is_off_and_subscriptions_are_capped(api: Api, key
         assert refused["payload"][0]["message"] == "Subscription limit reached"
     finally:
         await client.close()
+
+
+async def test_shared_executions_keep_each_subscribers_seq_and_never_cross_roles(
+    api: Api, keys: dict[str, str], producer: AIOKafkaProducer, shared_settings: SharedSettings
+) -> None:
+    # `name` and `monitors` read PostgreSQL (and `monitors` checks access): graphql-core runs
+    # them once per (event, document, variables in the selection, role), shared by subscribers.
+    document = """subscription($ids: [ID!]) {
+      stationUpdated(ids: $ids) { seq station { id name monitors { displayName } } } }"""
+    analyst_a, analyst_b, partner = [
+        await WsClient.open(api.ws_url, keys[k]) for k in ("analyst", "analyst", "partner")
+    ]
+    try:
+        for client in (analyst_a, analyst_b, partner):
+            await client.ack()
+        await analyst_a.subscribe("1", document, {"ids": ["S1"]})
+        await analyst_b.subscribe("1", document, {"ids": ["S2", "S1"]})  # ids only pick events
+        await partner.subscribe("1", document, {"ids": ["S1"]})
+        await send_stats(producer, shared_settings, station_stats("S2", ballots=1))
+        first = (await analyst_b.receive())["payload"]["data"]["stationUpdated"]
+        assert (first["seq"], first["station"]["id"]) == (1, "S2")
+        await send_stats(producer, shared_settings, station_stats("S1", ballots=9))
+        got_a = (await analyst_a.receive())["payload"]
+        got_b = (await analyst_b.receive())["payload"]
+        # One shared execution, each subscriber's own seq.
+        assert got_a["data"]["stationUpdated"]["seq"] == 1
+        assert got_b["data"]["stationUpdated"]["seq"] == 2
+        for got in (got_a, got_b):
+            station = got["data"]["stationUpdated"]["station"]
+            assert station == {"id": "S1", "name": "School 1", "monitors": [{"displayName": MONITOR_NAME}]}
+            assert "errors" not in got
+        # The partner's execution is its own: refused, and nothing of the analysts' result.
+        refused = await partner.receive()
+        assert refused["payload"]["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert MONITOR_NAME not in str(refused)
+    finally:
+        for client in (analyst_a, analyst_b, partner):
+            await client.close()
