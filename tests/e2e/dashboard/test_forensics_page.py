@@ -142,6 +142,17 @@ async def test_forensics_page_shows_the_regions_figures_and_draws_the_fingerprin
     browser("waitText", selector='[data-testid="fp-readout"]', contains=f"leader share {2 * si + 2}–")
     assert browser("text", selector='[data-testid="fp-readout"]').endswith(f": {up} stations")
 
+    # The same data as text: the 10-point band table adds up to the region's stations.
+    browser("click", selector='[data-testid="fp-table-toggle"]')
+    band_cells = browser(
+        "evaluate",
+        script="""[...document.querySelectorAll('[data-testid="fp-table"] tbody td')]
+                  .map((td) => Number(td.textContent.replace(/,/g, '')))""",
+    )
+    assert len(band_cells) == 100
+    assert sum(band_cells) == region.stations
+    assert "region's integer-percentage alert" in browser("text", selector='[data-testid="fx-verdict"]')
+
     browser("evaluate", script="document.activeElement.blur(); window.scrollTo(0, 0)")
     browser("viewport", width=1366, height=1400)
     browser.screenshot("11-forensics-region")

@@ -119,7 +119,7 @@ function BandTable({ grid }: { grid: Grid }) {
   const label = (i: number) => `${(100 * i) / BANDS}–${(100 * (i + 1)) / BANDS}`;
   return (
     <details class="fp-table">
-      <summary>{t("fpTable")}</summary>
+      <summary data-testid="fp-table-toggle">{t("fpTable")}</summary>
       <div class="table-wrap">
         <table class="data compact" data-testid="fp-table">
           <caption class="visually-hidden">{t("fpTableCaption")}</caption>

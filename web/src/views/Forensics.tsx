@@ -163,7 +163,7 @@ function Figures({ f, scope, national }: { f: Forensics; scope: string; national
       </div>
       <p class={`fx-verdict fx-${v}`} role="status" data-testid="fx-verdict" data-verdict={v}>
         <strong>{t(VERDICT_KEY[v], { z, th: num(f.thresholdZ, 0), n: int(f.tested), min: int(f.minStations) })}</strong>
-        {national && <span> {t("verdictNational")}</span>}
+        {national ? <span> {t("verdictNational")}</span> : v === "flagged" && <span> {t("verdictRegionAlert")}</span>}
       </p>
       <div class="fx-grid">
         <article class="card" aria-labelledby="fp-title">
