@@ -11,8 +11,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from services.aggregator.domain.alerts import AlertBook, Condition
-from services.aggregator.domain.region_rollup import rollup
-from services.aggregator.domain.region_rules import SILENT_STATION, TURNOUT_OUTLIER, outliers, silence
+from services.aggregator.domain.region_rollup import Sums, finish, sums
+from services.aggregator.domain.region_rules import (
+    SILENT_STATION,
+    TURNOUT_OUTLIER,
+    outliers,
+    polls_opened_at,
+    silence_since,
+)
 from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_state import StationInfo
 from services.common.events import NATIONAL, Alert, RegionStats, StationStats
@@ -27,6 +33,12 @@ class RegionTick:
 
 @dataclass(slots=True)
 class RegionBook:
+    """Every station's latest figures and region-level alert books.
+
+    Each region's roll-up sums are cached and recomputed only when the region is evaluated
+    (or, for the national figures, when it changed since): the national roll-up adds the
+    regions' integer sums up, so a tick costs the dirty regions, not every station."""
+
     cfg: RulesConfig
     registry: dict[str, StationInfo] = field(default_factory=dict)
     members: dict[str, StationStats] = field(default_factory=dict)
@@ -35,15 +47,38 @@ class RegionBook:
     dirty: set[str] = field(default_factory=set)
     silent: set[str] = field(default_factory=set)
     _by_region: dict[str, set[str]] = field(default_factory=dict)
+    # Registered voters (registry) of the stations filed under each region, and all of them.
+    _registered: dict[str, int] = field(default_factory=dict)
+    _registered_all: int = 0
+    # Registry and member station ids, and how many (region, station) pairs _by_region holds:
+    # equal counts mean every station is filed under exactly one region.
+    _known: set[str] = field(default_factory=set)
+    _memberships: int = 0
+    _sums: dict[str, Sums] = field(default_factory=dict)
+    _stale: set[str] = field(default_factory=set)
 
     def set_registry(self, infos: Mapping[str, StationInfo]) -> None:
         self.registry = dict(infos)
-        self._by_region = {}
+        self._by_region, self._registered, self._known, self._memberships = {}, {}, set(), 0
+        self._registered_all = sum(i.registered_voters for i in self.registry.values())
         for sid, info in self.registry.items():
-            self._by_region.setdefault(info.region_id, set()).add(sid)
+            self._file(info.region_id, sid)
         for sid, s in self.members.items():
-            self._by_region.setdefault(s.region_id, set()).add(sid)
+            self._file(s.region_id, sid)
         self.dirty.update(self._by_region)
+        self._sums.clear()
+        self._stale.update(self._by_region)
+
+    def _file(self, region: str, sid: str) -> None:
+        held = self._by_region.setdefault(region, set())
+        if sid in held:
+            return
+        held.add(sid)
+        self._memberships += 1
+        self._known.add(sid)
+        info = self.registry.get(sid)
+        if info is not None:
+            self._registered[region] = self._registered.get(region, 0) + info.registered_voters
 
     def upsert(self, stats: StationStats) -> None:
         """Takes a station's latest figures (an older version than the one held is ignored)."""
@@ -51,8 +86,9 @@ class RegionBook:
         if held is not None and held.updated_at > stats.updated_at:
             return
         self.members[stats.station_id] = stats
-        self._by_region.setdefault(stats.region_id, set()).add(stats.station_id)
+        self._file(stats.region_id, stats.station_id)
         self.dirty.add(stats.region_id)
+        self._stale.add(stats.region_id)
         if stats.last_report_at is not None and (self.newest is None or stats.last_report_at > self.newest):
             self.newest = stats.last_report_at
 
@@ -68,29 +104,36 @@ class RegionBook:
         alerts: list[Alert] = []
         changed: list[StationStats] = []
         out: list[RegionStats] = []
+        check_silence = self.cfg.silent_station.enabled
+        opened = polls_opened_at(self.cfg.polls, now) if check_silence else None
         for region in chosen:
             members = [self.members[s] for s in sorted(self._by_region.get(region, ())) if s in self.members]
-            conds: dict[str, dict[str, Condition | None]] = {s.station_id: {} for s in members}
-            if self.cfg.turnout_outlier.enabled:
-                for sid, cond in outliers(members, self.cfg.turnout_outlier).items():
-                    conds[sid][TURNOUT_OUTLIER] = cond  # stations without enough peers keep their state
-            if self.cfg.silent_station.enabled:
-                for s in members:
-                    conds[s.station_id][SILENT_STATION] = silence(
-                        s, now, self.cfg.polls, self.cfg.silent_station
-                    )
+            judged = outliers(members, self.cfg.turnout_outlier) if self.cfg.turnout_outlier.enabled else {}
+            extra = 0
             for s in members:
-                book = self.alerts.setdefault(s.station_id, AlertBook())
-                moved = book.step(s.station_id, s.region_id, conds[s.station_id], now)
+                sid = s.station_id
+                # Stations without enough peers are not judged and keep their outlier state.
+                conds: dict[str, Condition | None] = {TURNOUT_OUTLIER: judged[sid]} if sid in judged else {}
+                if check_silence:
+                    conds[SILENT_STATION] = silence_since(s, now, opened, self.cfg.silent_station)
+                book = self.alerts.get(sid)
+                if book is None:
+                    if all(c is None for c in conds.values()):
+                        continue  # nothing open, nothing fires: no transition, not silent
+                    book = self.alerts[sid] = AlertBook()
+                moved = book.step(sid, s.region_id, conds, now)
                 alerts.extend(moved)
-                was_silent = s.station_id in self.silent
+                was_silent = sid in self.silent
                 is_silent = SILENT_STATION in book.open
-                (self.silent.add if is_silent else self.silent.discard)(s.station_id)
+                (self.silent.add if is_silent else self.silent.discard)(sid)
                 if moved or was_silent != is_silent:
                     changed.append(self.station_view(s))
-            out.append(self._rollup(region, members, now))
+                extra += book.count_open()
+            self._sums[region] = sums(members, self.silent, extra)
+            self._stale.discard(region)
+            out.append(self._finish(region, self._sums[region], now))
         if chosen:
-            out.append(self._rollup(NATIONAL, list(self.members.values()), now))
+            out.append(self._national(now))
         return RegionTick(alerts, out, changed)
 
     def station_view(self, s: StationStats) -> StationStats:
@@ -99,31 +142,31 @@ class RegionBook:
         extra = book.count_open() if book else 0
         return replace(s, silent=s.station_id in self.silent, open_alerts=s.open_alerts + extra)
 
-    def _rollup(self, region: str, members: list[StationStats], now: datetime) -> RegionStats:
-        if region == NATIONAL:
-            infos: Iterable[StationInfo] = self.registry.values()
-            extra = sum(b.count_open() for b in self.alerts.values())
-        else:
-            infos = (self.registry[s] for s in self._by_region.get(region, ()) if s in self.registry)
+    def _region_sums(self, region: str) -> Sums:
+        cached = self._sums.get(region)
+        if cached is None or region in self._stale:
+            members = [self.members[s] for s in self._by_region.get(region, ()) if s in self.members]
             extra = sum(
                 self.alerts[s.station_id].count_open() for s in members if s.station_id in self.alerts
             )
-        infos = list(infos)
-        ids = {s.station_id for s in members}
-        total = (
-            len(set(self._by_region.get(region, ())) | ids)
-            if region != NATIONAL
-            else len(set(self.registry) | ids)
+            cached = self._sums[region] = sums(members, self.silent, extra)
+            self._stale.discard(region)
+        return cached
+
+    def _finish(self, region: str, totals: Sums, now: datetime) -> RegionStats:
+        return finish(
+            region, totals, len(self._by_region.get(region, ())), self._registered.get(region, 0), now
         )
-        return rollup(
-            region,
-            members,
-            total,
-            sum(i.registered_voters for i in infos),
-            self.silent & ids,
-            extra,
-            now,
-        )
+
+    def _national(self, now: datetime) -> RegionStats:
+        if self._memberships == len(self._known):  # each station in one region: add regions up
+            totals = Sums()
+            for region in sorted(self._by_region):
+                totals.add(self._region_sums(region))
+        else:  # a station filed under two regions (its region changed): one pass, once each
+            extra = sum(b.count_open() for b in self.alerts.values())
+            totals = sums(self.members.values(), self.silent, extra)
+        return finish(NATIONAL, totals, len(self._known), self._registered_all, now)
 
     def all_regions(self) -> list[str]:
         return sorted(self._by_region)

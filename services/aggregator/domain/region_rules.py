@@ -26,7 +26,14 @@ def polls_opened_at(polls: Polls, now: datetime) -> datetime | None:
 
 def silence(stats: StationStats, now: datetime, polls: Polls, rule: SilentStation) -> Condition | None:
     """Fires when a station that has reported before has been quiet `rule.minutes` of open polls."""
-    opened = polls_opened_at(polls, now)
+    return silence_since(stats, now, polls_opened_at(polls, now), rule)
+
+
+def silence_since(
+    stats: StationStats, now: datetime, opened: datetime | None, rule: SilentStation
+) -> Condition | None:
+    """`silence` with the polls' opening time (`polls_opened_at(polls, now)`) computed once by
+    the caller for every station evaluated at `now`."""
     if opened is None or stats.last_report_at is None:
         return None
     since = max(stats.last_report_at, opened)
