@@ -33,6 +33,7 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
+from graphql.pyutils import Undefined
 
 Render = Callable[[Any], Any]
 
@@ -151,7 +152,7 @@ def _complete_nullable(
 
         def leaf(value: Any) -> Any:
             serialized = serialize(value)
-            if serialized is None:
+            if serialized is None or serialized is Undefined:
                 raise FallbackError("leaf serialized to null")
             return serialized
 
