@@ -7,6 +7,9 @@ the same result but for its own `seq`. `SharingExecutor` runs the first such exe
 it for a while in `SharedResults` (bounded, oldest out first) and gives the others a copy with
 their `seq` put in. Access checks run in resolvers against the principal's role and scope,
 which are part of the key, so sharing never lets a result cross roles.
+
+Before any of that, a selection that `live_render` could compile is rendered directly from
+the event (no graphql-core at all); on `FallbackError` the event takes the path above.
 """
 
 from __future__ import annotations
