@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { visibleRange } from "../src/components/VirtualList";
 import { parseRoute, href } from "../src/router";
 import { RollingRate } from "../src/state/rate";
-import { appendPoint, nationalCurve } from "../src/state/series";
+import { toData } from "../src/components/LineChart";
+import { appendPoint, MIN_SPAN_MS, nationalCurve, shareOfRegistered, timeAxisRange } from "../src/state/series";
+import { turnoutCaption } from "../src/views/Overview";
 import { protocolChecks } from "../src/views/Station";
 
 describe("national curve", () => {
@@ -62,5 +64,50 @@ describe("protocol consistency", () => {
     const r = protocolChecks(bad);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual(["valid + invalid (490) ≠ cast (600)", "sum of votes (400) ≠ valid (480)", "cast (600) > issued (500)"]);
+  });
+});
+
+describe("turnout chart time axis", () => {
+  const H = 3_600_000;
+  const day = Date.parse("2026-03-01T00:00:00Z");
+
+  it("gives uPlot seconds, not milliseconds, in the shared x array", () => {
+    const [xs, ys] = toData([{ label: "n", color: "#000", points: [{ t: day + 8 * H, v: 1 }, { t: day + 9 * H, v: 2 }] }]);
+    expect(Array.from(xs)).toEqual([(day + 8 * H) / 1000, (day + 9 * H) / 1000]);
+    expect(Array.from(ys)).toEqual([1, 2]);
+  });
+
+  it("spans the election day's hours around two close points, up to now", () => {
+    const [lo, hi] = timeAxisRange([day + 8 * H + 60_000, day + 8 * H + 120_000], day + 9.5 * H);
+    expect(lo).toBe((day + 8 * H) / 1000);
+    expect(hi).toBe((day + 12 * H) / 1000); // at least MIN_SPAN_MS wide
+    expect((hi - lo) * 1000).toBe(MIN_SPAN_MS);
+  });
+
+  it("runs on to now during a long day, rounded up to the hour", () => {
+    const [lo, hi] = timeAxisRange([day + 8 * H, day + 10 * H], day + 15.25 * H);
+    expect([lo, hi]).toEqual([(day + 8 * H) / 1000, (day + 16 * H) / 1000]);
+  });
+
+  it("stops at the last point when the data is long over, and copes with one point or none", () => {
+    expect(timeAxisRange([day + 8 * H, day + 20 * H], day + 30 * 24 * H)).toEqual([(day + 8 * H) / 1000, (day + 20 * H) / 1000]);
+    expect(timeAxisRange([day + 8.5 * H], day + 8.5 * H)).toEqual([(day + 8 * H) / 1000, (day + 12 * H) / 1000]);
+    const [lo, hi] = timeAxisRange([], day + 10 * H);
+    expect([lo, hi]).toEqual([(day + 6 * H) / 1000, (day + 10 * H) / 1000]);
+  });
+
+  it("live points continue the API's series: ballots over all registered voters", () => {
+    expect(shareOfRegistered({ ballotsIssued: 500, registeredVoters: 10_800 })).toBeCloseTo(4.6296, 4);
+    expect(shareOfRegistered({ ballotsIssued: 5, registeredVoters: 0 })).toBe(0);
+  });
+});
+
+describe("turnout caption", () => {
+  it("says the figure is over reporting stations, never ballots of all registered voters", () => {
+    const text = turnoutCaption({ ballotsIssued: 500 });
+    expect(text).toBe("500 ballots issued so far · turnout over reporting stations");
+    expect(text).not.toContain("10,800");
+    expect(turnoutCaption({ ballotsIssued: 12345 })).toContain("12,345 ballots");
+    expect(turnoutCaption(null)).toBe("No data yet");
   });
 });

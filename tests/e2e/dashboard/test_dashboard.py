@@ -62,7 +62,7 @@ async def test_posted_reports_show_live_on_overview_region_row_station_page_and_
     # Overview: national ballots and reporting stations, live.
     post_turnout(stack, "ALA-0002", 300)
     post_turnout(stack, "AKM-0001", 200)
-    wait_text(browser, "overview", '[data-testid="national-ballots"]', "500 of 10,800")
+    wait_text(browser, "overview", '[data-testid="national-ballots"]', "500 ballots issued so far")
     wait_text(browser, "overview_reporting", '[data-testid="stations-reporting"]', "2")
     browser.screenshot("02-overview-live")
 
@@ -131,7 +131,7 @@ async def test_a_partner_key_sees_no_monitor_identities_and_no_ops_actions(
 async def test_a_dropped_websocket_reconnects_and_catches_up(stack: Stack, browser: Browser) -> None:
     post_turnout(stack, "AKM-0002", 100)
     browser.sign_in(stack.dashboard, stack.keys["partner"])
-    wait_text(browser, "before_drop", '[data-testid="national-ballots"]', "100 of")
+    wait_text(browser, "before_drop", '[data-testid="national-ballots"]', "100 ballots")
 
     api = stack.services["api"]
     api.stop()
@@ -144,7 +144,7 @@ async def test_a_dropped_websocket_reconnects_and_catches_up(stack: Stack, brows
     with run_service("api", env, api.port, stack.log_dir / "restarted") as restarted:
         assert restarted.wait_ready(timeout=90).status_code == 200, restarted.log_tail()
         browser("waitSelector", selector='[data-testid="connection"][data-status="live"]', timeout=30_000)
-        wait_text(browser, "after_reconnect", '[data-testid="national-ballots"]', "800 of")
+        wait_text(browser, "after_reconnect", '[data-testid="national-ballots"]', "800 ballots")
         post_turnout(stack, "AKM-0004", 50)
-        wait_text(browser, "live_after_reconnect", '[data-testid="national-ballots"]', "850 of")
+        wait_text(browser, "live_after_reconnect", '[data-testid="national-ballots"]', "850 ballots")
         browser.screenshot("09-reconnected")

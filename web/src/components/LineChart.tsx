@@ -1,7 +1,7 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import type { Point } from "../state/series";
+import { timeAxisRange, type Point } from "../state/series";
 
 export interface Line {
   label: string;
@@ -24,12 +24,14 @@ export function LineChart({ lines, height = 220, label }: { lines: Line[]; heigh
       height,
       legend: { show: lines.length > 1 },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil(max / 10) * 10)] } },
+      // uPlot's time scale reads seconds (toData divides our ms); its own range around one or two close
+      // points pads by the value's magnitude (years), so the range is the election day's hours instead.
+      scales: { x: { time: true, range: (u) => timeAxisRange(secondsToMs(u.data[0]), Date.now()) }, y: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil(max / 10) * 10)] } },
       axes: [
         { stroke: "#4b5563", grid: { stroke: "#e5e7eb" } },
         { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => `${v}%`) },
       ],
-      series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, dash: l.dash, points: { show: false } }))],
+      series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, dash: l.dash, points: { show: fewPoints, size: 6, fill: l.color } }))],
     };
     const p = new uPlot(opts, toData(lines), el);
     plot.current = p;
@@ -49,8 +51,17 @@ export function LineChart({ lines, height = 220, label }: { lines: Line[]; heigh
   return <div class="chart" ref={box} role="img" aria-label={label} />;
 }
 
+/** Dots on a line while it has few points (one point draws no line at all), not on a dense curve. */
+function fewPoints(_u: uPlot, _si: number, i0: number, i1: number): boolean {
+  return i1 - i0 < 48;
+}
+
+function secondsToMs(xs: ArrayLike<number>): number[] {
+  return Array.from(xs, (x) => x * 1000);
+}
+
 /** uPlot wants one shared x array: the union of all lines' times, values carried forward. */
-function toData(lines: Line[]): uPlot.AlignedData {
+export function toData(lines: Line[]): uPlot.AlignedData {
   const times = [...new Set(lines.flatMap((l) => l.points.map((p) => p.t)))].sort((a, b) => a - b);
   const xs = times.map((t) => t / 1000);
   const ys = lines.map((l) => {

@@ -2,7 +2,16 @@ import type { Point } from "../state/series";
 
 /** A tiny inline SVG line (no axes): cheap enough for one per table row. */
 export function Sparkline({ points, width = 96, height = 24, label }: { points: Point[]; width?: number; height?: number; label: string }) {
-  if (points.length < 2) return <svg class="spark" width={width} height={height} role="img" aria-label={label} />;
+  if (points.length === 0) return <svg class="spark" width={width} height={height} role="img" aria-label={label} />;
+  if (points.length === 1) {
+    // One point draws no line: a dot at the right end, at its height on a 0..max scale.
+    const cy = points[0].v > 0 ? 2 : height - 2;
+    return (
+      <svg class="spark" width={width} height={height} viewBox={`0 0 ${width} ${height}`} role="img" aria-label={label}>
+        <circle cx={width - 3} cy={cy} r="2" fill="currentColor" />
+      </svg>
+    );
+  }
   const t0 = points[0].t;
   const t1 = points[points.length - 1].t;
   let vmax = 0;

@@ -31,6 +31,43 @@ export function nationalCurve(regions: TurnoutPoint[][], registeredVoters: numbe
   return out;
 }
 
+/**
+ * Ballots as a share of all registered voters: the definition of the API's `turnoutSeries` (region and
+ * station), so live points appended to a fetched curve continue it. (A roll-up's `turnoutPct` is
+ * voter-weighted over the reporting stations only, a different figure.)
+ */
+export function shareOfRegistered(s: { ballotsIssued: number; registeredVoters: number }): number {
+  return s.registeredVoters > 0 ? (100 * s.ballotsIssued) / s.registeredVoters : 0;
+}
+
+const HOUR_MS = 3_600_000;
+/** How long a turnout chart spans at least, so one or two points sit in a readable day. */
+export const MIN_SPAN_MS = 4 * HOUR_MS;
+/** Up to how long after the last point the chart still runs on to "now" (a live election day). */
+export const LIVE_TAIL_MS = 12 * HOUR_MS;
+
+/**
+ * The x range of a turnout chart, in SECONDS as uPlot wants them (its time scale reads seconds, not
+ * the milliseconds our points carry): from the hour of the first point to the later of the last point
+ * and `nowMs` (unless the data is long over), rounded up to the hour, at least MIN_SPAN_MS wide.
+ */
+export function timeAxisRange(timesMs: number[], nowMs: number): [number, number] {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const t of timesMs) {
+    if (t < first) first = t;
+    if (t > last) last = t;
+  }
+  if (!Number.isFinite(first)) {
+    first = nowMs - MIN_SPAN_MS;
+    last = nowMs;
+  }
+  const lo = Math.floor(first / HOUR_MS) * HOUR_MS;
+  let hi = nowMs >= last && nowMs - last <= LIVE_TAIL_MS ? nowMs : last;
+  hi = Math.max(Math.ceil(hi / HOUR_MS) * HOUR_MS, lo + MIN_SPAN_MS);
+  return [lo / 1000, hi / 1000];
+}
+
 export function toPoints(series: TurnoutPoint[]): Point[] {
   return series.map((p) => ({ t: new Date(p.at).getTime(), v: p.turnoutPct })).sort((a, b) => a.t - b.t);
 }

@@ -5,7 +5,7 @@
  */
 import type { Alert, Overview, Region, RegionStats, StationRow } from "../api/types";
 import { RollingRate } from "./rate";
-import { appendPoint, type Point } from "./series";
+import { appendPoint, shareOfRegistered, type Point } from "./series";
 
 export const NOTIFY_MS = 250;
 
@@ -48,7 +48,7 @@ export class Store {
   setOverview(o: Overview): void {
     this.overview = o;
     const n = o.national;
-    if (n) this.nationalCurve = appendPoint(this.nationalCurve, { t: Date.parse(n.updatedAt), v: n.turnoutPct });
+    if (n) this.nationalCurve = appendPoint(this.nationalCurve, { t: Date.parse(n.updatedAt), v: shareOfRegistered(n) });
     this.changed();
   }
 
@@ -62,7 +62,7 @@ export class Store {
     if (!r || !stats) return;
     this.regions.set(id, { ...r, stats });
     const curve = this.regionCurves.get(id) ?? [];
-    this.regionCurves.set(id, appendPoint(curve, { t: Date.parse(stats.updatedAt), v: stats.turnoutPct }));
+    this.regionCurves.set(id, appendPoint(curve, { t: Date.parse(stats.updatedAt), v: shareOfRegistered(stats) }));
     this.changed();
   }
 

@@ -30,6 +30,8 @@ export const en = {
   // Overview
   turnoutNow: "National turnout",
   ballotsOf: "{ballots} of {voters} voters",
+  // A roll-up's turnout is voter-weighted over the stations that reported, not over every registered voter.
+  ballotsReporting: "{ballots} ballots issued so far · turnout over reporting stations",
   turnoutRate: "Turnout rate",
   perHour: "{v} pp/h",
   stationsReporting: "Stations reporting",
@@ -38,6 +40,7 @@ export const en = {
   openAlerts: "Open alerts",
   reportsPerMinute: "Reports per minute",
   turnoutCurve: "Turnout through the day",
+  turnoutCurveNote: "Ballots issued as a share of all {voters} registered voters (stations not yet reporting count as zero).",
   noDataYet: "No data yet",
   updated: "Updated {t}",
   severityInfo: "Info",
@@ -52,6 +55,7 @@ export const en = {
   homeVotingPct: "Home voting %",
   incidentsPer100: "Incidents / 100 stations",
   trend: "Trend",
+  regionsTurnoutNote: "Turnout is over each region's reporting stations; the trend is ballots as a share of all its registered voters.",
   stations: "Stations",
   sortBy: "Sort by {col}",
   // Stations

@@ -1,3 +1,4 @@
+import type { RegionStats } from "../api/types";
 import { LineChart } from "../components/LineChart";
 import { SeverityChip } from "../components/Severity";
 import { clock, int, num, pct } from "../format";
@@ -5,6 +6,14 @@ import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { useNow, useStore } from "../state/hooks";
 import { t } from "../strings";
+
+/**
+ * The line under a roll-up's turnout: the API's turnout is voter-weighted over the stations that have
+ * reported (services/api/types/region.py), so the caption never sets ballots against every registered voter.
+ */
+export function turnoutCaption(n: Pick<RegionStats, "ballotsIssued"> | null): string {
+  return n ? t("ballotsReporting", { ballots: int(n.ballotsIssued) }) : t("noDataYet");
+}
 
 export function OverviewView({ ctl }: { ctl: Controller }) {
   const { store } = ctl;
@@ -22,7 +31,7 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
           <h2>{t("turnoutNow")}</h2>
           <p class="big" data-testid="national-turnout">{pct(n?.turnoutPct, 2)}</p>
           <p class="muted" data-testid="national-ballots">
-            {n ? t("ballotsOf", { ballots: int(n.ballotsIssued), voters: int(n.registeredVoters) }) : t("noDataYet")}
+            {turnoutCaption(n)}
           </p>
         </article>
         <article class="card kpi">
@@ -60,6 +69,7 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
         <article class="card">
           <h2>{t("turnoutCurve")}</h2>
           <LineChart label={t("turnoutCurve")} lines={[{ label: t("national"), points: store.nationalCurve, color: "#1d4ed8" }]} />
+          {n && <p class="muted small" data-testid="turnout-curve-note">{t("turnoutCurveNote", { voters: int(n.registeredVoters) })}</p>}
         </article>
         {ctl.canSeeStations && (
           <article class="card">

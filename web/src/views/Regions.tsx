@@ -78,6 +78,7 @@ export function RegionsView({ ctl }: { ctl: Controller }) {
           </tbody>
         </table>
       </div>
+      <p class="muted small" data-testid="regions-turnout-note">{t("regionsTurnoutNote")}</p>
     </section>
   );
 }
