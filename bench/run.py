@@ -20,7 +20,14 @@ from rich.table import Table
 
 from bench.support import bench_infra
 
-MODULES = ("forensics_bench", "ingest_bench", "aggregator_bench", "api_bench", "pipeline_bench")
+MODULES = (
+    "forensics_bench",
+    "ingest_bench",
+    "aggregator_bench",
+    "api_bench",
+    "pipeline_bench",
+    "dashboard_bench",
+)
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench.json"
 
 
