@@ -90,7 +90,11 @@ class KafkaFeed:
     async def _run(self) -> None:
         while True:
             try:
-                batches = await self._consumer.getmany(timeout_ms=200, max_records=2000)
+                # Everything already fetched, not a capped batch: this task gets one turn per
+                # event-loop pass, and when thousands of subscribers make a pass slow a cap
+                # lets Kafka lag grow without bound. Publishing is cheap and the hub
+                # conflates, so draining keeps every subscriber's next value the latest.
+                batches = await self._consumer.getmany(timeout_ms=200)
             except KafkaError as exc:
                 log.warning("kafka feed: %s; retrying", exc)
                 await asyncio.sleep(1)
