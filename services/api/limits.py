@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -22,13 +22,34 @@ from services.api.document_cache import document_caches
 from services.api.errors import ApiError
 
 
+def operation_label(document: DocumentNode | None, operation_name: str | None, schema: GraphQLSchema) -> str:
+    """A bounded label for an operation: its root field as the schema names it.
+
+    Not the client's free-text operation name, which would give a label value per client.
+    "multiple" when several root fields are asked for, "unknown" for none the schema has.
+    """
+    if document is None:
+        return "invalid"
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    chosen = next((o for o in operations if o.name and o.name.value == operation_name), None)
+    operation = chosen or (operations[0] if operations else None)
+    if operation is None:
+        return "invalid"
+    root = schema.get_root_type(operation.operation)
+    fields = {s.name.value for s in operation.selection_set.selections if isinstance(s, FieldNode)}
+    if len(fields) != 1:
+        return "multiple" if fields else "unknown"
+    (field,) = fields
+    return field if root is not None and field in root.fields else "unknown"
+
+
 class OperationMetrics(SchemaExtension):
-    """Counts operations by name and outcome."""
+    """Counts operations by root field and outcome."""
 
     def on_operation(self) -> Iterator[None]:
         yield
         ctx = self.execution_context
-        name = ctx.operation_name or "anonymous"
+        name = operation_label(ctx.graphql_document, ctx.operation_name, ctx.schema._schema)
         result = ctx.result
         errors = getattr(result, "errors", None) or ctx.pre_execution_errors
         outcome = "ok"

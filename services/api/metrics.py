@@ -6,7 +6,7 @@ from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
     "pollwatch_api_requests_total",
-    "GraphQL operations by operation name and outcome (ok, error, refused).",
+    "GraphQL operations by root field (or multiple/unknown/invalid) and outcome (ok, error, refused).",
     ["operation", "outcome"],
 )
 RESOLVER_SECONDS = Histogram(
