@@ -75,27 +75,34 @@ class ForensicsAgent:
         self.forwarded: dict[bytes, bytes] = {}
 
     async def forward(self, stream: Any) -> None:
+        # In batches: one message at a time, this agent held the whole worker's consumer back
+        # behind its share of station figures, and with it the reports (faust delivers in turn).
         await self.rt.ready.wait()
-        async for event in stream.events():
-            try:
-                stats = codec.decode_station_stats(event.value)
-            except DecodeError as exc:  # our own output: a bug, not a monitor's typo
-                log.error("forensics: skipping undecodable station stats: %s", exc)
-                continue
-            p = stats.protocol
-            if p is None:
-                continue
-            key = stats.station_id.encode()
-            value = encode_protocol(
-                StationProtocol(
-                    stats.region_id, p.registered_voters, p.ballots_issued, p.valid_ballots,
-                    p.invalid_ballots, p.votes,
-                )
-            )  # fmt: skip
-            if self.forwarded.get(key) == value:
-                continue
-            self.forwarded[key] = value
-            await self.protocols_topic.send(key=key, value=value)
+        s = self.rt.settings
+        async for values in stream.take(s.batch_max, within=s.flush_interval_ms / 1000):
+            for data in values:
+                await self._forward_one(data)
+
+    async def _forward_one(self, data: bytes) -> None:
+        try:
+            found = codec.station_protocol(data)
+        except DecodeError as exc:  # our own output: a bug, not a monitor's typo
+            log.error("forensics: skipping undecodable station stats: %s", exc)
+            return
+        if found is None:
+            return
+        station_id, region_id, p = found
+        key = station_id.encode()
+        value = encode_protocol(
+            StationProtocol(
+                region_id, p.registered_voters, p.ballots_issued, p.valid_ballots,
+                p.invalid_ballots, p.votes,
+            )
+        )  # fmt: skip
+        if self.forwarded.get(key) == value:
+            return
+        self.forwarded[key] = value
+        await self.protocols_topic.send(key=key, value=value)
 
     def _load(self) -> None:
         for key, value in self.table.items():

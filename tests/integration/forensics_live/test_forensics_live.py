@@ -124,7 +124,7 @@ async def test_rigged_region_gets_figures_and_an_alert_and_a_correction_resolves
             # The alert may resolve before the last corrections arrive: wait for all of them.
             observed = rows[RIGGED]["summary"]["integer"]["either"]["observed"]
             resolved = alerts.get("integer_excess:RF", {}).get("state") == "resolved"
-            return resolved and observed == reference[RIGGED].observed
+            return bool(resolved and observed == reference[RIGGED].observed)
 
         rows, alerts = await wait_for(db, service, corrected, "resolution after the corrected protocols")
     fixed = rows[RIGGED]["summary"]
