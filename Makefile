@@ -8,7 +8,8 @@ KAFKA_JARS := .local/kafka/libs/.complete
 # Tests get their own Kafka and PostgreSQL (state and ports apart from `make up`).
 TEST_KAFKA_PORT ?= 19092
 TEST_KAFKA_CONTROLLER_PORT ?= 19093
-TEST_PG_PORT ?= 55433
+# Below the ephemeral range (32768+), so an outgoing connection never holds the port first.
+TEST_PG_PORT ?= 25433
 TEST_ENV := PW_STATE_DIR=$(CURDIR)/.local/test KAFKA_PORT=$(TEST_KAFKA_PORT) \
   KAFKA_CONTROLLER_PORT=$(TEST_KAFKA_CONTROLLER_PORT) PGPORT=$(TEST_PG_PORT) PG_FSYNC=off
 export PW_TEST_KAFKA_PORT := $(TEST_KAFKA_PORT)
@@ -105,7 +106,7 @@ check: lint typecheck unit
 buf:
 	infra/buf.sh
 
-# Starts its own Kafka and PostgreSQL (ports 29092, 55434); writes artifacts/bench.json.
+# Starts its own Kafka and PostgreSQL (ports 29092, 25434); writes artifacts/bench.json.
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH)
 

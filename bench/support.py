@@ -18,9 +18,9 @@ from services.common.migrate import apply_migrations
 from services.common.settings import SharedSettings
 
 ROOT = Path(__file__).resolve().parents[1]
-# Apart from `make up` (9092, 55432) and the tests (19092, 55433).
+# Apart from `make up` (9092, 55432) and the tests (19092, 25433); all below the ephemeral range.
 KAFKA_PORT = int(os.environ.get("PW_BENCH_KAFKA_PORT", "29092"))
-PG_PORT = int(os.environ.get("PW_BENCH_PG_PORT", "55434"))
+PG_PORT = int(os.environ.get("PW_BENCH_PG_PORT", "25434"))
 ENV = os.environ | {
     "PW_STATE_DIR": os.environ.get("PW_BENCH_STATE_DIR", str(ROOT / ".local" / "bench")),
     "KAFKA_PORT": str(KAFKA_PORT),

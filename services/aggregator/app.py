@@ -23,6 +23,7 @@ from services.aggregator.station_agent import StationAgent
 from services.common import topics
 from services.common.db import create_pool, database_reachable
 from services.common.kafka_admin import broker_reachable
+from services.common.registry_events import reload_on_change
 
 log = logging.getLogger(__name__)
 RAW: dict[str, Any] = {
@@ -79,8 +80,15 @@ def create_app(settings: AggregatorSettings) -> faust.App:
             await regions.tick()
 
     async def refresh_registry() -> None:
-        if rt.pool is not None:
+        # On every registry load (LISTEN/NOTIFY), and every registry_refresh_s regardless.
+        await rt.ready.wait()
+        assert rt.pool is not None
+
+        async def reload() -> None:
+            assert rt.pool is not None
             rt.set_registry(await load_registry(rt.pool))
+
+        await reload_on_change(rt.pool, reload, settings.registry_refresh_s)
 
     async def lag() -> None:
         source = rt.topic(topics.REPORTS).get_topic_name()
@@ -111,7 +119,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     app.task(start)
     app.timer(interval=settings.flush_interval_ms / 1000)(flush)
     app.timer(interval=settings.region_interval_ms / 1000)(region_tick)
-    app.timer(interval=settings.registry_refresh_s)(refresh_registry)
+    app.task(refresh_registry)
     app.timer(interval=5.0)(lag)
     app.on_partitions_revoked.connect(on_revoked)
     app.on_before_shutdown.connect(on_shutdown)

@@ -1,6 +1,6 @@
 """Reaching the real Kafka and PostgreSQL for tests, starting them with infra/ scripts if needed.
 
-`make test` starts both before pytest (state in .local/test, ports 19092/19093 and 55433) and
+`make test` starts both before pytest (state in .local/test, ports 19092/19093 and 25433) and
 stops them after; run alone, pytest starts them itself and stops what it started.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_PORT = int(os.environ.get("PW_TEST_KAFKA_PORT", "19092"))
 KAFKA_CONTROLLER_PORT = int(os.environ.get("PW_TEST_KAFKA_CONTROLLER_PORT", "19093"))
-PG_PORT = int(os.environ.get("PW_TEST_PG_PORT", "55433"))
+PG_PORT = int(os.environ.get("PW_TEST_PG_PORT", "25433"))
 STATE_DIR = Path(os.environ.get("PW_TEST_STATE_DIR", str(ROOT / ".local" / "test")))
 
 
