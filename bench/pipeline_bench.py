@@ -378,7 +378,7 @@ def replay_figures(shared: SharedSettings) -> dict[str, float]:
             finally:
                 await conn.close()
 
-        deadline = time.monotonic() + float(os.environ.get("PW_BENCH_REPLAY_WAIT_S", "300"))
+        deadline = time.monotonic() + float(os.environ.get("PW_BENCH_REPLAY_WAIT_S", "180"))
         while asyncio.run(processed()) < stations and time.monotonic() < deadline:
             time.sleep(2)
         total_s = time.monotonic() - started
