@@ -82,21 +82,12 @@ def topics_list() -> None:
 @stations_app.command("load")
 def stations_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load a station registry CSV into PostgreSQL (all or nothing)."""
-    import asyncpg
-
+    from services.common.db import run_with_connection
     from services.common.station_store import store_registry
     from services.common.stations import parse_registry
 
     registry = parse_registry(file.read_text(encoding="utf-8"))
-
-    async def run() -> int:
-        conn = await asyncpg.connect(_shared().database_url.get_secret_value())
-        try:
-            return await store_registry(conn, registry)
-        finally:
-            await conn.close()
-
-    count = asyncio.run(run())
+    count = run_with_connection(lambda conn: store_registry(conn, registry))
     typer.echo(f"loaded {count} stations in {len(registry.regions)} regions from {file}")
 
 

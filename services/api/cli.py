@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-import asyncpg
 import typer
 
 from services.api.auth import Role, generate_key, hash_secret
 from services.api.repository import keys as key_sql
-from services.common.settings import SharedSettings, load
-
-T = TypeVar("T")
+from services.common.db import run_with_connection
 
 keys_app = typer.Typer(help="API keys for the GraphQL API.", no_args_is_help=True)
-
-
-def _run(action: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-    async def run() -> T:
-        conn = await asyncpg.connect(load(SharedSettings).database_url.get_secret_value())
-        try:
-            return await action(conn)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
 
 
 @keys_app.command("create")
@@ -39,7 +23,7 @@ def create(
 ) -> None:
     """Create a key and print it once: only its hash is stored."""
     new = generate_key()
-    _run(
+    run_with_connection(
         lambda conn: key_sql.insert_key(
             conn, new.id, hash_secret(new.secret), role.value, org, incident_texts
         )
@@ -53,7 +37,7 @@ def create(
 @keys_app.command("revoke")
 def revoke(key_id: Annotated[str, typer.Argument(help="the key's id (the part after pw_)")]) -> None:
     """Revoke a key; open subscriptions using it end on their next message."""
-    if not _run(lambda conn: key_sql.revoke_key(conn, key_id)):
+    if not run_with_connection(lambda conn: key_sql.revoke_key(conn, key_id)):
         typer.echo(f"no active key {key_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {key_id}")
@@ -62,7 +46,7 @@ def revoke(key_id: Annotated[str, typer.Argument(help="the key's id (the part af
 @keys_app.command("list")
 def list_keys() -> None:
     """List keys (ids, roles, orgs; never secrets)."""
-    for row in _run(key_sql.list_keys):
+    for row in run_with_connection(key_sql.list_keys):
         state = "revoked" if row["revoked_at"] is not None else "active"
         texts = " incident-texts" if row["incident_texts"] else ""
         typer.echo(f"{row['id']}\t{row['role']}\t{row['org']}\t{state}{texts}\t{row['created_at']:%Y-%m-%d}")

@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
-import asyncpg
 import typer
 
-from services.common.settings import SharedSettings, load
+from services.common.db import run_with_connection
 from services.ingest.monitors import add_monitor, list_monitors, mask_phone, revoke_monitor
 
-T = TypeVar("T")
 monitors_app = typer.Typer(
     help="Monitors: bearer tokens, phones and station assignments.", no_args_is_help=True
 )
-
-
-def _with_conn(action: Callable[[asyncpg.Connection], Awaitable[T]]) -> T:
-    async def run() -> T:
-        conn = await asyncpg.connect(load(SharedSettings).database_url.get_secret_value())
-        try:
-            return await action(conn)
-        finally:
-            await conn.close()
-
-    return asyncio.run(run())
 
 
 @monitors_app.command("add")
@@ -36,7 +21,7 @@ def add(
     phone: Annotated[str | None, typer.Option(help="E.164 phone for SMS, e.g. +77011234567")] = None,
 ) -> None:
     """Add a monitor and print its token once (it is stored only as a hash)."""
-    monitor, token = _with_conn(lambda conn: add_monitor(conn, name, phone, station))
+    monitor, token = run_with_connection(lambda conn: add_monitor(conn, name, phone, station))
     typer.echo(f"monitor {monitor.id} for {', '.join(sorted(monitor.stations))}")
     typer.echo(f"token (shown once, give it to the monitor): {token}")
 
@@ -44,7 +29,7 @@ def add(
 @monitors_app.command("revoke")
 def revoke(monitor_id: str) -> None:
     """Revoke a monitor's token and phone: their reports are refused from now on."""
-    if not _with_conn(lambda conn: revoke_monitor(conn, monitor_id)):
+    if not run_with_connection(lambda conn: revoke_monitor(conn, monitor_id)):
         typer.echo(f"no active monitor {monitor_id}", err=True)
         raise typer.Exit(1)
     typer.echo(f"revoked {monitor_id}")
@@ -53,7 +38,7 @@ def revoke(monitor_id: str) -> None:
 @monitors_app.command("list")
 def list_() -> None:
     """List monitors (phones masked, tokens never shown)."""
-    for m in _with_conn(list_monitors):
+    for m in run_with_connection(list_monitors):
         state = "revoked" if m.revoked else "active"
         typer.echo(
             f"{m.id}\t{state}\t{mask_phone(m.phone)}\t{','.join(sorted(m.stations))}\t{m.display_name}"
