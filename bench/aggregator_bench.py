@@ -117,7 +117,7 @@ async def _throughput(url: str, count: int) -> tuple[float, float]:
     async with httpx.AsyncClient() as client:
         first = last = 0.0
         while True:
-            done = _metric(await _scrape(client, url), "aggregator_events_processed_total")
+            done = _metric(await _scrape(client, url), "pollwatch_aggregator_events_processed_total")
             now = time.perf_counter()
             if done > 0 and not first:
                 first, base = now, done
@@ -162,7 +162,7 @@ async def _rate_run(shared: SharedSettings, url: str, stations: list[tuple[str, 
         # read each second; the aggregator's own gauge is refreshed every 5 s only.
         async with httpx.AsyncClient() as client:
             while not stop.is_set():
-                done = _metric(await _scrape(client, url), "aggregator_events_processed_total")
+                done = _metric(await _scrape(client, url), "pollwatch_aggregator_events_processed_total")
                 if done:
                     lags.append(max(0.0, THROUGHPUT_REPORTS + len(acks) - done))
                 await asyncio.sleep(1)
