@@ -11,7 +11,7 @@ from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 
 # uvloop and httptools (not the pure-Python fallbacks); no access log: a line per report at
-# election-day rates costs more than the request, and ingest_request_duration_seconds counts them.
+# election-day rates costs more than the request, and pollwatch_ingest_request_duration_seconds counts them.
 SERVER: dict[str, Any] = {"loop": "uvloop", "http": "httptools", "access_log": False, "log_config": None}
 
 

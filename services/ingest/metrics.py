@@ -30,44 +30,44 @@ class IngestMetrics:
         self.registry = registry or CollectorRegistry()
         ProcessCollector(registry=self.registry)
         self.reports = Counter(
-            "ingest_reports_total",
+            "pollwatch_ingest_reports_total",
             "Reports by outcome (accepted, duplicate, rejected, unavailable), kind, channel and reason.",
             ["outcome", "kind", "channel", "reason"],
             registry=self.registry,
         )
         self.request_duration = Histogram(
-            "ingest_request_duration_seconds",
+            "pollwatch_ingest_request_duration_seconds",
             "Time to answer a request, by route and HTTP status.",
             ["route", "status"],
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.produce_duration = Histogram(
-            "ingest_kafka_produce_duration_seconds",
+            "pollwatch_ingest_kafka_produce_duration_seconds",
             "Time from enqueueing a request's reports to Kafka's last acknowledgement.",
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
         self.in_flight = Gauge(
-            "ingest_requests_in_flight",
+            "pollwatch_ingest_requests_in_flight",
             "Requests being handled now, by route.",
             ["route"],
             registry=self.registry,
         )
         self.dead_letters = Counter(
-            "ingest_dead_letters_total",
+            "pollwatch_ingest_dead_letters_total",
             "SMS kept on the dead-letter topic, by reason.",
             ["reason"],
             registry=self.registry,
         )
         self.dedup_batch_ids = Histogram(
-            "ingest_dedup_batch_ids",
+            "pollwatch_ingest_dedup_batch_ids",
             "Report ids claimed, accepted or released per dedup statement (group commit).",
             buckets=(1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000),
             registry=self.registry,
         )
         self.dedup_record_failures = Counter(
-            "ingest_dedup_record_failures_total",
+            "pollwatch_ingest_dedup_record_failures_total",
             "Reports Kafka acknowledged whose id could not be recorded in the dedup store.",
             registry=self.registry,
         )
