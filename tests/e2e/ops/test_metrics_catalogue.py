@@ -95,8 +95,8 @@ def test_the_name_extractor_reads_promql() -> None:
         " / on (job) group_left (instance) b_total offset 5m > bool 3 unless max(c:d) or vector(0)"
     )
     assert metric_names(expr) == {"a_seconds_bucket", "b_total", "c:d"}
-    assert "ingest_reports_total" in USED
-    assert "aggregator_consumer_lag_messages" in USED
+    assert "pollwatch_ingest_reports_total" in USED
+    assert "pollwatch_aggregator_consumer_lag_messages" in USED
 
 
 # --- the services, after some work --------------------------------------------------------------
@@ -186,9 +186,9 @@ def _work(services: dict[str, Service], token: str, key: str) -> None:
         body = {"query": f"query Probe{i} {{ regions {{ id }} }}", "operationName": f"Probe{i}"}
         reply = httpx.post(f"{api}/graphql", json=body, headers={"X-API-Key": key})
         assert reply.status_code == 200, reply.text
-    _wait_for(services["aggregator"], 'aggregator_alerts_total{rule="abnormal_turnout"', 90)
+    _wait_for(services["aggregator"], 'pollwatch_aggregator_alerts_total{rule="abnormal_turnout"', 90)
     # The lag gauge is refreshed on a 5 s timer; give it a few rounds (the test says if it never shows).
-    _wait_for(services["aggregator"], "aggregator_consumer_lag_messages{", 20, required=False)
+    _wait_for(services["aggregator"], "pollwatch_aggregator_consumer_lag_messages{", 20, required=False)
 
 
 def _wait_for(service: Service, text: str, seconds: float, required: bool = True) -> None:
@@ -259,15 +259,25 @@ def test_every_metric_the_dashboard_and_rules_use_is_exported(scrape: Scrape, na
 # --- the signals the issue asks for ----------------------------------------------------------------
 
 REQUIRED = [
-    ("reports by channel, kind and outcome", "ingest_reports_total", {"channel", "kind", "outcome"}, ""),
-    ("ingest latency by route and status", "ingest_request_duration_seconds", {"route", "status"}, ""),
-    ("produce latency", "ingest_kafka_produce_duration_seconds", set(), ""),
-    ("end-to-end latency", "aggregator_received_to_stats_seconds", set(), ""),
-    ("aggregator throughput", "aggregator_events_processed_total", {"kind", "outcome"}, ""),
-    ("consumer lag per partition", "aggregator_consumer_lag_messages", {"partition"}, ""),
-    ("alerts by rule and severity", "aggregator_alerts_total", {"rule", "severity"}, ""),
-    ("ingest dead letters", "ingest_dead_letters_total", set(), ""),
-    ("aggregator dead letters", "aggregator_dead_letters_total", set(), ""),
+    (
+        "reports by channel, kind and outcome",
+        "pollwatch_ingest_reports_total",
+        {"channel", "kind", "outcome"},
+        "",
+    ),
+    (
+        "ingest latency by route and status",
+        "pollwatch_ingest_request_duration_seconds",
+        {"route", "status"},
+        "",
+    ),
+    ("produce latency", "pollwatch_ingest_kafka_produce_duration_seconds", set(), ""),
+    ("end-to-end latency", "pollwatch_aggregator_received_to_stats_seconds", set(), ""),
+    ("aggregator throughput", "pollwatch_aggregator_events_processed_total", {"kind", "outcome"}, ""),
+    ("consumer lag per partition", "pollwatch_aggregator_consumer_lag_messages", {"partition"}, ""),
+    ("alerts by rule and severity", "pollwatch_aggregator_alerts_total", {"rule", "severity"}, ""),
+    ("ingest dead letters", "pollwatch_ingest_dead_letters_total", set(), ""),
+    ("aggregator dead letters", "pollwatch_aggregator_dead_letters_total", set(), ""),
     ("API operations by outcome", "pollwatch_api_requests_total", {"outcome"}, ""),
     ("active subscriptions", "pollwatch_api_subscriptions_active", set(), ""),
     ("hub overflow closes", "pollwatch_api_hub_overflow_closed_total", set(), ""),
@@ -387,6 +397,6 @@ def test_a_multi_worker_ingest_counts_every_request_in_every_scrape(stack: Stack
         for _ in range(10):
             with httpx.Client() as client:
                 families = text_string_to_metric_families(client.get(f"{ingest.url}/metrics").text)
-                durations = next(f for f in families if f.name == "ingest_request_duration_seconds")
+                durations = next(f for f in families if f.name == "pollwatch_ingest_request_duration_seconds")
                 counts.add(sum(s.value for s in durations.samples if s.name.endswith("_count")))
     assert counts == {requests}

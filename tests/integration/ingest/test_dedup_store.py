@@ -37,7 +37,7 @@ def new_store(pool: asyncpg.Pool, metrics: IngestMetrics | None = None) -> Dedup
 
 
 def statements(metrics: IngestMetrics) -> float:
-    return metrics.registry.get_sample_value("ingest_dedup_batch_ids_count") or 0.0
+    return metrics.registry.get_sample_value("pollwatch_ingest_dedup_batch_ids_count") or 0.0
 
 
 async def test_concurrent_claims_of_one_id_from_many_stores_have_one_winner(pool: asyncpg.Pool) -> None:

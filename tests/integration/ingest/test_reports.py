@@ -185,9 +185,12 @@ async def test_service_endpoints(client: httpx.AsyncClient, seeded: Seeded) -> N
     ready = await client.get("/readyz")
     assert ready.status_code == 200, ready.text
     metrics = (await client.get("/metrics")).text
-    assert 'ingest_reports_total{channel="http",kind="turnout",outcome="accepted",reason=""} 1.0' in metrics
-    assert "ingest_kafka_produce_duration_seconds_count 1.0" in metrics
-    assert "ingest_requests_in_flight" in metrics
+    assert (
+        'pollwatch_ingest_reports_total{channel="http",kind="turnout",outcome="accepted",reason=""} 1.0'
+        in metrics
+    )
+    assert "pollwatch_ingest_kafka_produce_duration_seconds_count 1.0" in metrics
+    assert "pollwatch_ingest_requests_in_flight" in metrics
     spec = (await client.get("/openapi.json")).json()
     assert spec["openapi"].startswith("3.")
     assert set(spec["paths"]) >= {"/v1/reports", "/v1/sms"}
