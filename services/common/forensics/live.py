@@ -164,7 +164,10 @@ class LiveForensics:
 
     def evaluate(self, everything: bool = False) -> LiveSnapshot:
         """Figures of the regions changed since the last call (all if ``everything``) and
-        of the nation whenever any region is included."""
+        of the nation whenever any region is included.
+
+        No scope at all before the first protocol: an empty nation is not a figure, and
+        the aggregator's first evaluation would otherwise publish a 0-station row."""
         leader = self.national_leader()
         if leader != self._leader:
             self._set_leader(leader)
@@ -173,7 +176,7 @@ class LiveForensics:
         regions = len(self._region_names)
         chosen = sorted(range(regions) if everything else self._dirty)
         self._dirty.clear()
-        if not chosen and not everything:
+        if not chosen:  # no region ever seen, so no protocol ever held
             return LiveSnapshot(leader, self.bins, ())
         sums = _Sums.compute(self, n, regions)
         scopes = [sums.scope(self._region_names[c], c) for c in chosen]

@@ -147,11 +147,29 @@ def test_the_leader_is_the_national_front_runner_and_a_change_recomputes_every_s
 
 
 def test_nothing_to_report_before_any_protocol() -> None:
+    # The aggregator's first evaluation runs with everything=True, possibly before any
+    # protocol arrived: it must not publish an empty (0-station) national scope.
     live = LiveForensics()
     snapshot = live.evaluate(everything=True)
     assert snapshot.leader is None
-    assert snapshot.scopes[-1].stations == 0
-    assert snapshot.scopes[-1].either.z == 0.0
+    assert snapshot.scopes == ()
+    assert snapshot.scope("") is None
+    assert live.evaluate().scopes == ()
+    live.upsert("s1", StationProtocol("R1", 1000, 500, 500, 0, {"A": 300, "B": 200}))
+    assert live.pending
+    first = by_region(live.evaluate())
+    assert (first["R1"].stations, first[""].stations) == (1, 1)
+
+
+def test_a_nation_emptied_by_removals_is_still_reported() -> None:
+    # Unlike "never had a protocol", a region whose last protocol was withdrawn must be
+    # published at 0 stations, or its stored row would keep the withdrawn figures.
+    live = LiveForensics()
+    live.upsert("s1", StationProtocol("R1", 1000, 500, 500, 0, {"A": 300, "B": 200}))
+    live.evaluate(everything=True)
+    live.remove("s1")
+    scopes = by_region(live.evaluate(everything=True))
+    assert (scopes["R1"].stations, scopes[""].stations) == (0, 0)
 
 
 @settings(max_examples=40, deadline=None)
