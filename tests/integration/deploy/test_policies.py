@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from services.aggregator.settings import AggregatorSettings
 from services.common import topics
 from tests.integration.deploy.conftest import OVERLAYS, ROOT, Manifest, find, one
 
@@ -170,6 +171,24 @@ def test_kafka_is_kraft_with_node_pools_and_topics_from_the_registry(
         )
     bootstrap = one(docs, "ConfigMap", _config_name(docs))["data"]["POLLWATCH_KAFKA_BOOTSTRAP"]
     assert bootstrap == "pollwatch-kafka-bootstrap:9092"  # Strimzi's bootstrap Service for "pollwatch"
+
+
+@pytest.mark.parametrize(("overlay", "replication"), [("dev", 1), ("prod", 3)])
+def test_the_aggregators_own_topics_are_replicated_like_the_clusters(
+    rendered: Rendered, overlay: str, replication: int
+) -> None:
+    """Faust creates its changelog topics itself: their replication comes from the aggregator's env."""
+    docs = rendered[overlay]
+    pod = _workloads(docs)["aggregator"]["spec"]["template"]["spec"]
+    container = next(c for c in pod["containers"] if c["name"] == "aggregator")
+    configured = _env(container).get("AGGREGATOR_TOPIC_REPLICATION_FACTOR", {}).get("value")
+    default = AggregatorSettings.model_fields["topic_replication_factor"].default
+    factor = int(configured) if configured is not None else default
+    assert factor == replication
+    kafka = one(docs, "Kafka", "pollwatch")["spec"]["kafka"]["config"]
+    assert factor == kafka["default.replication.factor"]
+    brokers = one(docs, "KafkaNodePool", "brokers")["spec"]["replicas"]
+    assert factor <= brokers
 
 
 def _config_name(docs: list[Manifest]) -> str:
