@@ -50,11 +50,21 @@ def _from_wire(table: tuple[dict[E, Any], dict[int, E]], number: int, what: str)
         raise DecodeError(f"{what}: unknown or unspecified enum value {number}") from None
 
 
-def _ts(dt: datetime) -> Timestamp:
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _set_ts(ts: Timestamp, dt: datetime) -> None:
+    """`ts` as `Timestamp.FromDatetime` sets it, by integer arithmetic (a third of the time)."""
     if dt.tzinfo is None:
         raise ValueError("timestamps must carry a timezone")
+    delta = dt.astimezone(UTC) - _EPOCH  # normalised: 0 <= seconds < 86400, 0 <= microseconds
+    ts.seconds = delta.days * 86_400 + delta.seconds
+    ts.nanos = delta.microseconds * 1000
+
+
+def _ts(dt: datetime) -> Timestamp:
     ts = Timestamp()
-    ts.FromDatetime(dt.astimezone(UTC))
+    _set_ts(ts, dt)
     return ts
 
 
@@ -79,52 +89,49 @@ def _counts(values: Mapping[str, int]) -> dict[str, int]:
 
 
 def report_to_proto(report: ev.Report) -> report_pb2.Report:
+    # Fields are set in place rather than built and copied in (CopyFrom, Timestamp objects):
+    # this runs once per report on ingest's hot path. Setting any field marks a sub-message
+    # present, as the copy did.
     msg = report_pb2.Report(
         id=report.id,
         station_id=report.station_id,
         monitor_id=report.monitor_id,
         channel=_CHANNEL[0][report.channel],
-        observed_at=_ts(report.observed_at),
-        received_at=_ts(report.received_at),
-        flags=sorted(_FLAG[0][f] for f in report.flags),
     )
+    _set_ts(msg.observed_at, report.observed_at)
+    _set_ts(msg.received_at, report.received_at)
+    if report.flags:
+        msg.flags.extend(sorted(_FLAG[0][f] for f in report.flags))
     body = report.body
-    if isinstance(body, ev.Checklist):
-        msg.checklist.CopyFrom(
-            report_pb2.Checklist(phase=_PHASE[0][body.phase], answers=dict(body.answers), note=body.note)
-        )
-    elif isinstance(body, ev.TurnoutUpdate):
-        msg.turnout.CopyFrom(
-            report_pb2.TurnoutUpdate(
-                ballots_issued=body.ballots_issued,
-                home_voting_applications=body.home_voting_applications,
-            )
-        )
+    if isinstance(body, ev.TurnoutUpdate):
+        turnout = msg.turnout
+        turnout.ballots_issued = body.ballots_issued
+        turnout.home_voting_applications = body.home_voting_applications
+    elif isinstance(body, ev.Checklist):
+        checklist = msg.checklist
+        checklist.phase = _PHASE[0][body.phase]
+        checklist.answers.update(body.answers)
+        checklist.note = body.note
     elif isinstance(body, ev.Incident):
-        msg.incident.CopyFrom(
-            report_pb2.Incident(
-                violation=_VIOLATION[0][body.violation],
-                description=body.description,
-                evidence_urls=list(body.evidence_urls),
-            )
-        )
+        incident = msg.incident
+        incident.violation = _VIOLATION[0][body.violation]
+        incident.description = body.description
+        incident.evidence_urls.extend(body.evidence_urls)
     else:
-        msg.protocol.CopyFrom(_protocol_to_proto(body))
+        _set_protocol(msg.protocol, body)
     return msg
 
 
-def _protocol_to_proto(p: ev.FinalProtocol) -> report_pb2.FinalProtocol:
-    return report_pb2.FinalProtocol(
-        registered_voters=p.registered_voters,
-        ballots_received=p.ballots_received,
-        ballots_issued=p.ballots_issued,
-        ballots_cast=p.ballots_cast,
-        valid_ballots=p.valid_ballots,
-        invalid_ballots=p.invalid_ballots,
-        votes=dict(p.votes),
-        copy_received=p.copy_received,
-        home_ballots_issued=p.home_ballots_issued,
-    )
+def _set_protocol(msg: report_pb2.FinalProtocol, p: ev.FinalProtocol) -> None:
+    msg.registered_voters = p.registered_voters
+    msg.ballots_received = p.ballots_received
+    msg.ballots_issued = p.ballots_issued
+    msg.ballots_cast = p.ballots_cast
+    msg.valid_ballots = p.valid_ballots
+    msg.invalid_ballots = p.invalid_ballots
+    msg.votes.update(p.votes)
+    msg.copy_received = p.copy_received
+    msg.home_ballots_issued = p.home_ballots_issued
 
 
 def report_from_proto(msg: report_pb2.Report) -> ev.Report:
