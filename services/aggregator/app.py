@@ -62,7 +62,9 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     sinks = figures_sinks(rt)
     app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
     app.agent(rt.topic(topics.ALERTS), name="alerts-sink")(sinks["alerts"])
-    register_forensics(app, rt)
+    forensics = register_forensics(app, rt)
+    if forensics is not None:
+        stations.on_figures.append(forensics.forward)
 
     async def start() -> None:
         rt.pool = await create_pool(shared)

@@ -3,8 +3,10 @@
 Two steps, because national figures need every station in one place while station figures
 are spread over six partitions and several workers:
 
-* `forward` (every worker, its share of the station-stats partitions) passes on each
-  station's final protocol, when it changed, to a one-partition internal topic;
+* `forward` (called by every worker's station agent with the figures of each batch) passes
+  on each station's final protocol, when it changed, to a one-partition internal topic. It
+  is a call, not an agent reading the station-stats topic back: one faust event per figure
+  held the worker's consumer, and with it the reports, behind its own output;
 * `process` (the one worker holding that partition) keeps the protocols in a changelogged
   table and in a `LiveForensics`, and on each tick (a message in the same topic, as in the
   region agent) evaluates what changed, sends region alerts to the alerts topic (the alerts
@@ -21,18 +23,20 @@ import asyncio
 import logging
 import struct
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
 import orjson
 
-from services.aggregator import forensics_sink
+from services.aggregator import forensics_sink, output
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_settings import ForensicsSettings
 from services.aggregator.runtime import Runtime
 from services.aggregator.sink_agents import write_with_retry
 from services.common import codec, topics
+from services.common import events as ev
 from services.common.errors import DecodeError
 from services.common.forensics.live import LiveForensics, StationProtocol
 from services.common.settings import load
@@ -61,7 +65,7 @@ def decode_protocol(raw: bytes) -> StationProtocol:
 
 class ForensicsAgent:
     def __init__(self, app: faust.App, rt: Runtime, settings: ForensicsSettings) -> None:
-        self.rt, self.settings = rt, settings
+        self.app, self.rt, self.settings = app, rt, settings
         self.protocols_topic = app.topic(
             f"{app.conf.id}-forensics-protocols", partitions=1, internal=True, **_RAW
         )
@@ -74,35 +78,24 @@ class ForensicsAgent:
         # What this worker forwarded last per station, so resends are not passed on.
         self.forwarded: dict[bytes, bytes] = {}
 
-    async def forward(self, stream: Any) -> None:
-        # In batches: one message at a time, this agent held the whole worker's consumer back
-        # behind its share of station figures, and with it the reports (faust delivers in turn).
-        await self.rt.ready.wait()
-        s = self.rt.settings
-        async for values in stream.take(s.batch_max, within=s.flush_interval_ms / 1000):
-            for data in values:
-                await self._forward_one(data)
-
-    async def _forward_one(self, data: bytes) -> None:
-        try:
-            found = codec.station_protocol(data)
-        except DecodeError as exc:  # our own output: a bug, not a monitor's typo
-            log.error("forensics: skipping undecodable station stats: %s", exc)
-            return
-        if found is None:
-            return
-        station_id, region_id, p = found
-        key = station_id.encode()
-        value = encode_protocol(
-            StationProtocol(
-                region_id, p.registered_voters, p.ballots_issued, p.valid_ballots,
-                p.invalid_ballots, p.votes,
-            )
-        )  # fmt: skip
-        if self.forwarded.get(key) == value:
-            return
-        self.forwarded[key] = value
-        await self.protocols_topic.send(key=key, value=value)
+    async def forward(self, figures: Sequence[ev.StationStats]) -> None:
+        """Passes on the final protocols among a batch's station figures, when they changed."""
+        out = self.protocols_topic.get_topic_name()
+        for stats in figures:
+            p = stats.protocol
+            if p is None:
+                continue
+            key = stats.station_id.encode()
+            value = encode_protocol(
+                StationProtocol(
+                    stats.region_id, p.registered_voters, p.ballots_issued, p.valid_ballots,
+                    p.invalid_ballots, p.votes,
+                )
+            )  # fmt: skip
+            if self.forwarded.get(key) == value:
+                continue
+            self.forwarded[key] = value
+            await output.send(self.app, out, key, value, partition=0)
 
     def _load(self) -> None:
         for key, value in self.table.items():
@@ -156,13 +149,15 @@ class ForensicsAgent:
         await self.protocols_topic.send(key=TICK, value=struct.pack(">d", time.time()))
 
 
-def register_forensics(app: faust.App, rt: Runtime, settings: ForensicsSettings | None = None) -> None:
-    """Adds the forensics agents and their tick to the aggregator app (off when disabled)."""
+def register_forensics(
+    app: faust.App, rt: Runtime, settings: ForensicsSettings | None = None
+) -> ForensicsAgent | None:
+    """Adds the forensics agent and its tick to the aggregator app (None when disabled); the
+    station agent hands it each batch's figures (`ForensicsAgent.forward`)."""
     s = settings or load(ForensicsSettings)
     if not s.enabled:
-        return
+        return None
     agent = ForensicsAgent(app, rt, s)
-    app.agent(rt.topic(topics.STATION_STATS), name="forensics-forward")(agent.forward)
     app.agent(agent.protocols_topic, name="forensics")(agent.process)
 
     async def tick() -> None:
@@ -170,3 +165,4 @@ def register_forensics(app: faust.App, rt: Runtime, settings: ForensicsSettings 
             await agent.tick()
 
     app.timer(interval=s.interval_s)(tick)
+    return agent

@@ -15,7 +15,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +61,8 @@ class StationAgent:
         # Stations whose figures must be re-sent (after recovery), sent by `flush`.
         self.resend: set[str] = set()
         self.dedup_s = rt.rules.windows.dedup_hours * 3600
+        # Called with each batch's figures after they are sent (the forensics forwarder).
+        self.on_figures: list[Callable[[Sequence[ev.StationStats]], Awaitable[None]]] = []
 
     def state(self, station_id: str, event: Any) -> StationState:
         state = self.cache.get(station_id)
@@ -152,6 +154,8 @@ class StationAgent:
         if figures:
             writes.append(write_with_retry(self.rt, "station_stats", figures, sink.write_station_stats))
         await asyncio.gather(*writes)
+        for handler in self.on_figures:
+            await handler(figures)
         if values:
             await self.summaries.send(key=summaries.BATCH, value=summaries.pack(values))
 

@@ -1,4 +1,5 @@
-"""A synthetic election as the station-stats topic carries it: one clean region, one rigged."""
+"""A synthetic election, one clean region and one rigged: its registry, its final protocols as
+monitors report them, and the station figures the aggregator derives from them."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from services.common import events as ev
 from services.common.forensics.protocols import Protocols
+from services.common.stations import Region, Registry, Station
 from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
 
 CLOSED = datetime(2026, 3, 1, 20, tzinfo=UTC)
@@ -48,6 +50,39 @@ def station_stats(p: Protocols, minute: int = 0) -> list[ev.StationStats]:
                     valid_ballots=valid, invalid_ballots=invalid, votes=votes, copy_received=True,
                 ),
                 reports_processed=1, updated_at=at,
+            )
+        )  # fmt: skip
+    return out
+
+
+def registry(p: Protocols) -> Registry:
+    """The stations of the election, registered with their protocols' register sizes."""
+    return Registry(
+        regions=tuple(Region(name, name) for name in p.region_names),
+        stations=tuple(
+            Station(sid, p.region_names[int(p.region[i])], sid, int(p.registered[i]))
+            for i, sid in enumerate(p.station_ids)
+        ),
+    )
+
+
+def protocol_reports(p: Protocols, minute: int = 0) -> list[ev.Report]:
+    """Each station's final protocol as its monitor reports it (a new report id per minute)."""
+    at = CLOSED + timedelta(minutes=minute)
+    out = []
+    for s in station_stats(p, minute):
+        summary = s.protocol
+        assert summary is not None
+        body = ev.FinalProtocol(
+            registered_voters=summary.registered_voters, ballots_received=summary.ballots_issued,
+            ballots_issued=summary.ballots_issued, ballots_cast=summary.ballots_cast,
+            valid_ballots=summary.valid_ballots, invalid_ballots=summary.invalid_ballots,
+            votes=summary.votes, copy_received=True,
+        )  # fmt: skip
+        out.append(
+            ev.Report(
+                id=f"{s.station_id}-protocol-{minute}", station_id=s.station_id, monitor_id="forensics",
+                channel=ev.Channel.HTTP, observed_at=at, received_at=at, body=body,
             )
         )  # fmt: skip
     return out

@@ -17,7 +17,8 @@ from services.common import codec, topics
 from services.common import events as ev
 from services.common.forensics.integer_excess import integer_excess
 from services.common.settings import SharedSettings
-from tests.integration.forensics_live.election import CLEAN, RIGGED, elections, station_stats
+from services.common.station_store import store_registry
+from tests.integration.forensics_live.election import CLEAN, RIGGED, elections, protocol_reports, registry
 from tests.support.processes import Service, free_port, run_service, service_env
 
 
@@ -38,13 +39,14 @@ def aggregator(shared: SharedSettings, workdir: Path) -> Iterator[Service]:
         yield service
 
 
-async def produce(shared: SharedSettings, stats: Sequence[ev.StationStats]) -> None:
+async def produce(shared: SharedSettings, reports: Sequence[ev.Report]) -> None:
+    """Final protocols into the reports topic, as ingest writes them (keyed by station)."""
     producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, acks="all", linger_ms=5)
     await producer.start()
     try:
-        name = shared.topic(topics.STATION_STATS.name)
-        for s in stats:
-            await producer.send(name, key=s.station_id.encode(), value=codec.encode_station_stats(s))
+        name = shared.topic(topics.REPORTS.name)
+        for r in reports:
+            await producer.send(name, key=r.station_id.encode(), value=codec.encode_report(r))
         await producer.flush()
     finally:
         await producer.stop()
@@ -81,10 +83,11 @@ async def test_rigged_region_gets_figures_and_an_alert_and_a_correction_resolves
     shared_settings: SharedSettings, db: asyncpg.Connection, tmp_path: Path
 ) -> None:
     clean, rigged = elections()
+    await store_registry(db, registry(rigged))
     with aggregator(shared_settings, tmp_path) as service:
         assert service.wait_ready().status_code == 200
-        # Every protocol twice (a resend, as the region overlay does): nothing counts twice.
-        await produce(shared_settings, station_stats(rigged) + station_stats(rigged, minute=1))
+        # Every protocol twice (a second report of the same figures): nothing counts twice.
+        await produce(shared_settings, protocol_reports(rigged) + protocol_reports(rigged, minute=1))
         rows, alerts = await wait_for(
             db,
             service,
@@ -118,7 +121,7 @@ async def test_rigged_region_gets_figures_and_an_alert_and_a_correction_resolves
 
         # Corrected protocols replace the rigged ones: same stations, excess gone, alert resolved.
         reference = {r.region: r.test for r in integer_excess(clean, simulations=1000, seed=0).regions}
-        await produce(shared_settings, station_stats(clean, minute=2))
+        await produce(shared_settings, protocol_reports(clean, minute=2))
 
         def corrected(rows: dict[str, Any], alerts: dict[str, Any]) -> bool:
             # The alert may resolve before the last corrections arrive: wait for all of them.
