@@ -7,6 +7,7 @@ from starlette.applications import Starlette
 
 from services.common import log
 from services.common.settings import load
+from services.ingest import heap
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 
@@ -19,7 +20,9 @@ def app_from_env() -> Starlette:
     """The app factory each uvicorn worker process calls."""
     settings = load(IngestSettings)
     log.configure(settings.shared.log_level, settings.shared.log_json)
-    return create_app(settings)
+    app = create_app(settings)
+    heap.settle()
+    return app
 
 
 def main() -> None:
@@ -36,7 +39,9 @@ def main() -> None:
             **SERVER,
         )
     else:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **SERVER)
+        app = create_app(settings)
+        heap.settle()
+        uvicorn.run(app, host=settings.host, port=settings.port, **SERVER)
 
 
 if __name__ == "__main__":
