@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+from aiokafka.partitioner import DefaultPartitioner, murmur2
 
 log = logging.getLogger(__name__)
 
 Late = Callable[[int, bool], None]
+MAX_CACHED_KEYS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,28 @@ class WriteResult:
     acked: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
     pending: list[int] = field(default_factory=list)
+
+
+class KeyPartitioner:
+    """aiokafka's default partitioner (Java's: murmur2 of the key) with each key's hash kept.
+
+    Keys are station ids, a few thousand, and aiokafka's murmur2 is pure Python (~4 us a
+    message, a tenth of ingest's CPU per batched report). Same partition for every key.
+    """
+
+    def __init__(self) -> None:
+        self._hashes: dict[bytes, int] = {}
+        self._default = DefaultPartitioner()
+
+    def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
+        if key is None:
+            return int(self._default(key, all_partitions, available))
+        hashed = self._hashes.get(key)
+        if hashed is None:
+            if len(self._hashes) >= MAX_CACHED_KEYS:
+                self._hashes.clear()
+            hashed = self._hashes[key] = int(murmur2(key)) & 0x7FFFFFFF
+        return all_partitions[hashed % len(all_partitions)]
 
 
 class Producer:
@@ -56,6 +80,7 @@ class Producer:
             # A batch not delivered within the timeout expires instead of being sent much later.
             request_timeout_ms=int(self._timeout * 1000),
             max_batch_size=256 * 1024,
+            partitioner=KeyPartitioner(),
         )
 
     async def start(self) -> None:
