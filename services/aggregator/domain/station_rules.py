@@ -7,6 +7,8 @@ other stations and live in region_rules.
 
 from __future__ import annotations
 
+import bisect
+
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.protocol_check import inconsistencies
 from services.aggregator.domain.rules import RulesConfig, TwoLevel
@@ -81,17 +83,20 @@ def _jump(state: StationState, reg: int, cfg: RulesConfig) -> Condition | None:
     if not reg or state.last_at is None:
         return None
     window = cfg.turnout_jump.window_minutes
+    times, ballots = state.turnout_series()
     # A rise ends in (now - w, now] and starts at most w earlier: older points cannot take part.
-    points = [
-        (t, p)
-        for t, p in state.turnout_since(state.last_at - 2 * window * 60)
-        if t > state.last_at - 2 * window * 60
-    ]
-    series = [(t, pct(p.ballots, reg)) for t, p in points]
-    rise, i, j = max_rise(series, state.last_at, window * 60)
+    start = bisect.bisect_right(times, state.last_at - 2 * window * 60)
+    # No rise can exceed the newest window's highest count minus the lowest since `start`: on
+    # most reports that bound is already below the threshold, and the pass over the points
+    # (the costliest step of a report) is skipped with the same outcome.
+    ends = bisect.bisect_right(times, state.last_at - window * 60, lo=start)
+    if ends >= len(times) or pct(max(ballots[ends:]) - min(ballots[start:]), reg) < cfg.turnout_jump.rise_pp:
+        return None
+    rise_ballots, i, j = max_rise(times, ballots, state.last_at, window * 60, start)
+    rise = pct(int(rise_ballots), reg)
     if rise < cfg.turnout_jump.rise_pp:
         return None
-    ids = (points[i][1].report_id, points[j][1].report_id)
+    ids = (state.turnout[times[i]].report_id, state.turnout[times[j]].report_id)
     msg = f"turnout rose {rise:.1f} pp within {window:g} min (threshold {cfg.turnout_jump.rise_pp:g} pp)"
     return Condition(Severity.CRITICAL, rise, cfg.turnout_jump.rise_pp, msg, ids)
 

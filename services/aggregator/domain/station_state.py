@@ -76,6 +76,7 @@ class StationState:
     alerts: AlertBook = field(default_factory=AlertBook)
     # Derived from the fields above, rebuilt on demand (not part of the state's identity).
     _times: list[int] | None = field(default=None, compare=False, repr=False)
+    _ballots: list[int] | None = field(default=None, compare=False, repr=False)  # aligned with _times
     _oldest: int | None = field(default=None, compare=False, repr=False)
 
     def apply(self, report: ev.Report, dedup_s: float) -> Applied:
@@ -115,8 +116,13 @@ class StationState:
             known.report_id,
         ):
             self.turnout[at] = point
-            if known is None and self._times is not None:
-                bisect.insort(self._times, at)
+            if self._times is not None and self._ballots is not None:
+                i = bisect.bisect_left(self._times, at)
+                if known is None:
+                    self._times.insert(i, at)
+                    self._ballots.insert(i, point.ballots)
+                else:
+                    self._ballots[i] = point.ballots
 
     def _prune(self, horizon: float) -> None:
         if self._oldest is None:
@@ -129,13 +135,18 @@ class StationState:
         if len(self.turnout) > 1:
             latest = max(self.turnout)
             self.turnout = {t: p for t, p in self.turnout.items() if t >= horizon or t == latest}
-            self._times = None
+            self._times = self._ballots = None
 
     def turnout_times(self) -> list[int]:
         """The turnout points' times, sorted (do not modify)."""
-        if self._times is None:
+        return self.turnout_series()[0]
+
+    def turnout_series(self) -> tuple[list[int], list[int]]:
+        """(times, cumulative ballots) of the turnout points, sorted by time (do not modify)."""
+        if self._times is None or self._ballots is None:
             self._times = sorted(self.turnout)
-        return self._times
+            self._ballots = [self.turnout[t].ballots for t in self._times]
+        return self._times, self._ballots
 
     def turnout_points(self) -> list[tuple[int, TurnoutPoint]]:
         return [(t, self.turnout[t]) for t in self.turnout_times()]

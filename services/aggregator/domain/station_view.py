@@ -27,10 +27,8 @@ def station_stats(state: StationState, info: StationInfo, cfg: RulesConfig) -> S
     now = state.last_at or 0
     w = cfg.windows
     end = hop_end(now, w.rate_step_minutes * 60, w.grace_minutes * 60)
-    # Interpolation at end - window and at end needs only the points from just before the start.
-    series = [(t, pct(p.ballots, reg)) for t, p in state.turnout_since(end - w.rate_minutes * 60)]
-    if len(state.turnout) < 2:
-        series = series[:1]
+    times, cumulative = state.turnout_series()
+    rate = pct(1, reg) * rate_per_hour(times, cumulative, end, w.rate_minutes * 60)
     recent: dict[str, int] = {}
     for r in state.incidents:
         if now - w.incidents_recent_minutes * 60 < r.at <= now:
@@ -55,7 +53,7 @@ def station_stats(state: StationState, info: StationInfo, cfg: RulesConfig) -> S
         registered_voters=reg,
         ballots_issued=ballots,
         turnout_pct=round(pct(ballots, reg), 4),
-        turnout_rate_pp_per_hour=round(rate_per_hour(series, end, w.rate_minutes * 60), 4),
+        turnout_rate_pp_per_hour=round(rate, 4),
         home_voting_applications=home,
         home_voting_pct=round(pct(home, reg), 4),
         incidents_total=dict(sorted(state.incidents_total.items())),

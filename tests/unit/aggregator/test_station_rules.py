@@ -1,4 +1,8 @@
+import random
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_rules import evaluate
@@ -55,6 +59,41 @@ def test_turnout_jump_fires_within_60_minutes_and_clears_later() -> None:
 def test_turnout_jump_with_a_reordered_report() -> None:
     s = state_of(turnout(260, 180, "c"), turnout(100, 130, "a"))
     assert evaluate(s, INFO, CFG)["turnout_jump"] is not None
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(0, 1000)),
+        min_size=1,
+        max_size=40,
+        unique_by=lambda p: p[0],
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_turnout_jump_agrees_with_the_pairwise_definition_in_any_order(
+    points: list[tuple[int, int]], rng: random.Random
+) -> None:
+    """The rule's shortcuts (a bound that skips the pass, a start index) change no outcome."""
+    reports = [turnout(b, m, f"r{m}") for m, b in points]
+    rng.shuffle(reports)
+    cond = evaluate(state_of(*reports), INFO, CFG)["turnout_jump"]
+    now, w = max(m for m, _ in points), CFG.turnout_jump.window_minutes
+    ordered = sorted(points)
+    best = (0.0, "", "")
+    for j, (tj, bj) in enumerate(ordered):
+        if not now - w < tj <= now:
+            continue
+        for ti, bi in reversed(ordered[:j]):
+            if tj - ti > w:
+                break
+            if 100.0 * (bj - bi) / INFO.registered_voters > best[0]:
+                best = (100.0 * (bj - bi) / INFO.registered_voters, f"r{ti}", f"r{tj}")
+    if best[0] < CFG.turnout_jump.rise_pp:
+        assert cond is None
+    else:
+        assert cond is not None
+        assert cond.value == pytest.approx(best[0])
+        assert cond.report_ids == best[1:]
 
 
 def test_incident_burst_window() -> None:
