@@ -137,6 +137,26 @@ def _load() -> str:
     return "/".join(f"{x:.2f}" for x in os.getloadavg())
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (robust to load, unlike latency)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _profile(pid: int, seconds: int) -> subprocess.Popen[bytes] | None:
+    """py-spy on the server during the fan-out when PW_BENCH_API_PROFILE names an output file."""
+    out = os.environ.get("PW_BENCH_API_PROFILE")
+    if not out:
+        return None
+    spy = os.path.join(os.path.dirname(sys.executable), "py-spy")
+    return subprocess.Popen(
+        [spy, "record", "-p", str(pid), "-d", str(seconds), "-r", "50", "--format", "raw", "-o", out,
+         "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
 async def _clients(url: str, key: str | None, ids: list[str], rounds: int, out: Any, index: int) -> None:
     """Each client reads frames until it has seen the last round (or the deadline passes).
 
@@ -147,6 +167,7 @@ async def _clients(url: str, key: str | None, ids: list[str], rounds: int, out: 
     from websockets.asyncio.client import connect
 
     latencies: list[float] = []
+    frames = [0]
     connected = [0]
     done = asyncio.Event()
     finished = [0]
@@ -167,6 +188,7 @@ async def _clients(url: str, key: str | None, ids: list[str], rounds: int, out: 
                 connected[0] += 1
                 async for raw in ws:
                     now = time.time()
+                    frames[0] += 1
                     update = orjson.loads(raw)["payload"]["data"]["stationUpdated"]
                     stats = update["station"]["stats"]
                     n = stats["ballotsIssued"]
@@ -192,7 +214,7 @@ async def _clients(url: str, key: str | None, ids: list[str], rounds: int, out: 
     for t in tasks:
         t.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    out.put(("latencies", index, latencies))
+    out.put(("latencies", index, (latencies, frames[0])))
 
 
 def _client_main(url: str, key: str | None, ids: list[str], rounds: int, out: Any, index: int) -> None:
@@ -258,8 +280,14 @@ def _raw_server(port: int, ready: Any, go: Any, rounds: int) -> None:
     asyncio.run(main())
 
 
-def _fan_out(url: str, key: str | None, ids: list[str], subscribed: Any, publish: Any) -> dict[str, float]:
-    """Clients in CLIENT_PROCESSES processes; `publish()` runs once all are subscribed."""
+def _fan_out(
+    url: str, key: str | None, ids: list[str], subscribed: Any, publish: Any, server_pid: int, profile: bool
+) -> dict[str, float]:
+    """Clients in CLIENT_PROCESSES processes; `publish()` runs once all are subscribed.
+
+    The server's CPU time from the first published round until every client is done, over
+    the frames delivered, is its CPU cost per delivered message (warm-up rounds included).
+    """
     ctx = multiprocessing.get_context("spawn")
     out = ctx.Queue()
     rounds = WARMUP + SECONDS
@@ -272,6 +300,7 @@ def _fan_out(url: str, key: str | None, ids: list[str], subscribed: Any, publish
     connected = dict.fromkeys(range(len(procs)), 0)
     deadline = time.monotonic() + 300
     latencies: list[float] = []
+    frames = 0  # every frame read, warm-up rounds included
     results = 0
     while time.monotonic() < deadline and not (sum(connected.values()) >= len(ids) and subscribed()):
         with contextlib.suppress(queue.Empty):
@@ -279,14 +308,20 @@ def _fan_out(url: str, key: str | None, ids: list[str], subscribed: Any, publish
             if kind == "connected":
                 connected[index] = value
     load_before = _load()
+    cpu_before = _cpu_seconds(server_pid)
+    spy = _profile(server_pid, rounds) if profile else None
     started = time.monotonic()
     publish(rounds)
     publish_s = time.monotonic() - started
     while results < len(procs):
         kind, _, value = out.get(timeout=rounds + 180)
         if kind == "latencies":
-            latencies += value
+            latencies += value[0]
+            frames += value[1]
             results += 1
+    cpu = _cpu_seconds(server_pid) - cpu_before
+    if spy is not None:
+        spy.wait(timeout=60)
     for p in procs:
         p.join(timeout=30)
     return {
@@ -296,6 +331,9 @@ def _fan_out(url: str, key: str | None, ids: list[str], subscribed: Any, publish
         "p99_ms": _pct(latencies, 0.99),
         "max_ms": max(latencies, default=float("nan")),
         "publish_s": publish_s,
+        "server_cpu_s": cpu,
+        "server_cpu_us_per_update": cpu * 1e6 / (len(ids) * rounds),  # every round's updates
+        "server_cpu_us_per_frame": cpu * 1e6 / max(frames, 1),  # per frame delivered
         "load_before": load_before,  # type: ignore[dict-item]
         "load_after": _load(),  # type: ignore[dict-item]
     }
@@ -306,6 +344,19 @@ def _subscriptions_active(api_url: str) -> float:
     prefix = 'pollwatch_api_subscriptions_active{subscription="stationUpdated"}'
     line = next((x for x in body.splitlines() if x.startswith(prefix)), "0 0")
     return float(line.split()[-1])
+
+
+def _gc_pauses(api_url: str) -> dict[str, float]:
+    """The API's garbage-collector pause count and total seconds by generation (its /metrics)."""
+    found: dict[str, float] = {}
+    for line in httpx.get(f"{api_url}/metrics", timeout=10).text.splitlines():
+        if line.startswith("pollwatch_api_gc_pause_seconds_") and "generation=" in line:
+            name, value = line.rsplit(" ", 1)
+            kind = name.split("{")[0].removeprefix("pollwatch_api_gc_pause_seconds_")
+            generation = name.split("generation=")[1][1]
+            if kind in ("count", "sum"):
+                found[f"gc{generation}_{kind}"] = float(value)
+    return found
 
 
 async def _publisher(shared: SharedSettings, ids: list[str], rounds: int) -> None:
@@ -358,7 +409,13 @@ def run() -> dict[str, object]:
             time.sleep(WARMUP + SECONDS + 1)
 
         raw_fig = _fan_out(
-            f"ws://127.0.0.1:{raw_port}/ws", None, ids, lambda: ready.value >= len(ids), start_raw
+            f"ws://127.0.0.1:{raw_port}/ws",
+            None,
+            ids,
+            lambda: ready.value >= len(ids),
+            start_raw,
+            raw.pid or 0,
+            profile=False,
         )
     finally:
         raw.terminate()
@@ -374,14 +431,26 @@ def run() -> dict[str, object]:
                 except httpx.TransportError:
                     pass
                 time.sleep(0.5)
-            figures |= asyncio.run(_query_latency(url, key, shared))
+            if os.environ.get("PW_BENCH_API_QUERIES", "1") != "0":
+                figures |= asyncio.run(_query_latency(url, key, shared))
+            gc_before: dict[str, float] = {}
+
+            def publish(rounds: int) -> None:
+                gc_before.update(_gc_pauses(url))
+                asyncio.run(_publisher(shared, ids, rounds))
+
             api_fig = _fan_out(
                 f"ws://127.0.0.1:{port}/graphql",
                 key,
                 ids,
                 lambda: _subscriptions_active(url) >= len(ids),
-                lambda rounds: asyncio.run(_publisher(shared, ids, rounds)),
+                publish,
+                api.pid,
+                profile=True,
             )
+            # Collections during the fan-out: a full one walks every connection's objects.
+            gc_after = _gc_pauses(url)
+            figures |= {f"api_fan_out_{k}": v - gc_before.get(k, 0.0) for k, v in gc_after.items()}
         finally:
             api.terminate()
             api.wait(timeout=30)
@@ -391,6 +460,7 @@ def run() -> dict[str, object]:
     figures |= {
         "api_vs_raw_p50_ratio": api_fig["p50_ms"] / max(raw_fig["p50_ms"], 1e-9),
         "api_vs_raw_p99_ratio": api_fig["p99_ms"] / max(raw_fig["p99_ms"], 1e-9),
+        "api_vs_raw_cpu_ratio": api_fig["server_cpu_s"] / max(raw_fig["server_cpu_s"], 1e-9),
         "targets": "station p99 < 20 ms; first page p99 < 50 ms; subscribers p99 < 500 ms",
     }
     for name, value in figures.items():
