@@ -34,11 +34,13 @@ from services.api.errors import UnauthenticatedError
 from services.api.hub import Hub
 from services.api.kafka_feed import KafkaFeed
 from services.api.key_store import KeyStore
+from services.api.live_frames import FrameCache
 from services.api.loaders import create_loaders
 from services.api.rate_limit import RateLimiter
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
+from services.api.ws_handler import LiveTransportWSHandler
 from services.common.db import create_pool, database_reachable
 from services.common.health import health_routes
 
@@ -53,6 +55,8 @@ class Resources:
 
 
 class PollwatchGraphQL(GraphQL[Context, None]):
+    graphql_transport_ws_handler_class = LiveTransportWSHandler
+
     def __init__(self, settings: ApiSettings, hub: Hub, resources: Resources) -> None:
         super().__init__(
             build_schema(settings),
@@ -68,6 +72,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
         self._resources = resources
         self._limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
         self._shared_results = SharedResults()
+        self._live_frames = FrameCache()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
@@ -123,6 +128,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             principal=principal,
             request=request,
             shared_results=self._shared_results if websocket else None,
+            live_frames=self._live_frames if websocket else None,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

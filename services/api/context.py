@@ -12,6 +12,7 @@ from services.api.auth import Principal, Role
 from services.api.errors import ForbiddenError
 from services.api.hub import Hub
 from services.api.key_store import KeyStore
+from services.api.live_frames import FrameCache
 from services.api.loaders import Loaders
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
@@ -30,6 +31,8 @@ class Context:
     request: Any = field(default=None, repr=False)
     # Subscription event executions shared between subscribers (see shared_execution).
     shared_results: SharedResults | None = field(default=None, repr=False)
+    # Serialized frames for subscribers on the direct path (see live_frames).
+    live_frames: FrameCache | None = field(default=None, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""
@@ -38,6 +41,10 @@ class Context:
                 f"{what} requires the {role.value} role (this key is {self.principal.role.value})",
                 field=what,
             )
+
+    def key_known_active(self) -> bool:
+        """The cached answer, without waiting; False means: await `ensure_key_active`."""
+        return self.keys.known_active(self.principal)
 
     async def ensure_key_active(self) -> None:
         await self.keys.ensure_active(self.principal)

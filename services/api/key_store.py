@@ -95,16 +95,28 @@ class KeyStore:
             raise UnauthenticatedError("API key revoked")
         return entry.principal
 
-    async def ensure_active(self, principal: Principal) -> None:
-        """Raises UnauthenticatedError if the principal's key has been revoked since (anonymous passes)."""
+    def known_active(self, principal: Principal) -> bool:
+        """True when the cache alone says the key is still active (anonymous too), without waiting.
+
+        False means unknown or revoked: call `ensure_active`. Open subscriptions call this per
+        message, so the common case costs no coroutine and no future.
+        """
         if not principal.key_id:
-            return
+            return True
         entry = self._fresh(principal.key_id)
-        if entry is None:
-            entry = await self._entry(principal.key_id)
-        elif self._monotonic() - entry.fetched_at >= self._ttl / 2:
+        if entry is None or entry.revoked:
+            return False
+        if self._monotonic() - entry.fetched_at >= self._ttl / 2:
             # Refresh ahead, in the background: open subscriptions keep using the entry, still
             # within its TTL, instead of all stopping on one query each time it expires.
             self._start_load(principal.key_id)
+        return True
+
+    async def ensure_active(self, principal: Principal) -> None:
+        """Raises UnauthenticatedError if the principal's key has been revoked since (anonymous passes)."""
+        if self.known_active(principal):
+            return
+        assert principal.key_id
+        entry = self._fresh(principal.key_id) or await self._entry(principal.key_id)
         if entry is None or entry.revoked:
             raise UnauthenticatedError("API key revoked")

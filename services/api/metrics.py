@@ -35,6 +35,13 @@ FEED_MESSAGES = Counter(
     "Kafka messages the feed consumed, by topic and outcome.",
     ["topic", "outcome"],
 )
+LIVE_MESSAGES = Counter(
+    "pollwatch_api_live_messages_total",
+    "Subscription messages by path: direct (compiled, preformatted frame) or graphql (graphql-core).",
+    ["path"],
+)
+LIVE_DIRECT = LIVE_MESSAGES.labels("direct")
+LIVE_GRAPHQL = LIVE_MESSAGES.labels("graphql")
 RATE_LIMITED = Counter("pollwatch_api_rate_limited_total", "Requests refused by the per-key rate limit.")
 
 

@@ -1,7 +1,8 @@
 """The Subscription root: live updates from the hub, current state first, each numbered.
 
 Before every message the caller's key is checked again (cached briefly), so a revoked key
-ends its open subscriptions on their next message.
+ends its open subscriptions on their next message. Events whose selection compiled go to the
+socket as preformatted frames (`live_frames`); the others are yielded to graphql-core.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from services.api.auth import Role
 from services.api.context import Info
 from services.api.errors import InvalidArgumentError, SubscriberOverflowError
 from services.api.hub import HubClosedError, HubOverflowError
+from services.api.live_frames import DirectSender
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
 from services.api.types.overview import AlertCounts, Overview
@@ -43,14 +45,19 @@ class Subscription:
         ctx = info.context
         ctx.require(Role.PARTNER, "stationUpdated")
         keys = _ids(ids)
+        direct = DirectSender.for_subscription(info)
         sub = ctx.hub.stations.subscribe(keys=keys, group=None if region is None else str(region))
         metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").inc()
         try:
             while True:
                 d = await sub.get()
-                await ctx.ensure_key_active()
+                if not ctx.key_known_active():
+                    await ctx.ensure_key_active()
                 station = Station(id=strawberry.ID(d.value.station_id), _live=d.value)
-                yield StationUpdate(seq=d.seq, revision=d.revision, station=station)
+                update = StationUpdate(seq=d.seq, revision=d.revision, station=station)
+                if direct is None or not await direct.send(update):
+                    metrics.LIVE_GRAPHQL.inc()
+                    yield update
         except HubClosedError:
             return
         finally:
@@ -62,14 +69,19 @@ class Subscription:
         self, info: Info, ids: list[strawberry.ID] | None = None
     ) -> AsyncGenerator[RegionUpdate, None]:
         ctx = info.context
+        direct = DirectSender.for_subscription(info)
         sub = ctx.hub.regions.subscribe(keys=_ids(ids))
         metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").inc()
         try:
             while True:
                 d = await sub.get()
-                await ctx.ensure_key_active()
+                if not ctx.key_known_active():
+                    await ctx.ensure_key_active()
                 region = Region(id=strawberry.ID(d.value.region_id), _live=d.value)
-                yield RegionUpdate(seq=d.seq, revision=d.revision, region=region)
+                update = RegionUpdate(seq=d.seq, revision=d.revision, region=region)
+                if direct is None or not await direct.send(update):
+                    metrics.LIVE_GRAPHQL.inc()
+                    yield update
         except HubClosedError:
             return
         finally:
@@ -79,17 +91,22 @@ class Subscription:
     @strawberry.subscription(description="The nationwide overview as it changes.")
     async def overview_updated(self, info: Info) -> AsyncGenerator[OverviewUpdate, None]:
         ctx = info.context
+        direct = DirectSender.for_subscription(info)
         sub = ctx.hub.national.subscribe(keys=[ev.NATIONAL])
         metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").inc()
         try:
             while True:
                 d = await sub.get()
-                await ctx.ensure_key_active()
+                if not ctx.key_known_active():
+                    await ctx.ensure_key_active()
                 overview = Overview(
                     national=RegionStats.from_event(d.value),
                     open_alerts=AlertCounts.from_alerts(ctx.hub.alerts.open_alerts()),
                 )
-                yield OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
+                update = OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
+                if direct is None or not await direct.send(update):
+                    metrics.LIVE_GRAPHQL.inc()
+                    yield update
         except HubClosedError:
             return
         finally:
@@ -111,6 +128,7 @@ class Subscription:
     ) -> AsyncGenerator[AlertEvent, None]:
         ctx = info.context
         ctx.require(Role.PARTNER, "alertRaised")
+        direct = DirectSender.for_subscription(info)
         sub = ctx.hub.alerts.subscribe(
             ev.Severity(min_severity), None if region is None else str(region), ctx.settings.alert_queue_size
         )
@@ -121,11 +139,15 @@ class Subscription:
                     d = await sub.get()
                 except HubOverflowError as exc:
                     raise SubscriberOverflowError(str(exc), requery="alerts(since:)") from None
-                await ctx.ensure_key_active()
+                if not ctx.key_known_active():
+                    await ctx.ensure_key_active()
                 alert = d.value
-                yield AlertEvent(
+                event = AlertEvent(
                     seq=d.seq, revision=d.revision, transition=alert.transition, alert=Alert.from_event(alert)
                 )
+                if direct is None or not await direct.send(event):
+                    metrics.LIVE_GRAPHQL.inc()
+                    yield event
         except HubClosedError:
             return
         finally:

@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 from websockets.asyncio.client import connect
@@ -240,3 +241,50 @@ async def test_shared_executions_keep_each_subscribers_seq_and_never_cross_roles
     finally:
         for client in (analyst_a, analyst_b, partner):
             await client.close()
+
+
+def _live_messages(body: str, path: str) -> float:
+    prefix = f'pollwatch_api_live_messages_total{{path="{path}"}}'
+    return float(next((x.split()[-1] for x in body.splitlines() if x.startswith(prefix)), "0"))
+
+
+async def test_compiled_selections_go_direct_and_the_rest_through_graphql_core_each_seq_unbroken(
+    api: Api, keys: dict[str, str], producer: AIOKafkaProducer, shared_settings: SharedSettings
+) -> None:
+    plain = STATION_SUB
+    named = "subscription($ids: [ID!]) { stationUpdated(ids: $ids) { seq station { id name } } }"
+    async with httpx.AsyncClient() as http:
+        before = (await http.get(f"{api.url}/metrics")).text
+    a, b, c = [await WsClient.open(api.ws_url, keys[k]) for k in ("partner", "analyst", "partner")]
+    try:
+        for client in (a, b, c):
+            await client.ack()
+        await a.subscribe("x", plain, {"ids": ["S1"]})
+        await b.subscribe('y"', plain, {"ids": ["S1", "S2"]})  # an id JSON must escape
+        await c.subscribe("z", named, {"ids": ["S1"]})  # `name` reads the registry: graphql-core
+        await send_stats(producer, shared_settings, station_stats("S2", ballots=3))
+        assert ballots(await b.receive()) == (1, "S2", 3)
+        for n in (1, 2):
+            await send_stats(producer, shared_settings, station_stats("S1", ballots=10 * n, minute=n))
+            got_a, got_b, got_c = await a.receive(), await b.receive(), await c.receive()
+            assert got_a["id"] == "x"
+            assert got_b["id"] == 'y"'
+            assert ballots(got_a) == (n, "S1", 10 * n)
+            assert ballots(got_b) == (n + 1, "S1", 10 * n)
+            assert got_c["payload"] == {
+                "data": {"stationUpdated": {"seq": n, "station": {"id": "S1", "name": "School 1"}}}
+            }
+        # A completed subscription stops receiving; the others on the same frames go on.
+        await a.send({"id": "x", "type": "complete"})
+        await send_stats(producer, shared_settings, station_stats("S1", ballots=99, minute=3))
+        assert ballots(await b.receive()) == (4, "S1", 99)
+        assert (await c.receive())["payload"]["data"]["stationUpdated"]["seq"] == 3
+        with pytest.raises(TimeoutError):
+            await a.receive(wait=0.5)
+    finally:
+        for client in (a, b, c):
+            await client.close()
+    async with httpx.AsyncClient() as http:
+        after = (await http.get(f"{api.url}/metrics")).text
+    assert _live_messages(after, "direct") - _live_messages(before, "direct") == 6  # a: 2, b: 4
+    assert _live_messages(after, "graphql") - _live_messages(before, "graphql") == 3  # c
