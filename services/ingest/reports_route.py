@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from services.ingest.instrumentation import error, instrumented, read_body
 from services.ingest.intake import Result
 from services.ingest.metrics import IngestMetrics
 from services.ingest.payload import parse_payload
+from services.ingest.quick_validation import quick_turnout
 from services.ingest.settings import IngestSettings
 from services.ingest.validation import Context, Rejected, validate_report
 
@@ -56,16 +58,24 @@ def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Rout
             channel=ev.Channel.HTTP,
             future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
         )
-        checked = [validate_report(raw, ctx) for raw in payload.reports]
+        checked = [quick_turnout(raw, ctx) or validate_report(raw, ctx) for raw in payload.reports]
         valid = [r for r in checked if isinstance(r, ev.Report)]
         written = iter(await svc.intake.submit(valid))
         results: list[dict[str, Any]] = []
         counts = dict.fromkeys(("accepted", "duplicate", "rejected", "unavailable"), 0)
+        tally: collections.Counter[tuple[str, str, str]] = collections.Counter()  # one inc per label set
         for i, item in enumerate(checked):
-            prefix = f"reports[{i}]" if payload.batch else ""
-            entry: dict[str, Any] = {"index": i}
-            if isinstance(item, Rejected):
-                entry |= {"id": item.id, "status": "rejected"}
+            if isinstance(item, ev.Report):
+                result: Result = next(written)
+                outcome = result.status.value
+                entry: dict[str, Any] = {"index": i, "id": item.id, "status": outcome}
+                if result.reason:
+                    entry["reason"] = result.reason
+                tally[outcome, item.kind.value, result.reason] += 1
+            else:
+                outcome = "rejected"
+                prefix = f"reports[{i}]" if payload.batch else ""
+                entry = {"index": i, "id": item.id, "status": outcome}
                 entry["errors"] = [
                     {
                         "field": e.under(prefix).field if prefix else e.field,
@@ -74,15 +84,11 @@ def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Rout
                     }
                     for e in item.errors
                 ]
-                counter.labels("rejected", _kind(payload.reports[i]), "http", item.errors[0].code).inc()
-            else:
-                result: Result = next(written)
-                entry |= {"id": item.id, "status": result.status.value}
-                if result.reason:
-                    entry["reason"] = result.reason
-                counter.labels(result.status.value, item.kind.value, "http", result.reason).inc()
-            counts[entry["status"]] += 1
+                tally[outcome, _kind(payload.reports[i]), item.errors[0].code] += 1
+            counts[outcome] += 1
             results.append(entry)
+        for (outcome, kind, reason), n in tally.items():
+            counter.labels(outcome, kind, "http", reason).inc(n)
         status, headers = _status(checked, counts), None
         if status == 503:
             headers = retry
