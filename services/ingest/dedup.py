@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -55,7 +55,8 @@ class Deduplicator:
         self._accepted: OrderedDict[str, float] = OrderedDict()
         # Acknowledged by Kafka, being recorded: duplicates even with the LRU off.
         self._recording: set[str] = set()
-        self._in_flight: dict[str, asyncio.Future[Outcome]] = {}
+        # Being claimed or written here; a future only once a copy waits for the outcome.
+        self._in_flight: dict[str, asyncio.Future[Outcome] | None] = {}
 
     def _cached(self, report_id: str) -> bool:
         if report_id in self._recording:
@@ -69,58 +70,68 @@ class Deduplicator:
         self._accepted.move_to_end(report_id)
         return True
 
-    def _remember(self, report_id: str) -> None:
-        if self._cache_size:
-            self._accepted[report_id] = time.monotonic()
-            self._accepted.move_to_end(report_id)
-            while len(self._accepted) > self._cache_size:
-                self._accepted.popitem(last=False)
+    def _remember(self, ids: Iterable[str]) -> None:
+        if not self._cache_size:
+            return
+        now, accepted = time.monotonic(), self._accepted
+        for report_id in ids:
+            if report_id in accepted:
+                accepted.move_to_end(report_id)
+            accepted[report_id] = now
+        while len(accepted) > self._cache_size:
+            accepted.popitem(last=False)
 
     async def claim(self, ids: Sequence[str]) -> Claim:
         """Claims the ids not seen before; raises UnavailableError when PostgreSQL is unreachable."""
         result = Claim()
         mine: dict[str, int] = {}
-        loop = asyncio.get_running_loop()
+        in_flight = self._in_flight
         for i, report_id in enumerate(ids):
             if self._cached(report_id):
                 result.outcomes[i] = Outcome.DUPLICATE
-            elif report_id in self._in_flight:
-                result.waiting[i] = self._in_flight[report_id]
+            elif report_id in in_flight:
+                future = in_flight[report_id]
+                if future is None:
+                    future = in_flight[report_id] = asyncio.get_running_loop().create_future()
+                result.waiting[i] = future
             else:
                 mine[report_id] = i
-                self._in_flight[report_id] = loop.create_future()
+                in_flight[report_id] = None
         if not mine:
             return result
         try:
             states = await self._store.claim(list(mine))
         except UnavailableError:
-            self._settle({i: Outcome.UNAVAILABLE for i in mine})
+            self._settle(mine, Outcome.UNAVAILABLE)
             raise
-        settled = {}
+        duplicates, held = [], []
         for report_id, i in mine.items():
             state = states[report_id]
             if state is ClaimState.CLAIMED:
                 result.outcomes[i] = Outcome.NEW
-                continue
-            outcome = Outcome.DUPLICATE if state is ClaimState.ACCEPTED else Outcome.IN_PROGRESS
-            result.outcomes[i] = settled[report_id] = outcome
-            if outcome is Outcome.DUPLICATE:
-                self._remember(report_id)
-        self._settle(settled)
+            elif state is ClaimState.ACCEPTED:
+                result.outcomes[i] = Outcome.DUPLICATE
+                duplicates.append(report_id)
+            else:
+                result.outcomes[i] = Outcome.IN_PROGRESS
+                held.append(report_id)
+        self._remember(duplicates)
+        self._settle(duplicates, Outcome.DUPLICATE)
+        self._settle(held, Outcome.IN_PROGRESS)
         return result
 
-    def _settle(self, outcomes: dict[str, Outcome]) -> None:
-        for report_id, outcome in outcomes.items():
-            future = self._in_flight.pop(report_id, None)
+    def _settle(self, ids: Iterable[str], outcome: Outcome) -> None:
+        pop = self._in_flight.pop
+        for report_id in ids:
+            future = pop(report_id, None)
             if future is not None and not future.done():
                 future.set_result(outcome)
 
     async def accept(self, ids: Sequence[str]) -> bool:
         """Records ids Kafka acknowledged; False when the record could not be written."""
-        for report_id in ids:
-            self._remember(report_id)
+        self._remember(ids)
         self._recording.update(ids)
-        self._settle({i: Outcome.DUPLICATE for i in ids})
+        self._settle(ids, Outcome.DUPLICATE)
         try:
             await self._store.accept(ids)
             return True
@@ -136,11 +147,11 @@ class Deduplicator:
         except UnavailableError:
             pass  # the claim expires after the claim TTL
         finally:
-            self._settle({i: Outcome.UNAVAILABLE for i in ids})
+            self._settle(ids, Outcome.UNAVAILABLE)
 
     def pending(self, ids: Sequence[str]) -> None:
         """Writes whose outcome is not known yet: copies waiting on them are told to retry."""
-        self._settle({i: Outcome.IN_PROGRESS for i in ids})
+        self._settle(ids, Outcome.IN_PROGRESS)
 
     async def purge(self) -> int:
         """Deletes ids older than the window; returns how many."""

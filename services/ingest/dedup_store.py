@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import asyncpg
 
@@ -73,10 +73,12 @@ class ClaimState(Enum):
 
 @dataclass
 class _Batch:
-    claims: dict[str, asyncio.Future[ClaimState]] = field(default_factory=dict)
+    """What queued up while the previous statement ran; one future per caller, not per id."""
+
+    claims: dict[str, None] = field(default_factory=dict)  # an ordered set
     accepts: list[str] = field(default_factory=list)
     releases: list[str] = field(default_factory=list)
-    done: list[asyncio.Future[None]] = field(default_factory=list)
+    done: list[asyncio.Future[dict[str, ClaimState]]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.claims or self.accepts or self.releases)
@@ -102,14 +104,9 @@ class DedupStore:
 
     async def claim(self, ids: Sequence[str]) -> dict[str, ClaimState]:
         """Claims `ids` (distinct, not claimed by this store already); UnavailableError if unreachable."""
-        loop = asyncio.get_running_loop()
-        futures = {i: self._next.claims.setdefault(i, loop.create_future()) for i in ids}
-        self._wake()
-        await asyncio.wait(futures.values())
-        for future in futures.values():  # one batch: all fail (UnavailableError), or none
-            if (exc := future.exception()) is not None:
-                raise exc
-        return {i: f.result() for i, f in futures.items()}
+        self._next.claims.update(dict.fromkeys(ids))
+        states = await self._wait(self._next)
+        return {i: states[i] for i in ids}
 
     async def accept(self, ids: Sequence[str]) -> None:
         """Records that Kafka acknowledged `ids`; UnavailableError if that could not be written."""
@@ -130,10 +127,14 @@ class DedupStore:
         if not ids:
             return
         into.extend(ids)
-        done = asyncio.get_running_loop().create_future()
-        self._next.done.append(done)
+        await self._wait(self._next)
+
+    def _wait(self, batch: _Batch) -> asyncio.Future[dict[str, ClaimState]]:
+        """The state of every id `batch` claims, once it is written (or its error)."""
+        done: asyncio.Future[dict[str, ClaimState]] = asyncio.get_running_loop().create_future()
+        batch.done.append(done)
         self._wake()
-        await done
+        return done
 
     def _wake(self) -> None:
         if self._writer is None or self._writer.done():
@@ -152,13 +153,16 @@ class DedupStore:
             except BaseException as exc:  # never leave a request waiting on a dead writer
                 _fail(batch, exc)
                 raise
-            for report_id, claimed, accepted in rows:
-                state = (
-                    ClaimState.CLAIMED if claimed else ClaimState.ACCEPTED if accepted else ClaimState.HELD
-                )
-                _resolve(batch.claims[report_id], state)
+            states = {
+                report_id: ClaimState.CLAIMED
+                if claimed
+                else ClaimState.ACCEPTED
+                if accepted
+                else ClaimState.HELD
+                for report_id, claimed, accepted in rows
+            }
             for done in batch.done:
-                _resolve(done, None)
+                _resolve(done, states)
 
     async def _write(self, batch: _Batch) -> list[asyncpg.Record]:
         claims = sorted(batch.claims)
@@ -204,8 +208,7 @@ def _resolve(future: asyncio.Future[T], value: T) -> None:
 
 
 def _fail(batch: _Batch, exc: BaseException) -> None:
-    futures: list[asyncio.Future[Any]] = [*batch.claims.values(), *batch.done]
-    for future in futures:
+    for future in batch.done:
         if future.done():
             continue
         if isinstance(exc, asyncio.CancelledError):

@@ -37,10 +37,13 @@ class Result:
     reason: str = ""
 
 
+_ACCEPTED = Result(Status.ACCEPTED)
+_KAFKA_UNAVAILABLE = Result(Status.UNAVAILABLE, "kafka_unavailable")
+_KAFKA_TIMEOUT = Result(Status.UNAVAILABLE, "kafka_timeout")
 _FROM_OUTCOME = {
     Outcome.DUPLICATE: Result(Status.DUPLICATE),
     Outcome.IN_PROGRESS: Result(Status.UNAVAILABLE, "in_progress"),
-    Outcome.UNAVAILABLE: Result(Status.UNAVAILABLE, "kafka_unavailable"),
+    Outcome.UNAVAILABLE: _KAFKA_UNAVAILABLE,
 }
 
 
@@ -105,9 +108,9 @@ class Intake:
             log.warning("%d acknowledged report ids could not be recorded for dedup", len(written.acked))
         await self._dedup.release([ids[i] for i in written.failed])
         self._dedup.pending([ids[i] for i in written.pending])
-        out = {positions[i]: Result(Status.ACCEPTED) for i in written.acked}
-        out |= {positions[i]: Result(Status.UNAVAILABLE, "kafka_unavailable") for i in written.failed}
-        out |= {positions[i]: Result(Status.UNAVAILABLE, "kafka_timeout") for i in written.pending}
+        out = dict.fromkeys([positions[i] for i in written.acked], _ACCEPTED)
+        out |= dict.fromkeys([positions[i] for i in written.failed], _KAFKA_UNAVAILABLE)
+        out |= dict.fromkeys([positions[i] for i in written.pending], _KAFKA_TIMEOUT)
         return out
 
     async def dead_letter(self, letter: ev.DeadLetter) -> bool:
