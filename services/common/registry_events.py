@@ -28,15 +28,17 @@ async def reload_on_change(
 ) -> None:
     """Calls `reload` on every notification, and every `fallback_every` seconds regardless.
 
-    Holds one pool connection for LISTEN and runs until cancelled. A failed reload keeps the
-    previous registry; a lost connection is replaced, with the periodic reload meanwhile.
+    Holds one pool connection for LISTEN and runs until cancelled or the pool is closed (a
+    service shutting down closes it first; retrying then kept the process from exiting). A
+    failed reload keeps the previous registry; a lost connection is replaced, with the periodic
+    reload meanwhile.
     """
     changed = asyncio.Event()
 
     def on_notify(*_: object) -> None:
         changed.set()
 
-    while True:
+    while not pool.is_closing():
         try:
             async with pool.acquire() as conn:
                 await conn.add_listener(CHANNEL, on_notify)
@@ -50,6 +52,8 @@ async def reload_on_change(
                     if not conn.is_closed():
                         await conn.remove_listener(CHANNEL, on_notify)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+            if pool.is_closing():
+                return
             log.warning("registry listener lost (%s); retrying", exc.__class__.__name__)
             await asyncio.sleep(fallback_every)
             await _reload(reload)

@@ -47,3 +47,20 @@ async def test_a_committed_load_triggers_a_reload_and_a_failed_one_does_not(
         with contextlib.suppress(asyncio.CancelledError):
             await watcher
         await pool.close()
+
+
+async def test_the_listener_ends_when_the_pool_is_closed(database_url: str) -> None:
+    """A service shutting down closes its pool first; the listener must end then, not retry
+    forever and keep the process from exiting."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    assert pool is not None
+
+    async def reload() -> None:
+        await pool.fetchval("SELECT 1")
+
+    watcher = asyncio.create_task(reload_on_change(pool, reload, fallback_every=0.2))
+    await asyncio.sleep(0.5)  # listening, and reloading on the fallback
+    assert not watcher.done()
+    pool.terminate()
+    # Ends by itself (a generous bound: retrying would sleep and never return).
+    assert await asyncio.wait_for(watcher, 10) is None
