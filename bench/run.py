@@ -26,6 +26,7 @@ MODULES = (
     "aggregator_bench",
     "api_bench",
     "pipeline_bench",
+    "storage_bench",
     "dashboard_bench",
 )
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench.json"
