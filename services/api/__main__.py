@@ -4,6 +4,7 @@ import gc
 
 import uvicorn
 
+from services.api import metrics
 from services.api.app import create_app
 from services.api.settings import ApiSettings
 from services.common import log
@@ -19,6 +20,7 @@ def main() -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(50_000, 20, 100)
+    metrics.observe_gc_pauses()
     uvicorn.run(
         create_app(settings),
         host=settings.host,

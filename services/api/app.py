@@ -5,6 +5,8 @@ The lifespan owns the asyncpg pool, the hub and the one Kafka feed of this proce
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -31,6 +33,7 @@ from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.context import Context
 from services.api.dashboard import dashboard_routes
 from services.api.errors import UnauthenticatedError
+from services.api.gc_freeze import FreezePolicy, run_freezer
 from services.api.hub import Hub
 from services.api.kafka_feed import KafkaFeed
 from services.api.key_store import KeyStore
@@ -163,11 +166,18 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         resources.pool = await create_pool(settings.shared)
         resources.keys = KeyStore(resources.pool, settings.key_cache_seconds)
         feed = KafkaFeed(settings.shared, hub)
+        freezer = None
+        if settings.gc_freeze_seconds > 0:
+            freezer = asyncio.create_task(run_freezer(FreezePolicy(), settings.gc_freeze_seconds))
         try:
             await feed.start()
             resources.feed = feed
             yield
         finally:
+            if freezer is not None:
+                freezer.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await freezer
             hub.close()
             await feed.stop()
             pool, resources.pool = resources.pool, None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import time
+
 from prometheus_client import Counter, Gauge, Histogram
 
 REQUESTS = Counter(
@@ -42,7 +45,27 @@ LIVE_MESSAGES = Counter(
 )
 LIVE_DIRECT = LIVE_MESSAGES.labels("direct")
 LIVE_GRAPHQL = LIVE_MESSAGES.labels("graphql")
+GC_PAUSE = Histogram(
+    "pollwatch_api_gc_pause_seconds",
+    "Garbage-collector pauses by generation (the whole event loop stops meanwhile).",
+    ["generation"],
+    buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+)
 RATE_LIMITED = Counter("pollwatch_api_rate_limited_total", "Requests refused by the per-key rate limit.")
+
+
+def observe_gc_pauses() -> None:
+    """Times every collection into GC_PAUSE (a callback per collection: negligible cost)."""
+    started = [0.0]
+    children = [GC_PAUSE.labels(str(g)) for g in range(3)]
+
+    def callback(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            started[0] = time.perf_counter()
+        else:
+            children[info["generation"]].observe(time.perf_counter() - started[0])
+
+    gc.callbacks.append(callback)
 
 
 class PrometheusHubObserver:

@@ -37,6 +37,9 @@ class ApiSettings(BaseSettings):
     key_cache_seconds: float = Field(default=2.0, ge=0)
     # Pending alerts per subscriber before it is closed for overflow.
     alert_queue_size: int = Field(default=1000, ge=1)
+    # Every this many seconds long-lived objects are frozen out of the garbage collector's walks
+    # (see gc_freeze); 0 turns it off.
+    gc_freeze_seconds: float = Field(default=10.0, ge=0)
     shared: SharedSettings = Field(default_factory=SharedSettings)
 
     @property

@@ -78,6 +78,8 @@ def api_settings(shared: SharedSettings, **overrides: object) -> ApiSettings:
         "page_max": 100,
         "max_depth": 4,
         "max_aliases": 10,
+        # The API runs inside pytest's process here: leave that process's collector alone.
+        "gc_freeze_seconds": 0,
         "shared": shared,
     }
     return ApiSettings(**(values | overrides))  # type: ignore[arg-type]

@@ -1,0 +1,58 @@
+"""The freeze policy: survivors frozen every tick; a full pass only after growth and time."""
+
+from __future__ import annotations
+
+from services.api.gc_freeze import Collector, FreezePolicy
+
+
+class FakeGc:
+    def __init__(self) -> None:
+        self.tracked = 0  # objects the collector would walk
+        self.frozen = 100
+        self.calls: list[str] = []
+
+    def collect(self, generation: int) -> int:
+        self.calls.append(f"collect{generation}")
+        return 0
+
+    def freeze(self) -> None:
+        self.calls.append("freeze")
+        self.frozen += self.tracked
+        self.tracked = 0
+
+    def unfreeze(self) -> None:
+        self.calls.append("unfreeze")
+        self.tracked += self.frozen
+        self.frozen = 0
+
+
+def _policy(fake: FakeGc, clock: list[float]) -> FreezePolicy:
+    collector = Collector(fake.collect, fake.freeze, fake.unfreeze, lambda: fake.frozen)
+    return FreezePolicy(growth=2.0, min_full_seconds=600, collector=collector, monotonic=lambda: clock[0])
+
+
+def test_each_tick_collects_the_young_generation_then_freezes_the_survivors() -> None:
+    fake, clock = FakeGc(), [0.0]
+    policy = _policy(fake, clock)
+    fake.tracked = 50
+    policy.tick()
+    assert fake.calls == ["collect0", "freeze"]
+    assert (fake.tracked, fake.frozen, policy.full_passes) == (0, 150, 0)
+
+
+def test_a_full_pass_needs_both_growth_and_time() -> None:
+    fake, clock = FakeGc(), [0.0]
+    policy = _policy(fake, clock)
+    policy.tick()  # baseline: 100 frozen
+    fake.tracked = 500  # grown 6x, but too soon
+    clock[0] = 599
+    policy.tick()
+    assert policy.full_passes == 0
+    clock[0] = 600  # time has passed and the frozen population grew: one full pass
+    fake.calls.clear()
+    policy.tick()
+    assert policy.full_passes == 1
+    assert fake.calls == ["collect0", "freeze", "unfreeze", "collect2", "freeze"]
+    clock[0] = 2000  # much later but no growth since: no pause
+    policy.tick()
+    assert policy.full_passes == 1
