@@ -25,7 +25,8 @@ CTX = Context(
 odd_values = (
     st.none() | st.booleans() | st.floats() | st.text(max_size=8) | st.lists(st.integers(), max_size=2)
 )
-counts = st.integers(min_value=-2, max_value=1_000_002) | st.sampled_from([0, 1000, 1001, 1_000_000, 1_000_001])
+boundaries = st.sampled_from([0, 1000, 1001, 1_000_000, 1_000_001])
+counts = st.integers(min_value=-2, max_value=1_000_002) | boundaries
 ids = st.sampled_from(["r-1", "0b8e6c1e-7f0e-4c36-9d3c-2f1f3f9a6b10", "", "a b", "x" * 128, "x" * 129])
 times = st.sampled_from(
     [
