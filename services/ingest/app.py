@@ -69,7 +69,14 @@ def create_app(
             await producer.start()
             window = timedelta(hours=settings.dedup_window_hours)
             claim_ttl = timedelta(seconds=settings.dedup_claim_ttl_seconds)
-            store = DedupStore(pool, window, claim_ttl, settings.produce_timeout_seconds, metrics)
+            store = DedupStore(
+                pool,
+                window,
+                claim_ttl,
+                settings.produce_timeout_seconds,
+                metrics,
+                accept_linger=settings.dedup_accept_linger_ms / 1000,
+            )
             stores.append(store)
             dedup = Deduplicator(pool, store, window, cache_size=settings.dedup_cache_size)
             intake = Intake(

@@ -95,8 +95,13 @@ class DedupStore:
         claim_ttl: timedelta,
         timeout: float,
         metrics: IngestMetrics,
+        accept_linger: float = 0.0,
     ) -> None:
+        """`accept_linger` (s): how long a statement of acceptances only waits for a claim to
+        share it with; under single-report load that halves the statements per request."""
         self._pool = pool
+        self._accept_linger = accept_linger
+        self._lingering: asyncio.Future[None] | None = None
         self._batch_ids = metrics.dedup_batch_ids
         self._window = window
         self._claim_ttl = claim_ttl
@@ -108,6 +113,8 @@ class DedupStore:
     async def claim(self, ids: Sequence[str]) -> dict[str, ClaimState]:
         """Claims `ids` (distinct, not claimed by this store already); UnavailableError if unreachable."""
         self._next.claims.update(dict.fromkeys(ids))
+        if self._lingering is not None:
+            _resolve(self._lingering, None)  # the waiting acceptances go with this claim now
         states = await self._wait(self._next)
         return {i: states[i] for i in ids}
 
@@ -145,6 +152,8 @@ class DedupStore:
 
     async def _write_all(self) -> None:
         while self._next:
+            if self._accept_linger and not self._next.claims and not self._next.releases:
+                await self._linger()
             batch, self._next = self._next, _Batch()
             try:
                 rows = await self._write(batch)
@@ -206,6 +215,17 @@ class DedupStore:
             if broken:
                 conn.terminate()
             await self._pool.release(conn, timeout=self._timeout)
+
+    async def _linger(self) -> None:
+        """Waits up to accept_linger for a claim (which ends the wait at once)."""
+        loop = asyncio.get_running_loop()
+        self._lingering = lingering = loop.create_future()
+        timer = loop.call_later(self._accept_linger, _resolve, lingering, None)
+        try:
+            await lingering
+        finally:
+            timer.cancel()
+            self._lingering = None
 
 
 def _resolve(future: asyncio.Future[T], value: T) -> None:

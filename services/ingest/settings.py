@@ -34,6 +34,9 @@ class IngestSettings(BaseSettings):
     dedup_cache_size: int = Field(default=200_000, ge=0)
     # A claim left by a crashed replica is taken over after this long.
     dedup_claim_ttl_seconds: float = Field(default=30, gt=0)
+    # A dedup statement that only records acceptances waits this long for a claim to go with
+    # (a claim ends the wait): fewer statements per single-report request, up to this much later.
+    dedup_accept_linger_ms: float = Field(default=2, ge=0, le=50)
 
     # Stations are cached in memory and reloaded this often.
     registry_refresh_seconds: float = Field(default=30, gt=0)

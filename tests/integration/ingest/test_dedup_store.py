@@ -134,3 +134,24 @@ async def test_a_lost_connection_is_replaced_and_an_unreachable_store_is_unavail
         await admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
         await admin.close()
         await store.close()
+
+
+async def test_acceptances_wait_for_a_claim_and_share_its_statement(
+    pool: asyncpg.Pool, db: asyncpg.Connection
+) -> None:
+    metrics = IngestMetrics()
+    # A long linger, so that the claim below surely arrives while the acceptance waits.
+    store = DedupStore(pool, WINDOW, TTL, timeout=5, metrics=metrics, accept_linger=30)
+    try:
+        assert await store.claim(["first"]) == {"first": ClaimState.CLAIMED}
+        before = statements(metrics)
+        accepting = asyncio.ensure_future(store.accept(["first"]))
+        await asyncio.sleep(0.05)
+        assert not accepting.done()  # lingering for a claim
+        assert await store.claim(["second"]) == {"second": ClaimState.CLAIMED}
+        await accepting
+        assert statements(metrics) == before + 1  # one statement for both
+        accepted = await db.fetchval("SELECT accepted_at IS NOT NULL FROM ingest_dedup WHERE id = 'first'")
+        assert accepted is True
+    finally:
+        await store.close()
