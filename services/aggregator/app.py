@@ -47,6 +47,9 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         topic_allow_declare=True,
         consumer_auto_offset_reset="earliest",
         producer_linger_ms=5,
+        # faust's default (16 KB) holds ~8 station-state records: every few records `send` waited
+        # for the broker to take a batch; at thousands of records per second the worker idled.
+        producer_max_batch_size=settings.producer_batch_bytes,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )

@@ -37,6 +37,8 @@ class AggregatorSettings(BaseSettings):
     registry_refresh_s: float = Field(default=60.0, gt=0)
     # How soon the group notices a dead worker (SIGKILL) and hands its partitions on.
     session_timeout_s: float = Field(default=30.0, ge=6)
+    # Producer batch per partition (bytes); below the broker's 1 MB message limit.
+    producer_batch_bytes: int = Field(default=512 * 1024, ge=16 * 1024, le=900 * 1024)
     sink_batch: int = Field(default=2000, ge=1)
     sink_within_ms: int = Field(default=250, ge=10)
     shared: SharedSettings = Field(default_factory=SharedSettings)

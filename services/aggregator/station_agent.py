@@ -83,49 +83,56 @@ class StationAgent:
         """One batch: apply, alert, then write state, figures and raw reports once per station."""
         alerts_out = self.rt.topic(topics.ALERTS)
         touched: dict[str, Touched] = {}
-        received: list[sink.ReceivedReport] = []
+        decoded: list[tuple[Any, ev.Report]] = []
         counts: Counter[tuple[str, str]] = Counter()
         for event in events:
             message = event.message
             self.rt.positions[message.partition] = message.offset
             try:
-                report = codec.decode_report(event.value)
+                decoded.append((event, codec.decode_report(event.value)))
             except DecodeError as exc:
                 await self._dead_letter(event, exc)
-                continue
-            received.append(sink.ReceivedReport(report, message.partition, message.offset))
-            state = self.state(report.station_id, event)
-            outcome = state.apply(report, self.dedup_s)
-            counts[(report.kind.value, outcome.value)] += 1
-            if outcome is not Applied.NEW or state.last_at is None:
-                continue
-            info = info_for(self.rt.registry, report.station_id)
-            moved = state.alerts.step(
-                report.station_id, info.region_id, evaluate(state, info, self.rt.rules), at(state.last_at)
+        # The raw reports go to PostgreSQL while the rules run (the batch is acked only after
+        # both this write and the figures' have landed).
+        received = [sink.ReceivedReport(r, e.message.partition, e.message.offset) for e, r in decoded]
+        raw_write = asyncio.ensure_future(self._write_reports(received)) if received else None
+        try:
+            for event, report in decoded:
+                state = self.state(report.station_id, event)
+                outcome = state.apply(report, self.dedup_s)
+                counts[(report.kind.value, outcome.value)] += 1
+                if outcome is not Applied.NEW or state.last_at is None:
+                    continue
+                info = info_for(self.rt.registry, report.station_id)
+                moved = state.alerts.step(
+                    report.station_id, info.region_id, evaluate(state, info, self.rt.rules), at(state.last_at)
+                )
+                for alert in moved:
+                    metrics.alert_sent(alert)
+                    await alerts_out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
+                touched[report.station_id] = Touched(event, report.observed_at, report.received_at)
+            for labels, n in counts.items():
+                metrics.EVENTS.labels(*labels).inc(n)
+            metrics.BATCHES.inc()
+            # The changelog partition (and RocksDB) is the one of the station's reports.
+            await output.write_table(
+                self.table,
+                ((t.event, sid.encode(), encode_state(self.cache[sid])) for sid, t in touched.items()),
             )
-            for alert in moved:
-                metrics.alert_sent(alert)
-                await alerts_out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
-            touched[report.station_id] = Touched(event, report.observed_at, report.received_at)
-        for labels, n in counts.items():
-            metrics.EVENTS.labels(*labels).inc(n)
-        metrics.BATCHES.inc()
-        # The changelog partition (and RocksDB) is the one of the station's reports.
-        await output.write_table(
-            self.table,
-            ((t.event, sid.encode(), encode_state(self.cache[sid])) for sid, t in touched.items()),
-        )
-        await self.publish(touched, touched, received)
+            await self.publish(touched, touched)
+        finally:
+            if raw_write is not None:
+                await raw_write
 
-    async def publish(
-        self,
-        stations: Iterable[str],
-        times: dict[str, Touched],
-        received: Sequence[sink.ReceivedReport] = (),
-    ) -> None:
-        """Sends the figures of `stations` to the station-stats topic, writes them (and the raw
-        reports) to PostgreSQL and then, in one message, to the region agent, whose overlays
-        thus always land after them; observes the latency of the reports in `times`."""
+    async def _write_reports(self, received: Sequence[sink.ReceivedReport]) -> None:
+        await write_with_retry(
+            self.rt, "reports", received, lambda c, b: sink.write_reports(c, b, self.rt.registry)
+        )
+
+    async def publish(self, stations: Iterable[str], times: dict[str, Touched]) -> None:
+        """Sends the figures of `stations` to the station-stats topic, writes them to PostgreSQL
+        and then, in one message, to the region agent, whose overlays thus always land after
+        them; observes the latency of the reports in `times`."""
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         figures: list[ev.StationStats] = []
         values: list[bytes] = []
@@ -144,16 +151,8 @@ class StationAgent:
             for t in times.values():
                 metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
                 metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
-        writes = []
-        if received:
-            writes.append(
-                write_with_retry(
-                    self.rt, "reports", received, lambda c, b: sink.write_reports(c, b, self.rt.registry)
-                )
-            )
         if figures:
-            writes.append(write_with_retry(self.rt, "station_stats", figures, sink.write_station_stats))
-        await asyncio.gather(*writes)
+            await write_with_retry(self.rt, "station_stats", figures, sink.write_station_stats)
         for handler in self.on_figures:
             await handler(figures)
         if values:

@@ -63,4 +63,6 @@ async def test_the_listener_ends_when_the_pool_is_closed(database_url: str) -> N
     assert not watcher.done()
     pool.terminate()
     # Ends by itself (a generous bound: retrying would sleep and never return).
-    assert await asyncio.wait_for(watcher, 10) is None
+    await asyncio.wait_for(watcher, 10)
+    assert watcher.done()
+    assert watcher.exception() is None
