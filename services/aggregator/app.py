@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import faust
@@ -22,6 +23,7 @@ from services.aggregator.sink_agents import figures_sinks
 from services.aggregator.station_agent import StationAgent
 from services.common import topics
 from services.common.db import create_pool, database_reachable
+from services.common.gc_freeze import FreezePolicy
 from services.common.kafka_admin import broker_reachable
 from services.common.registry_events import reload_on_change
 
@@ -32,6 +34,13 @@ RAW: dict[str, Any] = {
     "key_serializer": "raw",
     "value_serializer": "raw",
 }
+
+
+def _async(tick: Callable[[], None]) -> Callable[[], Awaitable[None]]:
+    async def run() -> None:
+        tick()
+
+    return run
 
 
 def create_app(settings: AggregatorSettings) -> faust.App:
@@ -126,6 +135,11 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     app.timer(interval=settings.region_interval_ms / 1000)(region_tick)
     app.task(refresh_registry)
     app.timer(interval=5.0)(lag)
+    if settings.gc_freeze_seconds > 0:
+        # Station states are long-lived: without this the collector's older generations walked
+        # all of them (samples in arbitrary allocation sites during the live probe).
+        freezer = FreezePolicy()
+        app.timer(interval=settings.gc_freeze_seconds)(_async(freezer.tick))
     app.on_partitions_revoked.connect(on_revoked)
     app.on_before_shutdown.connect(on_shutdown)
 

@@ -39,6 +39,9 @@ class AggregatorSettings(BaseSettings):
     session_timeout_s: float = Field(default=30.0, ge=6)
     # Producer batch per partition (bytes); below the broker's 1 MB message limit.
     producer_batch_bytes: int = Field(default=512 * 1024, ge=16 * 1024, le=900 * 1024)
+    # Long-lived objects are frozen out of the cyclic collector this often (services/common/
+    # gc_freeze.py); 0 turns it off.
+    gc_freeze_seconds: float = Field(default=10.0, ge=0)
     sink_batch: int = Field(default=2000, ge=1)
     sink_within_ms: int = Field(default=250, ge=10)
     shared: SharedSettings = Field(default_factory=SharedSettings)

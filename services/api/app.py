@@ -33,7 +33,6 @@ from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.context import Context
 from services.api.dashboard import dashboard_routes
 from services.api.errors import UnauthenticatedError
-from services.api.gc_freeze import FreezePolicy, run_freezer
 from services.api.hub import Hub
 from services.api.kafka_feed import KafkaFeed
 from services.api.key_store import KeyStore
@@ -45,6 +44,7 @@ from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
 from services.api.ws_handler import LiveTransportWSHandler
 from services.common.db import create_pool, database_reachable
+from services.common.gc_freeze import FreezePolicy, run_freezer
 from services.common.health import health_routes
 
 

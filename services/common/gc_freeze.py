@@ -1,7 +1,8 @@
 """Keeps long-lived objects (connections, subscriptions, hub state) out of the collector's walks.
 
-With thousands of WebSocket subscribers the process holds millions of long-lived objects.
-CPython's generational collector walks every object of a generation it collects: once those
+With thousands of WebSocket subscribers (API) or station states (aggregator) a process holds
+millions of long-lived objects. CPython's generational collector walks every object of a
+generation it collects: once those
 objects reached generation 1 or 2, one collection stopped the event loop for about a second
 (measured in the fan-out bench: one generation-1 pass of 1.0 s), which is the whole p99
 budget. Every `interval` seconds `FreezePolicy.tick` collects the young generation (so young

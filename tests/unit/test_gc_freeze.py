@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.api.gc_freeze import Collector, FreezePolicy
+from services.common.gc_freeze import Collector, FreezePolicy
 
 
 class FakeGc:
