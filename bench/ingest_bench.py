@@ -11,7 +11,7 @@ keep-alive HTTP/1.1, bodies serialised before the clock starts):
   connections; latency counts from the *scheduled* send time (no coordinated omission).
 The load average and the CPU that ingest and the whole machine used are recorded per phase:
 other work on this machine shows up there. PW_BENCH_PYSPY=<dir> profiles ingest during the
-phases with py-spy (not a project dependency) into <dir>/<phase>.txt (collapsed stacks).
+phases with py-spy (a dev dependency) into <dir>/<phase>.txt (collapsed stacks).
 """
 
 from __future__ import annotations
