@@ -6,7 +6,7 @@ The only module that touches the generated classes: the rest of pollwatch sees `
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -68,8 +68,16 @@ def _ts(dt: datetime) -> Timestamp:
     return ts
 
 
+_SECONDS_MIN, _SECONDS_MAX = -62_135_596_800, 253_402_300_799  # 0001-01-01 .. 9999-12-31
+
+
 def _dt(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(tzinfo=UTC)
+    """`ts.ToDatetime(tzinfo=UTC)`, same value and checks, in half the time (two per report
+    decoded: a visible share of the aggregator's and the API's consumers)."""
+    seconds, nanos = ts.seconds, ts.nanos
+    if not (_SECONDS_MIN <= seconds <= _SECONDS_MAX and 0 <= nanos < 1_000_000_000):
+        raise ValueError(f"Timestamp is not valid: seconds {seconds}, nanos {nanos}")
+    return _EPOCH + timedelta(seconds=seconds, microseconds=nanos // 1000)
 
 
 def _parse(cls: type[M], data: bytes) -> M:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -132,3 +133,22 @@ def test_turnout_reports_round_trip(
     original = turnout(ballots, home, id=id, station_id=station)
     original = ev.Report(id, station, "m", ev.Channel.HTTP, observed, observed, original.body)
     assert codec.decode_report(codec.encode_report(original)) == original
+
+
+@given(st.integers(-62_135_596_800, 253_402_300_799), st.integers(0, 999_999_999))
+def test_timestamps_decode_as_protobufs_own_conversion(seconds: int, nanos: int) -> None:
+    ts = Timestamp(seconds=seconds, nanos=nanos)
+    expected = ts.ToDatetime(tzinfo=UTC)
+    got = codec._dt(ts)
+    assert got == expected
+    assert got.tzinfo == expected.tzinfo
+    assert got.utcoffset() == timedelta(0)
+
+
+@pytest.mark.parametrize(("seconds", "nanos"), [(-62_135_596_801, 0), (253_402_300_800, 0), (0, -1)])
+def test_out_of_range_timestamps_are_refused_like_protobuf(seconds: int, nanos: int) -> None:
+    ts = Timestamp(seconds=seconds, nanos=nanos)
+    with pytest.raises(ValueError, match="Timestamp is not valid"):
+        ts.ToDatetime(tzinfo=UTC)
+    with pytest.raises(ValueError, match="Timestamp is not valid"):
+        codec._dt(ts)
