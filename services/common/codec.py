@@ -341,18 +341,6 @@ def station_stats_from_proto(m: stats_pb2.StationStats) -> ev.StationStats:
     )
 
 
-def station_protocol(data: bytes) -> tuple[str, str, ev.ProtocolSummary] | None:
-    """(station, region, protocol) of a StationStats message, or None when it has no protocol.
-
-    Cheaper than `decode_station_stats` for readers that only want final protocols: most
-    station figures on election day carry none, and they are skipped before any value is built.
-    """
-    m = _parse(stats_pb2.StationStats, data)
-    if not m.HasField("protocol"):
-        return None
-    return m.station_id, m.region_id, _summary_from_proto(m.protocol)
-
-
 def encode_station_stats(s: ev.StationStats) -> bytes:
     return station_stats_to_proto(s).SerializeToString(deterministic=True)
 
