@@ -1,5 +1,9 @@
 """python -m services.ingest: settings, logging, app, run."""
 
+import os
+import shutil
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import uvicorn
@@ -9,6 +13,7 @@ from services.common import log
 from services.common.settings import load
 from services.ingest import heap
 from services.ingest.app import create_app
+from services.ingest.metrics import MULTIPROC_ENV
 from services.ingest.settings import IngestSettings
 
 # uvloop and httptools (not the pure-Python fallbacks); no access log: a line per report at
@@ -29,6 +34,9 @@ def main() -> None:
     settings = load(IngestSettings)
     log.configure(settings.shared.log_level, settings.shared.log_json)
     if settings.workers > 1:
+        # One metrics directory for the workers (fresh each start: old files would add up).
+        shared_dir = Path(tempfile.mkdtemp(prefix="pollwatch-ingest-metrics-"))
+        os.environ[MULTIPROC_ENV] = str(shared_dir)
         target = "services.ingest.__main__:app_from_env"
         uvicorn.run(
             target,
@@ -38,6 +46,7 @@ def main() -> None:
             workers=settings.workers,
             **SERVER,
         )
+        shutil.rmtree(shared_dir, ignore_errors=True)
     else:
         app = create_app(settings)
         heap.settle()

@@ -116,7 +116,7 @@ def create_app(
         *reports,
         *sms_routes(settings, metrics),
         Route("/openapi.json", openapi, methods=["GET"]),
-        *health_routes(ready, metrics.registry),
+        *health_routes(ready, metrics.exposed),
     ]
     return IngestApp(reports[0], routes=routes, lifespan=lifespan)
 

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+import os
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, multiprocess
 from prometheus_client.process_collector import ProcessCollector
+
+# Set (by `python -m services.ingest` with INGEST_WORKERS > 1) before the workers start: each
+# worker then writes its values to files there, and any worker's /metrics sums them all.
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get(MULTIPROC_ENV) or None
+
 
 _LATENCY_BUCKETS = (
     0.001,
@@ -28,7 +39,13 @@ _LATENCY_BUCKETS = (
 class IngestMetrics:
     def __init__(self, registry: CollectorRegistry | None = None) -> None:
         self.registry = registry or CollectorRegistry()
-        ProcessCollector(registry=self.registry)
+        shared_dir = multiprocess_dir()
+        if shared_dir is None:
+            ProcessCollector(registry=self.registry)
+            self.exposed = self.registry
+        else:  # every worker's values, summed (process_* figures are per process: left out)
+            self.exposed = CollectorRegistry()
+            multiprocess.MultiProcessCollector(self.exposed, path=shared_dir)  # type: ignore[no-untyped-call]
         self.reports = Counter(
             "pollwatch_ingest_reports_total",
             "Reports by outcome (accepted, duplicate, rejected, unavailable), kind, channel and reason.",
@@ -53,6 +70,7 @@ class IngestMetrics:
             "Requests being handled now, by route.",
             ["route"],
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.dead_letters = Counter(
             "pollwatch_ingest_dead_letters_total",
