@@ -158,6 +158,9 @@ async def write_region_stats(conn: Conn, batch: Sequence[ev.RegionStats]) -> Non
 
 
 async def write_alerts(conn: Conn, batch: Sequence[ev.Alert]) -> None:
+    """Upserts alert transitions: a higher version wins; the same version again (a replay after
+    a crash) rewrites the row only if no one resolved it by hand meanwhile (`resolveAlert`),
+    which it would otherwise reopen. A later transition (the condition changed) still does."""
     rows = [
         (
             a.id, a.rule, a.severity.value, a.state.value, a.station_id, a.region_id, a.value, a.threshold,
@@ -174,6 +177,8 @@ async def write_alerts(conn: Conn, batch: Sequence[ev.Alert]) -> None:
              threshold = EXCLUDED.threshold, message = EXCLUDED.message, report_ids = EXCLUDED.report_ids,
              updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at,
              confidence = EXCLUDED.confidence, version = EXCLUDED.version
-           WHERE alerts.version <= EXCLUDED.version""",
+           WHERE alerts.version < EXCLUDED.version
+              OR (alerts.version = EXCLUDED.version AND NOT EXISTS (
+                    SELECT 1 FROM alert_actions a WHERE a.alert_id = alerts.id AND a.action = 'resolve'))""",
         rows,
     )
