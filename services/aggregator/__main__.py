@@ -1,12 +1,11 @@
 """python -m services.aggregator: settings, logging, app, run."""
 
-import gc
-
 from faust.worker import Worker
 
 from services.aggregator.app import create_app
 from services.aggregator.settings import AggregatorSettings
 from services.common import log
+from services.common.gc_freeze import settle
 from services.common.settings import load
 
 
@@ -15,9 +14,7 @@ def main() -> None:
     log.configure(settings.shared.log_level, settings.shared.log_json)
     app = create_app(settings)
     # Start-up objects (modules, faust) out of the collector's walks; young passes less often.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    settle(50_000, 20, 100)
     Worker(app, loglevel=settings.shared.log_level, redirect_stdouts=False).execute_from_commandline()
 
 

@@ -1,13 +1,12 @@
 """python -m services.api: settings, logging, app, run."""
 
-import gc
-
 import uvicorn
 
 from services.api import metrics
 from services.api.app import create_app
 from services.api.settings import ApiSettings
 from services.common import log
+from services.common.gc_freeze import settle
 from services.common.settings import load
 
 
@@ -17,9 +16,7 @@ def main() -> None:
     # Live fan-out allocates many short-lived objects per update: with the default thresholds
     # the collector ran every few hundred updates and walked the whole heap (modules, schema)
     # each full pass. Startup objects are frozen out of collection; young collections are rarer.
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(50_000, 20, 100)
+    settle(50_000, 20, 100)
     metrics.observe_gc_pauses()
     uvicorn.run(
         create_app(settings),

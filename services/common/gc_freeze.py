@@ -22,6 +22,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
+def settle(young_threshold: int, middle: int | None = None, old: int | None = None) -> None:
+    """Once per process, after the app is built: what is alive then lives as long as the
+    process, so it is frozen out of the collector's walks; the youngest generation is collected
+    every `young_threshold` allocations instead of 700, so a request's or an update's objects
+    mostly die before a collection looks at them (`middle`, `old`: the other two thresholds,
+    unchanged when None)."""
+    gc.collect()
+    gc.freeze()
+    _, now_middle, now_old = gc.get_threshold()
+    gc.set_threshold(
+        young_threshold, now_middle if middle is None else middle, now_old if old is None else old
+    )
+
+
 @dataclass
 class Collector:
     """The gc functions the policy calls (replaceable in tests)."""

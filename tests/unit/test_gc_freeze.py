@@ -1,8 +1,11 @@
-"""The freeze policy: survivors frozen every tick; a full pass only after growth and time."""
+"""The freeze policy (survivors frozen every tick; a full pass only after growth and time) and
+the start-up settling every service does."""
 
 from __future__ import annotations
 
-from services.common.gc_freeze import Collector, FreezePolicy
+import gc
+
+from services.common.gc_freeze import Collector, FreezePolicy, settle
 
 
 class FakeGc:
@@ -56,3 +59,16 @@ def test_a_full_pass_needs_both_growth_and_time() -> None:
     clock[0] = 2000  # much later but no growth since: no pause
     policy.tick()
     assert policy.full_passes == 1
+
+
+def test_settle_freezes_what_is_alive_and_sets_the_young_threshold() -> None:
+    before = gc.get_threshold()
+    try:
+        settle(12_345)
+        assert gc.get_threshold() == (12_345, before[1], before[2])
+        assert gc.get_freeze_count() > 0
+        settle(50_000, 20, 100)
+        assert gc.get_threshold() == (50_000, 20, 100)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
