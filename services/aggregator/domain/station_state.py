@@ -75,8 +75,8 @@ class StationState:
     protocol: ProtocolRecord | None = None
     alerts: AlertBook = field(default_factory=AlertBook)
     # Derived from the fields above, rebuilt on demand (not part of the state's identity).
-    _times: list[int] | None = field(default=None, compare=False, repr=False)
-    _ballots: list[int] | None = field(default=None, compare=False, repr=False)  # aligned with _times
+    # (times, cumulative ballots) of the turnout points, sorted by time.
+    _series: tuple[list[int], list[int]] | None = field(default=None, compare=False, repr=False)
     _oldest: int | None = field(default=None, compare=False, repr=False)
 
     def apply(self, report: ev.Report, dedup_s: float) -> Applied:
@@ -116,13 +116,14 @@ class StationState:
             known.report_id,
         ):
             self.turnout[at] = point
-            if self._times is not None and self._ballots is not None:
-                i = bisect.bisect_left(self._times, at)
+            if self._series is not None:
+                times, ballots = self._series
+                i = bisect.bisect_left(times, at)
                 if known is None:
-                    self._times.insert(i, at)
-                    self._ballots.insert(i, point.ballots)
+                    times.insert(i, at)
+                    ballots.insert(i, point.ballots)
                 else:
-                    self._ballots[i] = point.ballots
+                    ballots[i] = point.ballots
 
     def _prune(self, horizon: float) -> None:
         if self._oldest is None:
@@ -135,30 +136,17 @@ class StationState:
         if len(self.turnout) > 1:
             latest = max(self.turnout)
             self.turnout = {t: p for t, p in self.turnout.items() if t >= horizon or t == latest}
-            self._times = self._ballots = None
-
-    def turnout_times(self) -> list[int]:
-        """The turnout points' times, sorted (do not modify)."""
-        return self.turnout_series()[0]
+            self._series = None
 
     def turnout_series(self) -> tuple[list[int], list[int]]:
         """(times, cumulative ballots) of the turnout points, sorted by time (do not modify)."""
-        if self._times is None or self._ballots is None:
-            self._times = sorted(self.turnout)
-            self._ballots = [self.turnout[t].ballots for t in self._times]
-        return self._times, self._ballots
-
-    def turnout_points(self) -> list[tuple[int, TurnoutPoint]]:
-        return [(t, self.turnout[t]) for t in self.turnout_times()]
-
-    def turnout_since(self, start: float) -> list[tuple[int, TurnoutPoint]]:
-        """Points from the last one at or before `start` on (what interpolation after it needs)."""
-        times = self.turnout_times()
-        first = max(0, bisect.bisect_right(times, start) - 1)
-        return [(t, self.turnout[t]) for t in times[first:]]
+        if self._series is None:
+            times = sorted(self.turnout)
+            self._series = times, [self.turnout[t].ballots for t in times]
+        return self._series
 
     def latest_turnout(self) -> tuple[int, TurnoutPoint] | None:
-        times = self.turnout_times()
+        times = self.turnout_series()[0]
         if not times:
             return None
         return times[-1], self.turnout[times[-1]]

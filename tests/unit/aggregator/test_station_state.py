@@ -78,3 +78,23 @@ def test_any_order_and_resends_give_the_same_stats(order: list[ev.Report], resen
     reference = station_stats(state_of(*DAY), INFO, CFG)
     s = state_of(*order, *resent)
     assert station_stats(s, INFO, CFG) == reference
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 300), st.integers(0, 1000), st.text("ab", min_size=1, max_size=2)),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_turnout_series_kept_up_per_report_equals_one_built_from_the_points(
+    reports: list[tuple[int, int, str]],
+) -> None:
+    """Reports for new and already-known minutes (the larger count wins), in any order: the
+    series updated in place after each one is the one sorted afresh from the points."""
+    kept = StationState("ALA-0001")
+    for n, (minute, ballots, suffix) in enumerate(reports):
+        kept.apply(turnout(ballots, minute, f"r{n}{suffix}"), DEDUP_S)
+        times, ballots_now = kept.turnout_series()
+        assert times == sorted(kept.turnout)
+        assert ballots_now == [kept.turnout[t].ballots for t in times]
