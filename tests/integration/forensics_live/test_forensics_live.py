@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -18,25 +18,15 @@ from services.common import events as ev
 from services.common.forensics.integer_excess import integer_excess
 from services.common.settings import SharedSettings
 from services.common.station_store import store_registry
+from tests.integration.aggregator import harness
 from tests.integration.forensics_live.election import CLEAN, RIGGED, elections, protocol_reports, registry
-from tests.support.processes import Service, free_port, run_service, service_env
+from tests.support.processes import Service
 
 
-@contextmanager
-def aggregator(shared: SharedSettings, workdir: Path) -> Iterator[Service]:
-    port = free_port()
-    env = service_env(
-        shared,
-        AGGREGATOR_PORT=str(port),
-        AGGREGATOR_DATA_DIR=str(workdir / "aggregator-state"),
-        AGGREGATOR_WALL_CLOCK_SILENCE="false",
-        AGGREGATOR_SINK_WITHIN_MS="100",
-        AGGREGATOR_SESSION_TIMEOUT_S="6",
-        AGGREGATOR_FORENSICS_INTERVAL_S="0.5",
-        AGGREGATOR_FORENSICS_MIN_STATIONS="200",
+def aggregator(shared: SharedSettings, workdir: Path) -> AbstractContextManager[Service]:
+    return harness.aggregator(
+        shared, workdir, AGGREGATOR_FORENSICS_INTERVAL_S="0.5", AGGREGATOR_FORENSICS_MIN_STATIONS="200"
     )
-    with run_service("aggregator", env, port, workdir) as service:
-        yield service
 
 
 async def produce(shared: SharedSettings, reports: Sequence[ev.Report]) -> None:
