@@ -75,15 +75,21 @@ def pipeline(shared: SharedSettings) -> Iterator[dict[str, Service]]:
 # --- latency ------------------------------------------------------------------------------
 
 
-async def raw_kafka_latency(shared: SharedSettings, rate: int) -> list[float]:
-    """Produce timestamped messages at `rate`/s, consume them, measure produce-ack to consume."""
-    topic = f"{shared.topic_namespace}.bench.raw-{rate}"
+async def raw_topic(shared: SharedSettings, name: str) -> str:
+    """A topic for a raw baseline, partitioned like the reports topic; returns its name."""
+    topic = f"{shared.topic_namespace}.bench.{name}"
     admin = AIOKafkaAdminClient(bootstrap_servers=shared.kafka_bootstrap)
     await admin.start()
     try:
         await admin.create_topics([NewTopic(topic, topics.REPORTS.partitions, 1)])
     finally:
         await admin.close()
+    return topic
+
+
+async def raw_kafka_latency(shared: SharedSettings, rate: int) -> list[float]:
+    """Produce timestamped messages at `rate`/s, consume them, measure produce-ack to consume."""
+    topic = await raw_topic(shared, f"raw-{rate}")
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=shared.kafka_bootstrap, auto_offset_reset="earliest", fetch_max_wait_ms=5
     )
@@ -317,13 +323,7 @@ def peak_rss_mib(pid: int) -> float:
 
 async def raw_produce_seconds(shared: SharedSettings, count: int) -> float:
     """The same number of encoded reports through a raw idempotent producer (the baseline)."""
-    topic = f"{shared.topic_namespace}.bench.raw-replay"
-    admin = AIOKafkaAdminClient(bootstrap_servers=shared.kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, topics.REPORTS.partitions, 1)])
-    finally:
-        await admin.close()
+    topic = await raw_topic(shared, "raw-replay")
     now = datetime.now(UTC)
     value = codec.encode_report(
         ev.Report("r", "S", "m", ev.Channel.HTTP, now, now, ev.TurnoutUpdate(500, 10))
