@@ -20,6 +20,7 @@ the role and scope.
 from __future__ import annotations
 
 import contextvars
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -98,7 +99,9 @@ class FrameCache:
 
     def __init__(self, size: int = _FRAMES_KEPT) -> None:
         self._size = size
-        self._entries: dict[tuple[object, ...], tuple[str, ...]] = {}
+        # OrderedDict: evicting a plain dict's first key scans the slots its earlier deletions
+        # left at the front (~9 µs a put at 20,000 entries), popitem(last=False) does not.
+        self._entries: OrderedDict[tuple[object, ...], tuple[str, ...]] = OrderedDict()
         self.hits = 0
         self.misses = 0
 
@@ -106,8 +109,8 @@ class FrameCache:
         return self._entries.get(key)
 
     def put(self, key: tuple[object, ...], parts: tuple[str, ...]) -> None:
-        if len(self._entries) >= self._size:
-            del self._entries[next(iter(self._entries))]
+        if len(self._entries) >= self._size and key not in self._entries:
+            self._entries.popitem(last=False)
         self._entries[key] = parts
 
 
