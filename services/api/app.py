@@ -38,6 +38,7 @@ from services.api.kafka_feed import KafkaFeed
 from services.api.key_store import KeyStore
 from services.api.live_frames import FrameCache
 from services.api.loaders import create_loaders
+from services.api.nowait_send import ServerSendMiddleware
 from services.api.rate_limit import RateLimiter
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
@@ -191,11 +192,12 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         *dashboard_routes(),
     ]
     middleware = [
+        Middleware(ServerSendMiddleware),  # first: it must see the server's own send
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
             allow_methods=["GET", "POST"],
             allow_headers=["content-type", "x-api-key", "authorization"],
-        )
+        ),
     ]
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

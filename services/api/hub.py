@@ -68,16 +68,30 @@ class _Waiter:
 
 
 class ConflatedSubscription(_Waiter, Generic[V]):
-    """Pending values by key: a newer value for a key replaces the one not yet sent."""
+    """Pending values by key: a newer value for a key replaces the one not yet sent.
+
+    `sink`, when set, is offered each value first while the reader is idle (parked in `get`
+    with nothing pending): it delivers synchronously (True: delivered, numbered with the next
+    seq) or declines (False: the value is queued and the reader woken as without a sink).
+    So a subscriber whose socket takes the frame now costs no task wake-up, and one whose
+    socket is backed up falls back to the conflating queue without delaying the others.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self._pending: dict[str, tuple[int, V]] = {}
+        self._idle = False
+        self.sink: Callable[[Delivery[V]], bool] | None = None
         # Where the channel indexed this subscriber, so unsubscribing is O(its keys).
         self.keys: tuple[str, ...] = ()
         self.group: str | None = None
 
     def offer(self, key: str, revision: int, value: V) -> None:
+        if self._idle and self.sink is not None and not self._pending and not self.closed:
+            seq = self._seq + 1
+            if self.sink(Delivery(seq, revision, value)):
+                self._seq = seq
+                return
         self._pending[key] = (revision, value)
         self._event.set()
 
@@ -90,7 +104,11 @@ class ConflatedSubscription(_Waiter, Generic[V]):
             if self.closed:
                 raise HubClosedError("hub closed")
             self._event.clear()
-            await self._event.wait()
+            self._idle = True
+            try:
+                await self._event.wait()
+            finally:
+                self._idle = False
         key = next(iter(self._pending))
         revision, value = self._pending.pop(key)
         return Delivery(self._next_seq(), revision, value)

@@ -29,6 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 
 from services.api import metrics
+from services.api.nowait_send import NowaitSend
 from services.api.shared_execution import Plan, SharedResults, plan_for
 
 _FRAMES_KEPT = 20_000
@@ -126,6 +127,12 @@ class DirectSender:
         self._render = plan.render
         self._frames = frames
         self._prefix = frame_prefix(target.operation.id)
+        self._nowait = NowaitSend.for_socket(target.websocket)
+
+    @property
+    def can_send_now(self) -> bool:
+        """Whether `send_now` can ever succeed on this socket's server."""
+        return self._nowait is not None
 
     @classmethod
     def for_subscription(cls, info: Any) -> DirectSender | None:
@@ -167,15 +174,31 @@ class DirectSender:
         self._frames.put(key, parts)
         return parts
 
+    def _open(self) -> bool:
+        operation = self._target.operation
+        return not operation.completed and self._target.operations.get(operation.id) is operation
+
+    def _text(self, parts: tuple[str, ...], seq: int) -> str:
+        return self._prefix + (parts[0] if len(parts) == 1 else str(seq).join(parts))
+
+    def send_now(self, event: LiveEvent) -> bool:
+        """Writes the event's frame without awaiting; False: nothing was sent, await `send`."""
+        if self._nowait is None or not self._open():
+            return False
+        parts = self._parts(event)
+        if parts is None or not self._nowait.write(self._text(parts, event.seq)):
+            return False
+        metrics.LIVE_PUBLISH.inc()
+        return True
+
     async def send(self, event: LiveEvent) -> bool:
         """Sends the event's frame; False if it must go through graphql-core instead."""
-        operation = self._target.operation
-        if operation.completed or self._target.operations.get(operation.id) is not operation:
+        if not self._open():
             return True  # the client completed it: the task is being cancelled, send nothing
         parts = self._parts(event)
         if parts is None:
             return False
-        text = self._prefix + (parts[0] if len(parts) == 1 else str(event.seq).join(parts))
+        text = self._text(parts, event.seq)
         try:
             await self._target.websocket.send_text(text)
         except WebSocketDisconnect as exc:

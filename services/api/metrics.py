@@ -40,9 +40,11 @@ FEED_MESSAGES = Counter(
 )
 LIVE_MESSAGES = Counter(
     "pollwatch_api_live_messages_total",
-    "Subscription messages by path: direct (compiled, preformatted frame) or graphql (graphql-core).",
+    "Subscription messages by path: publish (preformatted frame written by the hub's publish),"
+    " direct (preformatted frame sent by the subscription's task) or graphql (graphql-core).",
     ["path"],
 )
+LIVE_PUBLISH = LIVE_MESSAGES.labels("publish")
 LIVE_DIRECT = LIVE_MESSAGES.labels("direct")
 LIVE_GRAPHQL = LIVE_MESSAGES.labels("graphql")
 GC_PAUSE = Histogram(

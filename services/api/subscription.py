@@ -7,16 +7,17 @@ socket as preformatted frames (`live_frames`); the others are yielded to graphql
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
+from typing import TypeVar
 
 import strawberry
 
 from services.api import metrics
 from services.api.auth import Role
-from services.api.context import Info
+from services.api.context import Context, Info
 from services.api.errors import InvalidArgumentError, SubscriberOverflowError
-from services.api.hub import HubClosedError, HubOverflowError
-from services.api.live_frames import DirectSender
+from services.api.hub import ConflatedSubscription, Delivery, HubClosedError, HubOverflowError
+from services.api.live_frames import DirectSender, LiveEvent
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
 from services.api.types.overview import AlertCounts, Overview
@@ -26,6 +27,33 @@ from services.api.types.updates import AlertEvent, OverviewUpdate, RegionUpdate,
 from services.common import events as ev
 
 MAX_IDS = 1000
+
+V = TypeVar("V")
+
+
+def _send_from_publish(
+    ctx: Context,
+    direct: DirectSender | None,
+    sub: ConflatedSubscription[V],
+    update: Callable[[Delivery[V]], LiveEvent],
+) -> None:
+    """Lets the hub's publish write this subscriber's frames itself while its socket keeps up.
+
+    Whatever it declines (a socket backed up, a key to re-check, a selection graphql-core
+    must execute) is queued and goes through the subscription's loop below as before.
+    """
+    if direct is not None and direct.can_send_now:
+        sub.sink = lambda d: ctx.key_known_active() and direct.send_now(update(d))
+
+
+def _station_update(d: Delivery[ev.StationStats]) -> StationUpdate:
+    station = Station(id=strawberry.ID(d.value.station_id), _live=d.value)
+    return StationUpdate(seq=d.seq, revision=d.revision, station=station)
+
+
+def _region_update(d: Delivery[ev.RegionStats]) -> RegionUpdate:
+    region = Region(id=strawberry.ID(d.value.region_id), _live=d.value)
+    return RegionUpdate(seq=d.seq, revision=d.revision, region=region)
 
 
 def _ids(ids: list[strawberry.ID] | None) -> list[str] | None:
@@ -47,14 +75,14 @@ class Subscription:
         keys = _ids(ids)
         direct = DirectSender.for_subscription(info)
         sub = ctx.hub.stations.subscribe(keys=keys, group=None if region is None else str(region))
+        _send_from_publish(ctx, direct, sub, _station_update)
         metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").inc()
         try:
             while True:
                 d = await sub.get()
                 if not ctx.key_known_active():
                     await ctx.ensure_key_active()
-                station = Station(id=strawberry.ID(d.value.station_id), _live=d.value)
-                update = StationUpdate(seq=d.seq, revision=d.revision, station=station)
+                update = _station_update(d)
                 if direct is None or not await direct.send(update):
                     metrics.LIVE_GRAPHQL.inc()
                     yield update
@@ -71,14 +99,14 @@ class Subscription:
         ctx = info.context
         direct = DirectSender.for_subscription(info)
         sub = ctx.hub.regions.subscribe(keys=_ids(ids))
+        _send_from_publish(ctx, direct, sub, _region_update)
         metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").inc()
         try:
             while True:
                 d = await sub.get()
                 if not ctx.key_known_active():
                     await ctx.ensure_key_active()
-                region = Region(id=strawberry.ID(d.value.region_id), _live=d.value)
-                update = RegionUpdate(seq=d.seq, revision=d.revision, region=region)
+                update = _region_update(d)
                 if direct is None or not await direct.send(update):
                     metrics.LIVE_GRAPHQL.inc()
                     yield update
@@ -93,17 +121,22 @@ class Subscription:
         ctx = info.context
         direct = DirectSender.for_subscription(info)
         sub = ctx.hub.national.subscribe(keys=[ev.NATIONAL])
+
+        def overview_update(d: Delivery[ev.RegionStats]) -> OverviewUpdate:
+            overview = Overview(
+                national=RegionStats.from_event(d.value),
+                open_alerts=AlertCounts.from_alerts(ctx.hub.alerts.open_alerts()),
+            )
+            return OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
+
+        _send_from_publish(ctx, direct, sub, overview_update)
         metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").inc()
         try:
             while True:
                 d = await sub.get()
                 if not ctx.key_known_active():
                     await ctx.ensure_key_active()
-                overview = Overview(
-                    national=RegionStats.from_event(d.value),
-                    open_alerts=AlertCounts.from_alerts(ctx.hub.alerts.open_alerts()),
-                )
-                update = OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
+                update = overview_update(d)
                 if direct is None or not await direct.send(update):
                     metrics.LIVE_GRAPHQL.inc()
                     yield update
