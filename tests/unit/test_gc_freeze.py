@@ -61,6 +61,21 @@ def test_a_full_pass_needs_both_growth_and_time() -> None:
     assert policy.full_passes == 1
 
 
+def test_the_frozen_population_is_counted_only_when_a_full_pass_is_due_by_time() -> None:
+    fake, clock = FakeGc(), [0.0]
+    counted: list[float] = []
+
+    def frozen() -> int:
+        counted.append(clock[0])
+        return fake.frozen
+
+    collector = Collector(fake.collect, fake.freeze, fake.unfreeze, frozen)
+    policy = FreezePolicy(growth=2.0, min_full_seconds=600, collector=collector, monotonic=lambda: clock[0])
+    for clock[0] in (0, 10, 20, 599, 600):
+        policy.tick()
+    assert counted == [0, 600]  # the baseline, then once the time has come
+
+
 def test_settle_freezes_what_is_alive_and_sets_the_young_threshold() -> None:
     before = gc.get_threshold()
     try:
