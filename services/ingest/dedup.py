@@ -129,9 +129,18 @@ class Deduplicator:
 
     async def accept(self, ids: Sequence[str]) -> bool:
         """Records ids Kafka acknowledged; False when the record could not be written."""
+        self.acknowledged(ids)
+        return await self.record(ids)
+
+    def acknowledged(self, ids: Sequence[str]) -> None:
+        """Kafka has `ids`: from now on this process answers their copies `duplicate`, until
+        (and after) `record` writes them to the store."""
         self._remember(ids)
         self._recording.update(ids)
         self._settle(ids, Outcome.DUPLICATE)
+
+    async def record(self, ids: Sequence[str]) -> bool:
+        """Writes ids marked `acknowledged` to the store; False when that could not be written."""
         try:
             await self._store.accept(ids)
             return True

@@ -3,6 +3,15 @@
 A report is `accepted` only once Kafka acknowledged it; `unavailable` means nothing was
 acknowledged and the client should resend (the resend is recognised if the first copy did
 land after all).
+
+The answer does not wait for the dedup store to record the acceptance (a PostgreSQL
+statement, up to INGEST_DEDUP_ACCEPT_LINGER_MS later): the answer never depended on it (a
+failed record was answered `accepted` all the same), copies reaching this process are
+answered `duplicate` from the moment Kafka acknowledged, and until the record commits the
+claim stands, so a copy reaching another replica is answered `in_progress` (retry), never
+written twice. Crash after the answer and before the record: the claim expires after the
+claim TTL as before, and the client, holding its 202, has no reason to resend. Shutdown
+waits for the records (`drain`).
 """
 
 from __future__ import annotations
@@ -10,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -95,23 +104,38 @@ class Intake:
         ids = [r.id for r in reports]
 
         def late(i: int, ok: bool) -> None:
-            action = self._dedup.accept([ids[i]]) if ok else self._dedup.release([ids[i]])
-            task: asyncio.Task[object] = asyncio.ensure_future(action)
-            self._background.add(task)
-            task.add_done_callback(self._background.discard)
+            if ok:
+                self._accept([ids[i]])
+            else:
+                self._in_background(self._dedup.release([ids[i]]))
 
         started = time.perf_counter()
         written = await self._producer.write(messages, late)
         self._metrics.produce_duration.observe(time.perf_counter() - started)
-        if not await self._dedup.accept([ids[i] for i in written.acked]):
-            self._metrics.dedup_record_failures.inc(len(written.acked))
-            log.warning("%d acknowledged report ids could not be recorded for dedup", len(written.acked))
+        if written.acked:
+            self._accept([ids[i] for i in written.acked])
         await self._dedup.release([ids[i] for i in written.failed])
         self._dedup.pending([ids[i] for i in written.pending])
         out = dict.fromkeys([positions[i] for i in written.acked], _ACCEPTED)
         out |= dict.fromkeys([positions[i] for i in written.failed], _KAFKA_UNAVAILABLE)
         out |= dict.fromkeys([positions[i] for i in written.pending], _KAFKA_TIMEOUT)
         return out
+
+    def _accept(self, ids: list[str]) -> None:
+        """Kafka has `ids`: their copies here are duplicates at once; the dedup store records
+        them in the background, and the answer does not wait for that (see the module doc)."""
+        self._dedup.acknowledged(ids)
+        self._in_background(self._record(ids))
+
+    async def _record(self, ids: list[str]) -> None:
+        if not await self._dedup.record(ids):
+            self._metrics.dedup_record_failures.inc(len(ids))
+            log.warning("%d acknowledged report ids could not be recorded for dedup", len(ids))
+
+    def _in_background(self, action: Coroutine[object, object, object]) -> None:
+        task: asyncio.Task[object] = asyncio.ensure_future(action)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def dead_letter(self, letter: ev.DeadLetter) -> bool:
         """Keeps a message that could not be processed; True once Kafka acknowledged it."""
