@@ -18,6 +18,9 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterator
+from math import isfinite
+from operator import attrgetter
+from types import GeneratorType
 from typing import Any
 
 from graphql import (
@@ -34,6 +37,15 @@ from graphql import (
     SelectionSetNode,
 )
 from graphql.pyutils import Undefined
+from graphql.type.scalars import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
+    serialize_boolean,
+    serialize_float,
+    serialize_id,
+    serialize_int,
+    serialize_string,
+)
 
 Render = Callable[[Any], Any]
 
@@ -79,6 +91,19 @@ def _flatten(
             yield None
 
 
+# Types seen returned by a resolver that are never awaitable: inspect.isawaitable's ABC check
+# is a visible cost per field per update. Generators are not cached (they can be coroutines).
+_NOT_AWAITABLE: set[type] = set()
+
+
+def _awaitable(value: Any) -> bool:
+    if inspect.isawaitable(value):
+        return True
+    if not isinstance(value, GeneratorType):
+        _NOT_AWAITABLE.add(type(value))
+    return False
+
+
 def _getter(field: Any) -> Render | None:
     """How to read a field from its parent object without graphql-core, or None."""
     definition = (field.extensions or {}).get("strawberry-definition")
@@ -86,8 +111,7 @@ def _getter(field: Any) -> Render | None:
         return None
     resolver = definition.base_resolver
     if resolver is None:
-        name = definition.python_name
-        return lambda obj: getattr(obj, name)
+        return attrgetter(definition.python_name)
     func = resolver.wrapped_func
     if resolver.is_async or inspect.iscoroutinefunction(func):
         return None
@@ -98,7 +122,7 @@ def _getter(field: Any) -> Render | None:
 
     def call(obj: Any) -> Any:
         value = func(obj, info=_NO_INFO) if with_info else func(obj)
-        if inspect.isawaitable(value):
+        if type(value) not in _NOT_AWAITABLE and _awaitable(value):
             close = getattr(value, "close", None)
             if close is not None:
                 close()  # never awaited on purpose: graphql-core runs the resolver again
@@ -115,7 +139,7 @@ def complete_value(
 ) -> Render | None:
     """Completes a resolved value of `gtype` like graphql-core would (see module docstring)."""
     if isinstance(gtype, GraphQLNonNull):
-        inner = complete_value(gtype.of_type, selection_set, fragments)
+        inner = _complete_nullable(gtype.of_type, selection_set, fragments)
         if inner is None:
             return None
 
@@ -148,18 +172,33 @@ def _complete_nullable(
 
         return as_list
     if isinstance(gtype, GraphQLScalarType | GraphQLEnumType):
-        serialize = gtype.serialize
-
-        def leaf(value: Any) -> Any:
-            serialized = serialize(value)
-            if serialized is None or serialized is Undefined:
-                raise FallbackError("leaf serialized to null")
-            return serialized
-
-        return leaf
+        return _leaf(gtype.serialize)
     if isinstance(gtype, GraphQLObjectType):
         return compile_object(gtype, selection_set, fragments)
     return None  # interfaces and unions: resolve_type is graphql-core's job
+
+
+def _leaf(serialize: Callable[[Any], Any]) -> Render:
+    """The scalar's serializer; the built-in ones return a value of their own exact type as is
+    (graphql-core's serialize_* do the same after their checks), so those skip the call."""
+
+    def leaf(value: Any) -> Any:
+        serialized = serialize(value)
+        if serialized is None or serialized is Undefined:
+            raise FallbackError("leaf serialized to null")
+        return serialized
+
+    if serialize is serialize_string or serialize is serialize_id:
+        return lambda value: value if type(value) is str else leaf(value)
+    if serialize is serialize_boolean:
+        return lambda value: value if type(value) is bool else leaf(value)
+    if serialize is serialize_int:
+        return lambda value: (
+            value if type(value) is int and GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT else leaf(value)
+        )
+    if serialize is serialize_float:
+        return lambda value: value if type(value) is float and isfinite(value) else leaf(value)
+    return leaf
 
 
 def compile_object(
@@ -168,17 +207,17 @@ def compile_object(
     fragments: dict[str, FragmentDefinitionNode],
 ) -> Render | None:
     """A function rendering an object of `gtype` for this selection, or None if not compiled."""
-    parts: list[tuple[str, Render]] = []
+    parts: list[tuple[str, Render, Render]] = []  # (response key, read from parent, complete)
     for node in _flatten(selection_set, fragments, gtype.name):
         if node is None or node.arguments:
             return None
         key = node.alias.value if node.alias else node.name.value
-        if any(key == k for k, _ in parts):
+        if any(key == k for k, _, _ in parts):
             return None  # merging same-key fields is graphql-core's job
         name = node.name.value
         if name == "__typename":
             type_name = gtype.name
-            parts.append((key, lambda _, t=type_name: t))  # type: ignore[misc]
+            parts.append((key, lambda _, t=type_name: t, _same))  # type: ignore[misc]
             continue
         field = gtype.fields.get(name)
         if field is None or name.startswith("__"):
@@ -187,11 +226,11 @@ def compile_object(
         complete = None if get is None else complete_value(field.type, node.selection_set, fragments)
         if get is None or complete is None:
             return None
-        parts.append((key, _chain(get, complete)))
+        parts.append((key, get, complete))
     if not parts:
         return None
-    return lambda obj: {key: render(obj) for key, render in parts}
+    return lambda obj: {key: complete(get(obj)) for key, get, complete in parts}
 
 
-def _chain(get: Render, complete: Render) -> Render:
-    return lambda obj: complete(get(obj))
+def _same(value: Any) -> Any:
+    return value
