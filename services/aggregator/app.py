@@ -12,7 +12,7 @@ from faust.types import TP
 from faust.web import Request, Response, View
 from prometheus_client import generate_latest
 
-from services.aggregator import metrics
+from services.aggregator import batch_drain, metrics
 from services.aggregator.domain.rules import load_rules
 from services.aggregator.forensics_agent import register_forensics
 from services.aggregator.region_agent import RegionAgent
@@ -45,7 +45,7 @@ def _async(tick: Callable[[], None]) -> Callable[[], Awaitable[None]]:
 
 def create_app(settings: AggregatorSettings) -> faust.App:
     shared = settings.shared
-    app = faust.App(
+    app = batch_drain.App(
         shared.topic(settings.app_id),
         broker=f"kafka://{shared.kafka_bootstrap}",
         store="rocksdb://",
