@@ -244,7 +244,10 @@ async def test_shared_executions_keep_each_subscribers_seq_and_never_cross_roles
 
 
 def _live_messages(body: str, path: str) -> float:
-    prefix = f'pollwatch_api_live_messages_total{{path="{path}"}}'
+    return _metric(body, f'pollwatch_api_live_messages_total{{path="{path}"}}')
+
+
+def _metric(body: str, prefix: str) -> float:
     return float(next((x.split()[-1] for x in body.splitlines() if x.startswith(prefix)), "0"))
 
 
@@ -291,4 +294,6 @@ async def test_compiled_selections_go_direct_and_the_rest_through_graphql_core_e
     direct, written = (_live_messages(after, p) - _live_messages(before, p) for p in ("direct", "publish"))
     assert direct + written == 6
     assert written >= 3
+    consumed = 'pollwatch_api_feed_messages_total{outcome="ok",topic="station_stats"}'
+    assert _metric(after, consumed) - _metric(before, consumed) == 4  # counted once per batch
     assert _live_messages(after, "graphql") - _live_messages(before, "graphql") == 3  # c
