@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Protocol, TypeVar
 
 from aiokafka import AIOKafkaConsumer
 from aiokafka.errors import KafkaError
@@ -23,6 +24,29 @@ from services.common.errors import InvalidMessageError
 from services.common.settings import SharedSettings
 
 log = logging.getLogger(__name__)
+
+
+class _Keyed(Protocol):
+    @property
+    def key(self) -> bytes | None: ...
+
+
+R = TypeVar("R", bound=_Keyed)
+
+
+def latest_per_key(records: Sequence[R]) -> Sequence[R]:
+    """Each key's last record, in the order keys first appear; records without a key all stay.
+
+    For a compacted topic an older value of a key is superseded by a newer one: when the feed
+    is behind (a slow pass, a burst) a batch holds several values of a key, and decoding and
+    publishing the stale ones only delays the latest. Subscribers conflate the same way.
+    """
+    if len(records) < 2:
+        return records
+    latest: dict[object, R] = {}
+    for index, record in enumerate(records):
+        latest[index if record.key is None else record.key] = record
+    return records if len(latest) == len(records) else list(latest.values())
 
 
 class KafkaFeed:
@@ -54,8 +78,16 @@ class KafkaFeed:
             # Live updates: do not let the broker hold a fetch for long waiting for more bytes.
             fetch_max_wait_ms=50,
         )
+        # Compacted topics: within one fetched batch, a key's later value supersedes its earlier ones.
+        self._compacted = {
+            shared.topic(topics.STATION_STATS.name),
+            shared.topic(topics.REGION_STATS.name),
+        }
         # The per-message counter's children, looked up once (thousands of messages a second).
         self._ok = {label: metrics.FEED_MESSAGES.labels(label, "ok") for label, _ in self._routes.values()}
+        self._superseded = {
+            label: metrics.FEED_MESSAGES.labels(label, "superseded") for label, _ in self._routes.values()
+        }
         self._task: asyncio.Task[None] | None = None
         self._depths_at = 0.0
         self.started = False
@@ -103,12 +135,16 @@ class KafkaFeed:
                 log.warning("kafka feed: %s; retrying", exc)
                 await asyncio.sleep(1)
                 continue
-            for tp, messages in batches.items():
+            for tp, records in batches.items():
+                label = self._routes[tp.topic][0]
+                messages = latest_per_key(records) if tp.topic in self._compacted else records
+                if len(messages) < len(records):
+                    self._superseded[label].inc(len(records) - len(messages))
                 published = 0
                 for message in messages:
                     published += self.handle(tp.topic, message.value)
                 if published:
-                    self._ok[self._routes[tp.topic][0]].inc(published)
+                    self._ok[label].inc(published)
             # Summing every subscriber's queue is O(subscribers): once a second is enough for a gauge.
             now = time.monotonic()
             if now - self._depths_at >= 1.0:

@@ -35,7 +35,8 @@ OVERFLOW_CLOSED = Counter(
 )
 FEED_MESSAGES = Counter(
     "pollwatch_api_feed_messages_total",
-    "Kafka messages the feed consumed, by topic and outcome.",
+    "Kafka messages the feed consumed, by topic and outcome (ok, invalid, tombstone, or superseded:"
+    " a later value of its key came in the same batch of a compacted topic).",
     ["topic", "outcome"],
 )
 LIVE_MESSAGES = Counter(
