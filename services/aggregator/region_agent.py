@@ -102,13 +102,16 @@ class RegionAgent:
             book = self.book.alerts.get(stats.station_id)
             if (book is not None and book.count_open()) or stats.station_id in self.book.silent:
                 views.append(self.book.station_view(stats))
-        await output.write_table(self.members, rows)
-        await self._stations(views)
+        outbox = output.Outbox(self.app)
+        await output.write_table(self.members, rows, outbox)
+        await self._stations(views, outbox)
 
-    async def _stations(self, views: list[ev.StationStats]) -> None:
+    async def _stations(self, views: list[ev.StationStats], outbox: output.Outbox | None = None) -> None:
+        outbox = outbox or output.Outbox(self.app)
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         for view in views:
-            await output.send(self.app, out, view.station_id.encode(), codec.encode_station_stats(view))
+            await outbox.add(out, view.station_id.encode(), codec.encode_station_stats(view))
+        await outbox.send()
         if views:
             await write_with_retry(self.rt, "station_stats", views, sink.write_station_stats)
 

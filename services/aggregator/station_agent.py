@@ -115,11 +115,13 @@ class StationAgent:
                 metrics.EVENTS.labels(*labels).inc(n)
             metrics.BATCHES.inc()
             # The changelog partition (and RocksDB) is the one of the station's reports.
+            outbox = output.Outbox(self.app)
             await output.write_table(
                 self.table,
                 ((t.event, sid.encode(), encode_state(self.cache[sid])) for sid, t in touched.items()),
+                outbox,
             )
-            await self.publish(touched, touched)
+            await self.publish(touched, touched, outbox)
         finally:
             if raw_write is not None:
                 await raw_write
@@ -129,10 +131,13 @@ class StationAgent:
             self.rt, "reports", received, lambda c, b: sink.write_reports(c, b, self.rt.registry)
         )
 
-    async def publish(self, stations: Iterable[str], times: dict[str, Touched]) -> None:
-        """Sends the figures of `stations` to the station-stats topic, writes them to PostgreSQL
-        and then, in one message, to the region agent, whose overlays thus always land after
-        them; observes the latency of the reports in `times`."""
+    async def publish(
+        self, stations: Iterable[str], times: dict[str, Touched], outbox: output.Outbox | None = None
+    ) -> None:
+        """Sends the figures of `stations` to the station-stats topic (with what `outbox` holds
+        already), writes them to PostgreSQL and then, in one message, to the region agent, whose
+        overlays thus always land after them; observes the latency of the reports in `times`."""
+        outbox = outbox or output.Outbox(self.app)
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         figures: list[ev.StationStats] = []
         values: list[bytes] = []
@@ -144,7 +149,8 @@ class StationAgent:
             value = codec.encode_station_stats(stats)
             figures.append(stats)
             values.append(value)
-            await output.send(self.app, out, station_id.encode(), value)
+            await outbox.add(out, station_id.encode(), value)
+        await outbox.send()
         if values:
             metrics.STATS_SENT.labels("station").inc(len(values))
             now = datetime.now(UTC)
