@@ -243,16 +243,18 @@ def _process_cpu_s(pid: int) -> float:
     return total
 
 
-def _infra_pids() -> list[int]:
+def _infra_pids() -> dict[str, int]:
     """This benchmark's Kafka broker and PostgreSQL postmaster (its backends are children)."""
-    state, pids = support.ENV["PW_STATE_DIR"], []
+    state, pids = support.ENV["PW_STATE_DIR"], {}
     for entry in Path("/proc").iterdir():
         try:
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        if f"{state}/kafka/server.properties" in cmdline or f"{state}/postgres/data " in cmdline:
-            pids.append(int(entry.name))
+        if f"{state}/kafka/server.properties" in cmdline:
+            pids["kafka"] = int(entry.name)
+        elif f"{state}/postgres/data " in cmdline:
+            pids["pg"] = int(entry.name)
     return pids
 
 
@@ -263,7 +265,23 @@ def _machine_busy() -> tuple[float, float]:
     return float(sum(values) - idle), float(sum(values))
 
 
-def _phase(name: str, port: int, token: str, stations: list[str], ingest_pid: int) -> dict[str, float]:
+async def _pg_counters(database_url: str) -> tuple[float, float]:
+    """(commits in the benchmark's database, WAL bytes written by the server) so far."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        row = await conn.fetchrow(
+            "SELECT xact_commit, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS wal"
+            " FROM pg_stat_database WHERE datname = current_database()"
+        )
+        assert row is not None
+        return float(row["xact_commit"]), float(row["wal"])
+    finally:
+        await conn.close()
+
+
+def _phase(
+    name: str, port: int, token: str, stations: list[str], ingest_pid: int, database_url: str
+) -> dict[str, float]:
     parent, child = multiprocessing.get_context("spawn").Pipe()
     load = multiprocessing.get_context("spawn").Process(
         target=_load_process, args=(port, token, stations, name, child)
@@ -274,12 +292,16 @@ def _phase(name: str, port: int, token: str, stations: list[str], ingest_pid: in
             raise RuntimeError(f"the load generator for {name} did not start")
         profiler = _profile(name, ingest_pid)
         infra = _infra_pids()
-        infra0 = sum(_process_cpu_s(p) for p in infra)
+        infra0 = {name: _process_cpu_s(p) for name, p in infra.items()}
+        commits0, wal0 = asyncio.run(_pg_counters(database_url))
         cpu0, (busy0, total0), load0 = _process_cpu_s(ingest_pid), _machine_busy(), os.getloadavg()[0]
         parent.send("go")
         figures: dict[str, float] = _receive(parent, load)
         cpu1, (busy1, total1), load1 = _process_cpu_s(ingest_pid), _machine_busy(), os.getloadavg()[0]
-        infra1 = sum(_process_cpu_s(p) for p in infra)
+        infra1 = {name: _process_cpu_s(p) for name, p in infra.items()}
+        # pg_stat_database lags by up to stats_fetch / the backends' next report: settle first.
+        time.sleep(1.5)
+        commits1, wal1 = asyncio.run(_pg_counters(database_url))
         if profiler is not None:
             profiler.send_signal(2)
             profiler.wait(timeout=60)
@@ -288,11 +310,34 @@ def _phase(name: str, port: int, token: str, stations: list[str], ingest_pid: in
     jiffies = max(total1 - total0, 1.0)
     return figures | {
         "ingest_cpu_s": cpu1 - cpu0,
-        "kafka_pg_cpu_s": infra1 - infra0,
+        "kafka_pg_cpu_s": sum(infra1.values()) - sum(infra0.values()),
+        "kafka_cpu_s": infra1.get("kafka", 0.0) - infra0.get("kafka", 0.0),
+        "pg_cpu_s": infra1.get("pg", 0.0) - infra0.get("pg", 0.0),
         "machine_busy_pct": 100 * (busy1 - busy0) / jiffies,
+        "pg_commits": commits1 - commits0,
+        "pg_wal_bytes": wal1 - wal0,
         "loadavg_1m_before": load0,
         "loadavg_1m_after": load1,
     }
+
+
+_TIMED = {
+    "request": "pollwatch_ingest_request_duration_seconds",
+    "produce": "pollwatch_ingest_kafka_produce_duration_seconds",
+}
+
+
+def _server_timings(port: int) -> dict[str, float]:
+    """Ingest's own request and Kafka produce histograms so far (sum, count), from /metrics."""
+    text = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=10).text
+    out = dict.fromkeys([f"{k}_{part}" for k in _TIMED for part in ("sum", "count")], 0.0)
+    for line in text.splitlines():
+        for key, metric in _TIMED.items():
+            for part in ("sum", "count"):
+                wanted = key != "request" or 'route="reports"' in line
+                if wanted and line.startswith(f"{metric}_{part}"):
+                    out[f"{key}_{part}"] += float(line.rsplit(" ", 1)[1])
+    return out
 
 
 def _receive(pipe: Connection, process: multiprocessing.process.BaseProcess) -> Any:
@@ -416,17 +461,20 @@ def run() -> dict[str, object]:
     shared = fresh_settings()
     token, stations = asyncio.run(_seed(shared))
     port = free_port()
+    url = shared.database_url.get_secret_value()
     pairs: list[tuple[float, dict[str, float]]] = []
     with tempfile.TemporaryFile() as log:
         process = _start_ingest(shared, port, log)
         try:
-            _phase("batched_warmup", port, token, stations[:10], process.pid)
+            _phase("batched_warmup", port, token, stations[:10], process.pid, url)
             # Raw and ingest alternate, so that both see the same background load: ratio per pair.
             for _ in range(ROUNDS):
                 raw_now = asyncio.run(_raw_baseline(shared, stations))
-                pairs.append((raw_now, _phase("batched", port, token, stations, process.pid)))
-            _phase("single_warmup", port, token, stations, process.pid)
-            single = _phase("single", port, token, stations, process.pid)
+                pairs.append((raw_now, _phase("batched", port, token, stations, process.pid, url)))
+            _phase("single_warmup", port, token, stations, process.pid, url)
+            before = _server_timings(port)
+            single = _phase("single", port, token, stations, process.pid, url)
+            single |= {k: v - before[k] for k, v in _server_timings(port).items()}
         finally:
             process.terminate()
             process.wait(timeout=20)
@@ -458,7 +506,14 @@ def run() -> dict[str, object]:
         "single_failures": int(single["failures"]),
         "single_ingest_cpu_us_per_request": 1e6 * single["ingest_cpu_s"] / (RATE * SECONDS),
         "single_kafka_pg_cpu_us_per_request": 1e6 * single["kafka_pg_cpu_s"] / (RATE * SECONDS),
+        "single_kafka_cpu_us_per_request": 1e6 * single["kafka_cpu_s"] / (RATE * SECONDS),
+        "single_pg_cpu_us_per_request": 1e6 * single["pg_cpu_s"] / (RATE * SECONDS),
         "single_loadgen_cpu_us_per_request": 1e6 * single["load_cpu_s"] / (RATE * SECONDS),
+        "single_pg_commits_per_request": single["pg_commits"] / (RATE * SECONDS),
+        "single_pg_wal_bytes_per_request": single["pg_wal_bytes"] / (RATE * SECONDS),
+        # Inside ingest (first byte parsed to answer handed to uvicorn), and its Kafka share.
+        "single_server_mean_ms": 1000 * single["request_sum"] / max(single["request_count"], 1),
+        "single_server_produce_mean_ms": 1000 * single["produce_sum"] / max(single["produce_count"], 1),
         "single_machine_busy_pct": single["machine_busy_pct"],
         "single_loadavg_1m_before": single["loadavg_1m_before"],
         "single_loadavg_1m_after": single["loadavg_1m_after"],

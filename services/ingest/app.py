@@ -76,6 +76,7 @@ def create_app(
                 settings.produce_timeout_seconds,
                 metrics,
                 accept_linger=settings.dedup_accept_linger_ms / 1000,
+                synchronous_commit=settings.dedup_synchronous_commit,
             )
             stores.append(store)
             dedup = Deduplicator(pool, store, window, cache_size=settings.dedup_cache_size)

@@ -37,6 +37,11 @@ class IngestSettings(BaseSettings):
     # A dedup statement that only records acceptances waits this long for a claim to go with
     # (a claim ends the wait): fewer statements per single-report request, up to this much later.
     dedup_accept_linger_ms: float = Field(default=2, ge=0, le=50)
+    # Whether a dedup commit waits for PostgreSQL's WAL flush (an fsync, 1-5 ms here, on every
+    # request's path). Off: a PostgreSQL crash (not a restart) may forget the last ~0.6 s of
+    # claims and acceptances; a report resent after that may be written twice, which the
+    # aggregator counts as a duplicate and drops (docs/ingest.md).
+    dedup_synchronous_commit: bool = False
 
     # Stations are cached in memory and reloaded this often.
     registry_refresh_seconds: float = Field(default=30, gt=0)

@@ -155,3 +155,22 @@ async def test_acceptances_wait_for_a_claim_and_share_its_statement(
         assert accepted is True
     finally:
         await store.close()
+
+
+async def test_asynchronous_commits_stay_on_the_store_connection(database_url: str) -> None:
+    """INGEST_DEDUP_SYNCHRONOUS_COMMIT=false: the writer's session commits without waiting for
+    the WAL flush, and the pool's reset undoes it when the connection goes back."""
+    single = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    try:
+        store = DedupStore(single, WINDOW, TTL, timeout=5, metrics=IngestMetrics(), synchronous_commit=False)
+        try:
+            assert await store.claim(["async"]) == {"async": ClaimState.CLAIMED}
+            assert store._conn is not None
+            assert await store._conn.fetchval("SHOW synchronous_commit") == "off"
+        finally:
+            await store.close()
+        async with single.acquire() as conn:  # the same, only connection
+            assert await conn.fetchval("SHOW synchronous_commit") == "on"
+            assert await conn.fetchval("SELECT accepted_at IS NULL FROM ingest_dedup WHERE id = 'async'")
+    finally:
+        await single.close()
