@@ -7,7 +7,9 @@ overflows is closed with `HubOverflowError`, never silently dropped. A new subsc
 receives the current state, then changes; every delivery carries `seq`, contiguous per
 subscriber from 1, and the channel-wide `revision` of the value.
 
-No sockets, no Kafka: `publish` is synchronous and never waits on a subscriber.
+No sockets, no Kafka: `publish` is synchronous and never waits on a subscriber. A conflated
+subscription may carry a `sink` that delivers synchronously while its reader is idle (the API
+writes the frame to a socket that can take it now); whatever a sink declines is queued as usual.
 """
 
 from __future__ import annotations
