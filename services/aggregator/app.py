@@ -15,6 +15,7 @@ from prometheus_client import generate_latest
 from services.aggregator import batch_drain, metrics
 from services.aggregator.domain.rules import load_rules
 from services.aggregator.forensics_agent import register_forensics
+from services.aggregator.quiet_monitor import QuietMonitor
 from services.aggregator.region_agent import RegionAgent
 from services.aggregator.registry import load_registry
 from services.aggregator.runtime import Runtime
@@ -59,6 +60,10 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         # faust's default (16 KB) holds ~8 station-state records: every few records `send` waited
         # for the broker to take a batch; at thousands of records per second the worker idled.
         producer_max_batch_size=settings.producer_batch_bytes,
+        # Room for a few batches: with faust's 4,096 a full stream buffer sent every record of a
+        # backlog through the conductor's slow path (a task per record).
+        stream_buffer_maxsize=4 * settings.batch_max,
+        Monitor=QuietMonitor,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
