@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from services.common import codec
 from services.common import events as ev
 from services.common.errors import DecodeError
+from services.common.generated.pollwatch.v1 import stats_pb2
 from tests.support.factories import ELECTION_DAY, protocol, report, turnout
 
 BODIES: list[ev.ReportBody] = [
@@ -152,3 +153,42 @@ def test_out_of_range_timestamps_are_refused_like_protobuf(seconds: int, nanos: 
         ts.ToDatetime(tzinfo=UTC)
     with pytest.raises(ValueError, match="Timestamp is not valid"):
         codec._dt(ts)
+
+
+def _stats_by_copy(s: ev.StationStats) -> bytes:
+    """encode_station_stats as first written (Timestamp objects and maps copied in)."""
+    msg = stats_pb2.StationStats(
+        station_id=s.station_id, region_id=s.region_id, registered_voters=s.registered_voters,
+        ballots_issued=s.ballots_issued, turnout_pct=s.turnout_pct,
+        turnout_rate_pp_per_hour=s.turnout_rate_pp_per_hour,
+        home_voting_applications=s.home_voting_applications, home_voting_pct=s.home_voting_pct,
+        incidents_total=dict(s.incidents_total), incidents_recent=dict(s.incidents_recent),
+        open_alerts=s.open_alerts, reports_processed=s.reports_processed,
+        updated_at=Timestamp(seconds=int(s.updated_at.timestamp())), silent=s.silent,
+    )  # fmt: skip
+    if s.last_report_at is not None:
+        msg.last_report_at.CopyFrom(Timestamp(seconds=int(s.last_report_at.timestamp())))
+    if s.protocol is not None:
+        msg.protocol.CopyFrom(codec._summary_to_proto(s.protocol))
+    return msg.SerializeToString(deterministic=True)
+
+
+@given(
+    counts=st.dictionaries(
+        st.sampled_from(["family_voting", "other", "ballot_stuffing"]), st.integers(0, 99)
+    ),
+    seconds=st.integers(0, 4_000_000_000),
+    last=st.none() | st.integers(0, 4_000_000_000),
+    protocol=st.booleans(),
+    silent=st.booleans(),
+)
+def test_station_stats_bytes_as_when_copied(
+    counts: dict[str, int], seconds: int, last: int | None, protocol: bool, silent: bool
+) -> None:
+    at = datetime.fromtimestamp(seconds, UTC)
+    summary = ev.ProtocolSummary(1000, 640, 638, 630, 8, {"P01": 400}, True, ()) if protocol else None
+    stats = ev.StationStats(
+        "S", "R", 1000, 640, 64.0, 3.5, 12, 1.2, counts, dict(list(counts.items())[:1]),
+        None if last is None else datetime.fromtimestamp(last, UTC), 1, summary, 17, at, silent=silent,
+    )  # fmt: skip
+    assert codec.encode_station_stats(stats) == _stats_by_copy(stats)
