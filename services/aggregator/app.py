@@ -60,9 +60,9 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         # faust's default (16 KB) holds ~8 station-state records: every few records `send` waited
         # for the broker to take a batch; at thousands of records per second the worker idled.
         producer_max_batch_size=settings.producer_batch_bytes,
-        # Room for a few batches: with faust's 4,096 a full stream buffer sent every record of a
-        # backlog through the conductor's slow path (a task per record).
-        stream_buffer_maxsize=4 * settings.batch_max,
+        # With faust's 4,096 a backlog kept the stream buffer full, which sends every record
+        # through the conductor's slow path (a task per record).
+        stream_buffer_maxsize=16_384,
         Monitor=QuietMonitor,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),

@@ -23,9 +23,11 @@ class AggregatorSettings(BaseSettings):
     rules_file: Path = DEFAULT_RULES_FILE
     # Reports are handled in batches of at most batch_max, waiting at most flush_interval_ms for
     # one to fill: state, changelog, raw reports and figures are written once per station per
-    # batch (figures are conflated per batch). The wait bounds the added latency.
+    # batch (figures are conflated per batch). The wait bounds the added latency; live batches
+    # are bounded by it (a few hundred reports), a backlog's by batch_max: the larger, the more
+    # reports share each station's writes (4,000 -> 20,000: backlog 3,200 -> 4,850 reports/s).
     flush_interval_ms: int = Field(default=100, ge=5)
-    batch_max: int = Field(default=4000, ge=1)
+    batch_max: int = Field(default=20_000, ge=1)
     # Region and national roll-ups (and silence, outliers) are re-evaluated on this tick.
     region_interval_ms: int = Field(default=500, ge=50)
     # Event-time silence is re-checked for every station at most this often (event seconds).
