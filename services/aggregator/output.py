@@ -110,11 +110,18 @@ async def write_table(table: Any, rows: Iterable[tuple[Any, bytes, bytes]], outb
     would; the changelog offset is persisted once per partition, after its last record is
     delivered. The caller sends the outbox."""
     topic = table.changelog_topic.get_topic_name()
-    partitions: set[int] = set()
+    by_partition: dict[int, tuple[Any, list[tuple[bytes, bytes]]]] = {}
     for event, key, value in rows:
         partition = event.message.partition
-        with within(event):
-            table.data[key] = value
-        await outbox.add(topic, key, value, partition)
-        partitions.add(partition)
-    outbox.after_delivery(topic, partitions, table.data.set_persisted_offset)
+        held = by_partition.get(partition)
+        if held is None:
+            held = by_partition[partition] = (event, [])
+        held[1].append((key, value))
+    store = table.data
+    for partition, (event, pairs) in by_partition.items():
+        with within(event):  # the store writes into the partition of the current event
+            for key, value in pairs:
+                store[key] = value
+        for key, value in pairs:
+            await outbox.add(topic, key, value, partition)
+    outbox.after_delivery(topic, by_partition, store.set_persisted_offset)
