@@ -35,6 +35,7 @@ from services.api.dashboard import dashboard_routes
 from services.api.errors import UnauthenticatedError
 from services.api.hub import Hub
 from services.api.kafka_feed import KafkaFeed
+from services.api.keepalive import spread_keepalive
 from services.api.key_store import KeyStore
 from services.api.live_frames import FrameCache
 from services.api.loaders import create_loaders
@@ -148,6 +149,8 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             self._rate_check(context.principal, client)
         except HTTPException:
             raise ConnectionRejectionError from None
+        if isinstance(context.request, WebSocket):
+            spread_keepalive(context.request)
         return {"role": context.principal.role.value}
 
 
