@@ -12,10 +12,9 @@ from faust.types import TP
 from faust.web import Request, Response, View
 from prometheus_client import generate_latest
 
-from services.aggregator import batch_drain, metrics
+from services.aggregator import faust_tuning, metrics
 from services.aggregator.domain.rules import load_rules
 from services.aggregator.forensics_agent import register_forensics
-from services.aggregator.quiet_monitor import QuietMonitor
 from services.aggregator.region_agent import RegionAgent
 from services.aggregator.registry import load_registry
 from services.aggregator.runtime import Runtime
@@ -46,7 +45,7 @@ def _async(tick: Callable[[], None]) -> Callable[[], Awaitable[None]]:
 
 def create_app(settings: AggregatorSettings) -> faust.App:
     shared = settings.shared
-    app = batch_drain.App(
+    app = faust_tuning.App(
         shared.topic(settings.app_id),
         broker=f"kafka://{shared.kafka_bootstrap}",
         store="rocksdb://",
@@ -63,10 +62,11 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         # With faust's 4,096 a backlog kept the stream buffer full, which sends every record
         # through the conductor's slow path (a task per record).
         stream_buffer_maxsize=16_384,
-        Monitor=QuietMonitor,
+        Monitor=faust_tuning.QuietMonitor,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
+    app.fetch_wait_ms = settings.fetch_wait_ms
     rt = Runtime(settings, load_rules(settings.rules_file))
     metrics.precreate((shared.topic(topics.REPORTS.name),))
     metrics.watch_pool(lambda: rt.pool)

@@ -1,0 +1,25 @@
+"""The aggregator's faust app carries the tuned consumer, fetch pacing and quiet Monitor."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from services.aggregator import faust_tuning
+from services.aggregator.app import create_app
+from services.aggregator.settings import AggregatorSettings
+from services.common.settings import SharedSettings
+
+
+async def test_create_app_wires_the_tuned_parts(tmp_path: Path) -> None:
+    shared = SharedSettings(kafka_bootstrap="127.0.0.1:1", topic_namespace="unit")
+    app = create_app(AggregatorSettings(shared=shared, data_dir=tmp_path, fetch_wait_ms=35))
+    assert isinstance(app.consumer, faust_tuning.BatchDrainConsumer)
+    assert isinstance(app.monitor, faust_tuning.QuietMonitor)
+    thread = app.consumer._thread
+    assert isinstance(thread, faust_tuning.PacedConsumerThread)
+    kafka_consumer = thread._create_worker_consumer(app.transport)
+    try:
+        assert kafka_consumer._fetch_min_bytes == faust_tuning.FETCH_MIN_BYTES
+        assert kafka_consumer._fetch_max_wait_ms == 35
+    finally:
+        await kafka_consumer.stop()
