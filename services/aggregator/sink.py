@@ -6,7 +6,7 @@ one: reports by id, figures by updated_at, alerts by version, series by the larg
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -46,17 +46,19 @@ async def write_reports(
     conn: Conn, batch: Sequence[ReceivedReport], registry: dict[str, StationInfo]
 ) -> None:
     """Raw reports (first write wins) and the turnout series (the larger count wins), in one
-    transaction of two set-based statements (unnest), whatever the batch size."""
-    cols: list[list[object]] = [[] for _ in range(11)]
-    for r in batch:
-        rep = r.report
-        row = (
-            rep.id, rep.station_id, rep.monitor_id, rep.channel.value, rep.kind.value, rep.observed_at,
-            rep.received_at, ",".join(sorted(f.value for f in rep.flags)), _json(rep.body), r.partition,
-            r.offset,
-        )  # fmt: skip
-        for col, value in zip(cols, row, strict=True):
-            col.append(value)
+    transaction of two set-based statements, whatever the batch size. Each statement takes its
+    rows as one JSON document (orjson, in C) that PostgreSQL unpacks: the aggregator is one
+    Python thread, PostgreSQL has a core of its own."""
+    rows = [
+        {
+            "id": rep.id, "station_id": rep.station_id, "monitor_id": rep.monitor_id,
+            "channel": rep.channel, "kind": rep.kind, "observed_at": rep.observed_at,
+            "received_at": rep.received_at, "flags": sorted(rep.flags), "body": rep.body,
+            "kafka_partition": r.partition, "kafka_offset": r.offset,
+        }
+        for r in batch
+        for rep in (r.report,)
+    ]  # fmt: skip
     series: dict[tuple[str, object], tuple[int, float]] = {}
     for r in batch:
         body = r.report.body
@@ -71,49 +73,58 @@ async def write_reports(
         await conn.execute(
             """INSERT INTO reports (id, station_id, monitor_id, channel, kind, observed_at, received_at,
                                     flags, body, kafka_partition, kafka_offset)
-               SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at,
-                      string_to_array(flags, ','), body::jsonb, kafka_partition, kafka_offset
-               FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                           $6::timestamptz[], $7::timestamptz[], $8::text[], $9::text[], $10::int[],
-                           $11::bigint[])
-                    AS t(id, station_id, monitor_id, channel, kind, observed_at, received_at, flags,
-                         body, kafka_partition, kafka_offset)
+               SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at, flags, body,
+                      kafka_partition, kafka_offset
+               FROM json_populate_recordset(NULL::reports, $1::json)
                ON CONFLICT (id) DO NOTHING""",
-            *cols,
+            _json_rows(rows),
         )
         if series:
             await conn.execute(
                 """INSERT INTO turnout_series (station_id, observed_at, ballots_issued, turnout_pct)
-                   SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::int[], $4::float8[])
+                   SELECT station_id, observed_at, ballots_issued, turnout_pct
+                   FROM json_populate_recordset(NULL::turnout_series, $1::json)
                    ON CONFLICT (station_id, observed_at) DO UPDATE
                    SET ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct
                    WHERE turnout_series.ballots_issued < EXCLUDED.ballots_issued""",
-                [k[0] for k in series],
-                [k[1] for k in series],
-                [v[0] for v in series.values()],
-                [v[1] for v in series.values()],
+                _json_rows(
+                    [
+                        {"station_id": k[0], "observed_at": k[1], "ballots_issued": v[0], "turnout_pct": v[1]}
+                        for k, v in series.items()
+                    ]
+                ),
             )
 
 
-def _protocol(p: ev.ProtocolSummary | None) -> str | None:
-    return None if p is None else _json(p)
+def _json_rows(rows: Sequence[Mapping[str, object]]) -> str:
+    """Rows as one JSON array of objects keyed by column (json_populate_recordset): datetimes
+    as RFC 3339, enums by value, dataclasses as objects (keys sorted, as _json)."""
+    return orjson.dumps(rows, option=orjson.OPT_SORT_KEYS).decode()
 
 
 async def write_station_stats(conn: Conn, batch: Sequence[ev.StationStats]) -> None:
+    """The newest figures per station, in one statement (rows as one JSON document)."""
     rows = [
-        (
-            s.station_id, s.region_id, s.registered_voters, s.ballots_issued, s.turnout_pct,
-            s.turnout_rate_pp_per_hour, s.home_voting_applications, s.home_voting_pct,
-            _json(s.incidents_total), _json(s.incidents_recent), s.last_report_at, s.open_alerts,
-            _protocol(s.protocol), s.reports_processed, s.silent, s.updated_at,
-        )
+        {
+            "station_id": s.station_id, "region_id": s.region_id,
+            "registered_voters": s.registered_voters, "ballots_issued": s.ballots_issued,
+            "turnout_pct": s.turnout_pct, "turnout_rate_pp_per_hour": s.turnout_rate_pp_per_hour,
+            "home_voting_applications": s.home_voting_applications,
+            "home_voting_pct": s.home_voting_pct, "incidents_total": s.incidents_total,
+            "incidents_recent": s.incidents_recent, "last_report_at": s.last_report_at,
+            "open_alerts": s.open_alerts, "protocol": s.protocol,
+            "reports_processed": s.reports_processed, "silent": s.silent, "updated_at": s.updated_at,
+        }
         for s in latest_by_key(batch, "station_id")
     ]  # fmt: skip
-    await conn.executemany(
+    await conn.execute(
         """INSERT INTO station_stats (station_id, region_id, registered_voters, ballots_issued, turnout_pct,
              turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
              incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13::jsonb, $14, $15, $16)
+           SELECT station_id, region_id, registered_voters, ballots_issued, turnout_pct,
+             turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
+             incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at
+           FROM json_populate_recordset(NULL::station_stats, $1::json)
            ON CONFLICT (station_id) DO UPDATE SET
              region_id = EXCLUDED.region_id, registered_voters = EXCLUDED.registered_voters,
              ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct,
@@ -125,7 +136,7 @@ async def write_station_stats(conn: Conn, batch: Sequence[ev.StationStats]) -> N
              reports_processed = EXCLUDED.reports_processed, silent = EXCLUDED.silent,
              updated_at = EXCLUDED.updated_at
            WHERE station_stats.updated_at <= EXCLUDED.updated_at""",
-        rows,
+        _json_rows(rows),
     )
 
 
