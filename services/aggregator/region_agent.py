@@ -21,7 +21,7 @@ import faust
 from services.aggregator import metrics, output, sink, summaries
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.runtime import Runtime
-from services.aggregator.sink_agents import write_with_retry
+from services.aggregator.sink_agents import with_retry, write_with_retry
 from services.aggregator.state_codec import decode_book, encode_book
 from services.common import codec, topics
 from services.common import events as ev
@@ -36,8 +36,9 @@ class RegionAgent:
             "key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw",
         }  # fmt: skip
         self.summaries = app.topic(f"{app.conf.id}-station-summaries", partitions=1, internal=True, **raw)
+        # Each station's figures come from the summaries, and after a restart or a rebalance from
+        # PostgreSQL (the station agent writes them there before it sends them here).
         # bytes -> faust's "raw" serializer for the table and its changelog.
-        self.members = app.Table("region-members", partitions=1, key_type=bytes, value_type=bytes)
         self.books = app.Table("region-alerts", partitions=1, key_type=bytes, value_type=bytes)
         self.book = RegionBook(rt.rules)
         self.loaded = False
@@ -46,8 +47,8 @@ class RegionAgent:
         # Wall time at which the watermark last moved (for wall-clock silence).
         self.anchor: tuple[datetime | None, float] = (None, time.time())
 
-    def _load(self) -> None:
-        for _key, value in self.members.items():
+    async def _load(self) -> None:
+        for value in await with_retry(self.rt, "reading station figures", sink.read_own_figures):
             self.book.upsert(codec.decode_station_stats(value))
         for key, value in self.books.items():
             self.book.alerts[key.decode()] = decode_book(value)
@@ -69,7 +70,7 @@ class RegionAgent:
         await self.rt.ready.wait()
         async for event in stream.events():
             if not self.loaded:
-                self._load()
+                await self._load()
             if self.registry_version != self.rt.registry_version:
                 self.book.set_registry(self.rt.registry)
                 self.registry_version = self.rt.registry_version
@@ -77,7 +78,7 @@ class RegionAgent:
             if key != summaries.TICK:
                 # A batch of figures; a single station's (older format) is keyed by its id.
                 values = summaries.unpack(event.value) if key == summaries.BATCH else [event.value]
-                await self._members(event, list(values))
+                await self._members(list(values))
                 continue
             now = self.now(summaries.decode_tick(event.value))
             if now is None:
@@ -90,24 +91,20 @@ class RegionAgent:
             tick = self.book.evaluate(now, self.book.all_regions() if full else None)
             await self._send(tick)
 
-    async def _members(self, event: Any, values: list[bytes]) -> None:
+    async def _members(self, values: list[bytes]) -> None:
         """Takes a batch of station figures; re-sends, with its region-level alerts and silence,
         the figures of each station that has any, so the last figures published count them."""
         views: list[ev.StationStats] = []
-        rows = []
         for value in values:
             stats = codec.decode_station_stats(value)
             self.book.upsert(stats)
-            rows.append((event, stats.station_id.encode(), value))
             book = self.book.alerts.get(stats.station_id)
             if (book is not None and book.count_open()) or stats.station_id in self.book.silent:
                 views.append(self.book.station_view(stats))
-        outbox = output.Outbox(self.app)
-        await output.write_table(self.members, rows, outbox)
-        await self._stations(views, outbox)
+        await self._stations(views)
 
-    async def _stations(self, views: list[ev.StationStats], outbox: output.Outbox | None = None) -> None:
-        outbox = outbox or output.Outbox(self.app)
+    async def _stations(self, views: list[ev.StationStats]) -> None:
+        outbox = output.Outbox(self.app)
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         for view in views:
             await outbox.add(out, view.station_id.encode(), codec.encode_station_stats(view))

@@ -96,14 +96,31 @@ async def write_reports(
             )
 
 
+async def read_own_figures(conn: Conn) -> list[bytes]:
+    """Every station's own figures as the station agent last wrote them (see write_station_stats)."""
+    return [
+        r["figures"] for r in await conn.fetch("SELECT figures FROM station_stats WHERE figures IS NOT NULL")
+    ]
+
+
+def _bytea(value: bytes | None) -> str | None:
+    # bytea's text form, which json_populate_recordset reads from a JSON string.
+    return None if value is None else "\\x" + value.hex()
+
+
 def _json_rows(rows: Sequence[Mapping[str, object]]) -> str:
     """Rows as one JSON array of objects keyed by column (json_populate_recordset): datetimes
     as RFC 3339, enums by value, dataclasses as objects (keys sorted, as _json)."""
     return orjson.dumps(rows, option=orjson.OPT_SORT_KEYS).decode()
 
 
-async def write_station_stats(conn: Conn, batch: Sequence[ev.StationStats]) -> None:
-    """The newest figures per station, in one statement (rows as one JSON document)."""
+async def write_station_stats(
+    conn: Conn, batch: Sequence[ev.StationStats], own: Mapping[str, bytes] | None = None
+) -> None:
+    """The newest figures per station, in one statement (rows as one JSON document). `own`: the
+    station agent's encoded figures by station, kept for the region agent (column `figures`); a
+    row written without them (the region agent's views) keeps the ones it has."""
+    own = own or {}
     rows = [
         {
             "station_id": s.station_id, "region_id": s.region_id,
@@ -114,16 +131,19 @@ async def write_station_stats(conn: Conn, batch: Sequence[ev.StationStats]) -> N
             "incidents_recent": s.incidents_recent, "last_report_at": s.last_report_at,
             "open_alerts": s.open_alerts, "protocol": s.protocol,
             "reports_processed": s.reports_processed, "silent": s.silent, "updated_at": s.updated_at,
+            "figures": _bytea(own.get(s.station_id)),
         }
         for s in latest_by_key(batch, "station_id")
     ]  # fmt: skip
     await conn.execute(
         """INSERT INTO station_stats (station_id, region_id, registered_voters, ballots_issued, turnout_pct,
              turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
-             incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at)
+             incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at,
+             figures)
            SELECT station_id, region_id, registered_voters, ballots_issued, turnout_pct,
              turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
-             incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at
+             incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at,
+             figures
            FROM json_populate_recordset(NULL::station_stats, $1::json)
            ON CONFLICT (station_id) DO UPDATE SET
              region_id = EXCLUDED.region_id, registered_voters = EXCLUDED.registered_voters,
@@ -134,7 +154,8 @@ async def write_station_stats(conn: Conn, batch: Sequence[ev.StationStats]) -> N
              incidents_recent = EXCLUDED.incidents_recent, last_report_at = EXCLUDED.last_report_at,
              open_alerts = EXCLUDED.open_alerts, protocol = EXCLUDED.protocol,
              reports_processed = EXCLUDED.reports_processed, silent = EXCLUDED.silent,
-             updated_at = EXCLUDED.updated_at
+             updated_at = EXCLUDED.updated_at,
+             figures = coalesce(EXCLUDED.figures, station_stats.figures)
            WHERE station_stats.updated_at <= EXCLUDED.updated_at""",
         _json_rows(rows),
     )

@@ -23,6 +23,7 @@ from services.common.errors import DecodeError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+R = TypeVar("R")
 MAX_BACKOFF_S = 10.0
 
 
@@ -33,22 +34,29 @@ async def write_with_retry(
     write: Callable[[sink.Conn, Sequence[T]], Awaitable[None]],
 ) -> None:
     """Writes a batch, retrying transport and server errors with backoff until it lands."""
+
+    async def attempt(conn: sink.Conn) -> None:
+        started = time.monotonic()
+        await write(conn, batch)
+        metrics.SINK_SECONDS.labels(table).observe(time.monotonic() - started)
+
+    await with_retry(rt, f"writing {len(batch)} rows to {table}", attempt)
+    metrics.SINK_ROWS.labels(table).inc(len(batch))
+
+
+async def with_retry(rt: Runtime, what: str, call: Callable[[sink.Conn], Awaitable[R]]) -> R:
+    """`call` on a pooled connection, retrying transport and server errors with backoff."""
     delay = 0.2
     while True:
         assert rt.pool is not None
-        started = time.monotonic()
         try:
             async with rt.pool.acquire() as conn:
-                await write(conn, batch)
+                return await call(conn)
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
             metrics.SINK_ERRORS.inc()
-            log.warning("writing %d rows to %s failed, retrying in %.1fs: %s", len(batch), table, delay, exc)
+            log.warning("%s failed, retrying in %.1fs: %s", what, delay, exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, MAX_BACKOFF_S)
-            continue
-        metrics.SINK_SECONDS.labels(table).observe(time.monotonic() - started)
-        metrics.SINK_ROWS.labels(table).inc(len(batch))
-        return
 
 
 def _decoded(values: Sequence[bytes], decode: Callable[[bytes], T], what: str) -> list[T]:

@@ -141,6 +141,7 @@ class StationAgent:
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         figures: list[ev.StationStats] = []
         values: list[bytes] = []
+        own: dict[str, bytes] = {}
         for station_id in stations:
             state = self.cache.get(station_id)
             if state is None or state.last_at is None:
@@ -149,6 +150,7 @@ class StationAgent:
             value = codec.encode_station_stats(stats)
             figures.append(stats)
             values.append(value)
+            own[station_id] = value
             await outbox.add(out, station_id.encode(), value)
         await outbox.send()
         if values:
@@ -158,7 +160,9 @@ class StationAgent:
                 metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
                 metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
         if figures:
-            await write_with_retry(self.rt, "station_stats", figures, sink.write_station_stats)
+            await write_with_retry(
+                self.rt, "station_stats", figures, lambda c, b: sink.write_station_stats(c, b, own)
+            )
         for handler in self.on_figures:
             await handler(figures)
         if values:

@@ -137,3 +137,18 @@ async def test_station_stats_every_column_and_only_newer_figures_win(db: asyncpg
     q = rows["ALA-0002"]
     assert (q["last_report_at"], q["protocol"], q["silent"]) == (None, None, False)
     assert orjson.loads(q["incidents_total"]) == {}
+
+
+async def test_own_figures_are_kept_for_the_region_agent(db: asyncpg.Connection) -> None:
+    own = _stats("ALA-0001", 500, 590)
+    await sink.write_station_stats(db, [own], {"ALA-0001": b"\x00own\xff"})
+    # The region agent's view of the same figures (silence, region alerts) has no own figures.
+    await sink.write_station_stats(db, [replace(own, silent=True, open_alerts=2)])
+    row = await db.fetchrow("SELECT silent, open_alerts, figures FROM station_stats")
+    assert row is not None
+    assert (row["silent"], row["open_alerts"], row["figures"]) == (True, 2, b"\x00own\xff")
+    assert await sink.read_own_figures(db) == [b"\x00own\xff"]
+    # Newer own figures replace them; older ones (a replay) do not.
+    await sink.write_station_stats(db, [_stats("ALA-0001", 510, 600)], {"ALA-0001": b"newer"})
+    await sink.write_station_stats(db, [_stats("ALA-0001", 505, 595)], {"ALA-0001": b"older"})
+    assert await sink.read_own_figures(db) == [b"newer"]
