@@ -31,6 +31,7 @@ import faust
 import orjson
 
 from services.aggregator import forensics_sink, output
+from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_settings import ForensicsSettings
 from services.aggregator.runtime import Runtime
@@ -69,8 +70,12 @@ class ForensicsAgent:
         self.protocols_topic = app.topic(
             f"{app.conf.id}-forensics-protocols", partitions=1, internal=True, **_RAW
         )
-        self.table = app.Table("forensics-protocols", partitions=1, key_type=bytes, value_type=bytes)
-        self.alert_table = app.Table("forensics-alerts", partitions=1, key_type=bytes, value_type=bytes)
+        self.table = app.Table(
+            "forensics-protocols", partitions=1, key_type=bytes, value_type=bytes, options=rocksdb_options()
+        )
+        self.alert_table = app.Table(
+            "forensics-alerts", partitions=1, key_type=bytes, value_type=bytes, options=rocksdb_options()
+        )
         self.live = LiveForensics(bins=settings.bins)
         self.alerts = ExcessAlerts(min_stations=settings.min_stations, threshold=settings.z)
         self.loaded = False

@@ -20,6 +20,7 @@ import faust
 
 from services.aggregator import metrics, output, sink, summaries
 from services.aggregator.domain.region_book import RegionBook, RegionTick
+from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.runtime import Runtime
 from services.aggregator.sink_agents import with_retry, write_with_retry
 from services.aggregator.state_codec import decode_book, encode_book
@@ -39,7 +40,9 @@ class RegionAgent:
         # Each station's figures come from the summaries, and after a restart or a rebalance from
         # PostgreSQL (the station agent writes them there before it sends them here).
         # bytes -> faust's "raw" serializer for the table and its changelog.
-        self.books = app.Table("region-alerts", partitions=1, key_type=bytes, value_type=bytes)
+        self.books = app.Table(
+            "region-alerts", partitions=1, key_type=bytes, value_type=bytes, options=rocksdb_options()
+        )
         self.book = RegionBook(rt.rules)
         self.loaded = False
         self.registry_version = -1

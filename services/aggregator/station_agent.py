@@ -27,6 +27,7 @@ from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.event_context import within
+from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
 from services.aggregator.sink_agents import write_with_retry
@@ -56,6 +57,7 @@ class StationAgent:
             key_type=bytes,
             value_type=bytes,
             partitions=topics.REPORTS.partitions,
+            options=rocksdb_options(),
         )
         self.cache: dict[str, StationState] = {}
         # Stations whose figures must be re-sent (after recovery), sent by `flush`.

@@ -1,4 +1,5 @@
-"""The aggregator's faust app carries the tuned consumer, fetch pacing and quiet Monitor."""
+"""The aggregator's faust app carries the tuned consumer, fetch pacing, quiet Monitor and RocksDB
+options."""
 
 from __future__ import annotations
 
@@ -23,3 +24,7 @@ async def test_create_app_wires_the_tuned_parts(tmp_path: Path) -> None:
         assert kafka_consumer._fetch_max_wait_ms == 35
     finally:
         await kafka_consumer.stop()
+    tables = {t.name: t for t in app.tables.values()}
+    assert {"station-state", "region-alerts"} <= set(tables)
+    for table in tables.values():
+        assert table.options == faust_tuning.rocksdb_options()
