@@ -7,12 +7,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import asyncpg
 import httpx
 
 from services.common import codec
 from services.common import events as ev
 from services.common.settings import SharedSettings
-from tests.integration.ingest.conftest import Seeded, reports_on_topic
+from services.ingest.app import create_app
+from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic, running
 
 
 def turnout(station: str = "ALA-0123", ballots: int = 450, report_id: str | None = None) -> dict[str, Any]:
@@ -52,6 +54,27 @@ async def test_a_report_sent_three_times_is_on_the_topic_once(
     assert first.monitor_id == seeded.monitor_id
     assert first.channel is ev.Channel.HTTP
     assert first.station_id == "ALA-0123"
+
+
+async def test_an_acceptance_recorded_after_the_answer_is_kept_for_the_next_process(
+    shared_settings: SharedSettings, seeded: Seeded, db: asyncpg.Connection
+) -> None:
+    """The 202 does not wait for the dedup record; shutdown does, and a new process (empty
+    cache) then finds the id accepted in PostgreSQL."""
+    report = turnout(ballots=321)
+    # The longest accept linger: the record waits for a claim that never comes.
+    settings = ingest_settings(shared_settings, dedup_accept_linger_ms=50)
+    async with running(create_app(settings)) as first:
+        answer = await first.post("/v1/reports", json=report, headers=auth(seeded.token))
+        assert answer.json()["results"][0]["status"] == "accepted"
+        again = await first.post("/v1/reports", json=report, headers=auth(seeded.token))
+        assert again.json()["results"][0]["status"] == "duplicate"  # from this process's memory
+    query = "SELECT accepted_at IS NOT NULL FROM ingest_dedup WHERE id = $1"
+    assert await db.fetchval(query, report["id"]) is True
+    async with running(create_app(ingest_settings(shared_settings))) as second:
+        resent = await second.post("/v1/reports", json=report, headers=auth(seeded.token))
+        assert resent.json()["results"][0]["status"] == "duplicate"
+    assert [r.id for r in await reports_on_topic(shared_settings)] == [report["id"]]
 
 
 async def test_a_batch_with_one_bad_report_accepts_the_rest_and_names_the_bad_one(
