@@ -171,6 +171,10 @@ async def _clients(url: str, key: str | None, ids: list[str], rounds: int, out: 
     connected = [0]
     done = asyncio.Event()
     finished = [0]
+    # Nobody hangs up before everyone has read the last round: a client closing right after its
+    # own last frame put thousands of close handshakes inside the last round's later slices.
+    read_all = asyncio.Event()
+    reading = [len(ids)]
 
     async def one(sid: str) -> None:
         protocols = ["graphql-transport-ws"] if key else None
@@ -186,18 +190,24 @@ async def _clients(url: str, key: str | None, ids: list[str], rounds: int, out: 
                 else:
                     await ws.send(sid)
                 connected[0] += 1
-                async for raw in ws:
-                    now = time.time()
-                    frames[0] += 1
-                    update = orjson.loads(raw)["payload"]["data"]["stationUpdated"]
-                    stats = update["station"]["stats"]
-                    n = stats["ballotsIssued"]
-                    if n >= WARMUP:
-                        latencies.append(
-                            (n, (now - datetime.fromisoformat(stats["updatedAt"]).timestamp()) * 1000)
-                        )
-                    if n >= rounds - 1:
-                        break
+                try:
+                    async for raw in ws:
+                        now = time.time()
+                        frames[0] += 1
+                        update = orjson.loads(raw)["payload"]["data"]["stationUpdated"]
+                        stats = update["station"]["stats"]
+                        n = stats["ballotsIssued"]
+                        if n >= WARMUP:
+                            latencies.append(
+                                (n, (now - datetime.fromisoformat(stats["updatedAt"]).timestamp()) * 1000)
+                            )
+                        if n >= rounds - 1:
+                            break
+                finally:
+                    reading[0] -= 1
+                    if reading[0] == 0:
+                        read_all.set()
+                await read_all.wait()
         finally:
             finished[0] += 1
             if finished[0] == len(ids):
