@@ -17,12 +17,13 @@ from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
-from aiokafka.partitioner import DefaultPartitioner, murmur2
+from aiokafka.partitioner import DefaultPartitioner
+
+from services.common.key_partition import key_hash
 
 log = logging.getLogger(__name__)
 
 Late = Callable[[int, bool], None]
-MAX_CACHED_KEYS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,25 +43,17 @@ class WriteResult:
 
 
 class KeyPartitioner:
-    """aiokafka's default partitioner (Java's: murmur2 of the key) with each key's hash kept.
-
-    Keys are station ids, a few thousand, and aiokafka's murmur2 is pure Python (~4 us a
-    message, a tenth of ingest's CPU per batched report). Same partition for every key.
-    """
+    """aiokafka's default partitioner (Java's: murmur2 of the key) with each key's hash kept
+    (services/common/key_partition.py: aiokafka's murmur2 is pure Python, ~4 us a message, a
+    tenth of ingest's CPU per batched report). Same partition for every key."""
 
     def __init__(self) -> None:
-        self._hashes: dict[bytes, int] = {}
         self._default = DefaultPartitioner()
 
     def __call__(self, key: bytes | None, all_partitions: list[int], available: list[int]) -> int:
         if key is None:
             return int(self._default(key, all_partitions, available))
-        hashed = self._hashes.get(key)
-        if hashed is None:
-            if len(self._hashes) >= MAX_CACHED_KEYS:
-                self._hashes.clear()
-            hashed = self._hashes[key] = int(murmur2(key)) & 0x7FFFFFFF
-        return all_partitions[hashed % len(all_partitions)]
+        return all_partitions[key_hash(key) % len(all_partitions)]
 
 
 class Producer:
