@@ -186,7 +186,9 @@ async def _rate_run(shared: SharedSettings, url: str, stations: list[tuple[str, 
         sid, reg = random.choice(stations)
         base[sid] += 1
         applied[sid] = applied.get(sid, 0) + 1
-        r = _turnout(sid, 1000 + base[sid], reg)
+        # Event time goes on from the station's last backlog report (a jump of hours would make
+        # every station silent at once: an alert storm, not the steady state measured here).
+        r = _turnout(sid, STATION_BASE[sid] + base[sid], reg)
         fut = await producer.send(name, key=sid.encode(), value=codec.encode_report(r))
         # reports_processed counts this station's reports, bulk phase included
         fut.add_done_callback(acked((sid, STATION_BASE[sid] + applied[sid])))
