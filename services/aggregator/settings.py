@@ -27,10 +27,10 @@ class AggregatorSettings(BaseSettings):
     # are bounded by it (a few hundred reports), a backlog's by batch_max: the larger, the more
     # reports share each station's writes (4,000 -> 20,000: backlog 3,200 -> 4,850 reports/s).
     flush_interval_ms: int = Field(default=100, ge=5)
+    batch_max: int = Field(default=20_000, ge=1)
     # A fetch from Kafka waits up to this long for 64 KB (a backlog is returned at once): fewer,
     # fuller fetches while reports trickle in (services/aggregator/faust_tuning.py).
     fetch_wait_ms: int = Field(default=20, ge=0, le=500)
-    batch_max: int = Field(default=20_000, ge=1)
     # Region and national roll-ups (and silence, outliers) are re-evaluated on this tick.
     region_interval_ms: int = Field(default=500, ge=50)
     # Event-time silence is re-checked for every station at most this often (event seconds).
