@@ -27,10 +27,20 @@ def _stats(station: str, ballots: int) -> ev.StationStats:
     )  # fmt: skip
 
 
-async def test_region_view_is_loaded_from_the_stations_own_figures(database_url: str, tmp_path: Path) -> None:
+async def test_region_view_is_loaded_from_the_stations_own_figures(
+    database_url: str, kafka_bootstrap: str, tmp_path: Path
+) -> None:
     own = [_stats("ALA-0001", 300), _stats("ALA-0002", 450)]
     settings = AggregatorSettings(data_dir=tmp_path)
-    app = faust_tuning.App("reload-test", broker="kafka://127.0.0.1:1", store="memory://", web_enabled=False)
+    # The aggregator's own kind of app (RocksDB tables, the test broker); it is never started:
+    # the load reads PostgreSQL only.
+    app = faust_tuning.App(
+        "reload-test",
+        broker=f"kafka://{kafka_bootstrap}",
+        store="rocksdb://",
+        datadir=str(tmp_path / "state"),
+        web_enabled=False,
+    )
     rt = Runtime(settings, load_rules(settings.rules_file))
     rt.pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     try:
