@@ -31,6 +31,8 @@ class ReceivedReport:
 
 
 def _json(value: object) -> str:
+    # Also a statement's rows, as one JSON array of objects keyed by column
+    # (json_populate_recordset): datetimes as RFC 3339, enums by value, dataclasses as objects.
     return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
 
 
@@ -77,7 +79,7 @@ async def write_reports(
                       kafka_partition, kafka_offset
                FROM json_populate_recordset(NULL::reports, $1::json)
                ON CONFLICT (id) DO NOTHING""",
-            _json_rows(rows),
+            _json(rows),
         )
         if series:
             await conn.execute(
@@ -87,7 +89,7 @@ async def write_reports(
                    ON CONFLICT (station_id, observed_at) DO UPDATE
                    SET ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct
                    WHERE turnout_series.ballots_issued < EXCLUDED.ballots_issued""",
-                _json_rows(
+                _json(
                     [
                         {"station_id": k[0], "observed_at": k[1], "ballots_issued": v[0], "turnout_pct": v[1]}
                         for k, v in series.items()
@@ -106,12 +108,6 @@ async def read_own_figures(conn: Conn) -> list[bytes]:
 def _bytea(value: bytes | None) -> str | None:
     # bytea's text form, which json_populate_recordset reads from a JSON string.
     return None if value is None else "\\x" + value.hex()
-
-
-def _json_rows(rows: Sequence[Mapping[str, object]]) -> str:
-    """Rows as one JSON array of objects keyed by column (json_populate_recordset): datetimes
-    as RFC 3339, enums by value, dataclasses as objects (keys sorted, as _json)."""
-    return orjson.dumps(rows, option=orjson.OPT_SORT_KEYS).decode()
 
 
 async def write_station_stats(
@@ -157,7 +153,7 @@ async def write_station_stats(
              updated_at = EXCLUDED.updated_at,
              figures = coalesce(EXCLUDED.figures, station_stats.figures)
            WHERE station_stats.updated_at <= EXCLUDED.updated_at""",
-        _json_rows(rows),
+        _json(rows),
     )
 
 
