@@ -20,6 +20,7 @@ from aiokafka.errors import KafkaError
 from aiokafka.partitioner import DefaultPartitioner
 
 from services.common.key_partition import key_hash
+from services.ingest.node_drain import drain_together
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class Producer:
         self._starting: asyncio.Task[None] | None = None
 
     def _new(self) -> AIOKafkaProducer:
-        return AIOKafkaProducer(
+        producer = AIOKafkaProducer(
             bootstrap_servers=self._bootstrap,
             acks="all",
             enable_idempotence=True,
@@ -75,6 +76,8 @@ class Producer:
             max_batch_size=256 * 1024,
             partitioner=KeyPartitioner(),
         )
+        drain_together(producer)
+        return producer
 
     async def start(self) -> None:
         """Starts now if Kafka answers, else keeps trying in the background (requests get 503)."""
