@@ -10,6 +10,7 @@ from datetime import timedelta
 import asyncpg
 import pytest
 
+from services.ingest import dedup_store
 from services.ingest.dedup import Deduplicator, Outcome
 from services.ingest.dedup_store import ClaimState, DedupStore
 from services.ingest.errors import UnavailableError
@@ -172,5 +173,40 @@ async def test_asynchronous_commits_stay_on_the_store_connection(database_url: s
         async with single.acquire() as conn:  # the same, only connection
             assert await conn.fetchval("SHOW synchronous_commit") == "on"
             assert await conn.fetchval("SELECT accepted_at IS NULL FROM ingest_dedup WHERE id = 'async'")
+    finally:
+        await single.close()
+
+
+async def test_the_writer_plans_its_statements_once_and_reaches_rows_by_key(database_url: str) -> None:
+    """The writer's session uses generic plans (planned once, not per execution), and they look
+    rows up by primary key even on an empty table, whose statistics would favour a scan; the
+    pool's reset undoes both settings."""
+    single = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    try:
+        store = DedupStore(single, WINDOW, TTL, timeout=5, metrics=IngestMetrics())
+        try:
+            for n in range(8):
+                await store.claim([f"plan-{n}"])
+            conn = store._conn
+            assert conn is not None
+            plans = await conn.fetchrow(
+                "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = $1",
+                dedup_store._WRITE,
+            )
+            assert plans is not None
+            assert (plans["generic_plans"], plans["custom_plans"]) == (8, 0)
+            await conn.execute(
+                f"PREPARE probe (text[], interval, text[], text[], interval) AS {dedup_store._WRITE}"
+            )
+            rows = await conn.fetch("EXPLAIN EXECUTE probe ('{a}', '30 s', '{b}', '{c}', '72 h')")
+            plan = "\n".join(r[0] for r in rows)
+            await conn.execute("DEALLOCATE probe")
+            assert "Seq Scan" not in plan, plan
+            assert plan.count("ingest_dedup_pkey") >= 3, plan  # accept, release, known
+        finally:
+            await store.close()
+        async with single.acquire() as conn:  # the same, only connection
+            assert await conn.fetchval("SHOW plan_cache_mode") == "auto"
+            assert await conn.fetchval("SHOW enable_seqscan") == "on"
     finally:
         await single.close()
