@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
@@ -24,6 +24,7 @@ import asyncpg
 from services.ingest.dedup_store import ClaimState, DedupStore
 from services.ingest.errors import UnavailableError
 
+Recorded = Callable[[Sequence[str], bool], None]
 _PURGE = "DELETE FROM ingest_dedup WHERE claimed_at < now() - $1::interval"
 
 
@@ -148,6 +149,18 @@ class Deduplicator:
             return False
         finally:
             self._recording.difference_update(ids)
+
+    def record_soon(self, ids: Sequence[str], recorded: Recorded) -> asyncio.Future[object]:
+        """`record` in the background, with no task per call: `recorded(ids, ok)` is called once
+        the store wrote them (or failed to); the returned future is done by then."""
+        written: asyncio.Future[object] = self._store.accept_soon(ids)  # type: ignore[assignment]
+
+        def settle(future: asyncio.Future[object]) -> None:
+            self._recording.difference_update(ids)
+            recorded(ids, not future.cancelled() and future.exception() is None)
+
+        written.add_done_callback(settle)
+        return written
 
     async def release(self, ids: Sequence[str]) -> None:
         """Gives up claims whose write failed, so that a resend is produced."""

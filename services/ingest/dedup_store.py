@@ -137,6 +137,12 @@ class DedupStore:
         """Records that Kafka acknowledged `ids`; UnavailableError if that could not be written."""
         await self._queue(self._next.accepts, ids)
 
+    def accept_soon(self, ids: Sequence[str]) -> asyncio.Future[dict[str, ClaimState]]:
+        """`accept` without a coroutine (nor a task to run it in the background): the future is
+        done once `ids` are written, or holds the error."""
+        self._next.accepts.extend(ids)
+        return self._wait(self._next)
+
     async def release(self, ids: Sequence[str]) -> None:
         """Gives up claims whose write failed; UnavailableError if that could not be written."""
         await self._queue(self._next.releases, ids)

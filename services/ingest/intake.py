@@ -72,7 +72,7 @@ class Intake:
         self._dead_letter_topic = dead_letter_topic
         self._metrics = metrics
         self._wait_timeout = wait_timeout
-        self._background: set[asyncio.Task[object]] = set()
+        self._background: set[asyncio.Future[object]] = set()
 
     async def submit(self, reports: Sequence[ev.Report]) -> list[Result]:
         """Writes the reports not seen before; one Result per report, in order."""
@@ -125,17 +125,19 @@ class Intake:
         """Kafka has `ids`: their copies here are duplicates at once; the dedup store records
         them in the background, and the answer does not wait for that (see the module doc)."""
         self._dedup.acknowledged(ids)
-        self._in_background(self._record(ids))
+        self._track(self._dedup.record_soon(ids, self._recorded))
 
-    async def _record(self, ids: list[str]) -> None:
-        if not await self._dedup.record(ids):
+    def _recorded(self, ids: Sequence[str], ok: bool) -> None:
+        if not ok:
             self._metrics.dedup_record_failures.inc(len(ids))
             log.warning("%d acknowledged report ids could not be recorded for dedup", len(ids))
 
     def _in_background(self, action: Coroutine[object, object, object]) -> None:
-        task: asyncio.Task[object] = asyncio.ensure_future(action)
-        self._background.add(task)
-        task.add_done_callback(self._background.discard)
+        self._track(asyncio.ensure_future(action))
+
+    def _track(self, future: asyncio.Future[object]) -> None:
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
 
     async def dead_letter(self, letter: ev.DeadLetter) -> bool:
         """Keeps a message that could not be processed; True once Kafka acknowledged it."""
