@@ -2,11 +2,13 @@
 
 Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`): every report is
 applied and the station rules run after each one (so alerts never depend on batch boundaries);
-then, once per station changed, its state goes to the table (one changelog record), its figures
-to the station-stats topic and, all together in one message, to the region agent; the batch's raw
-reports and figures go to PostgreSQL. faust acks the batch only after all of that, and flushes the producer
-before it commits, so a crash replays at most whole batches, which the report-id set makes
-idempotent. After a restart every station's figures are re-sent once.
+then, once per station changed, its state goes to the table (one changelog record) and its
+figures to the station-stats topic. The PostgreSQL writes (the batch's raw reports, then its
+figures) and the one message to the region agent that follows them run behind the next batch
+(`PERSIST_AHEAD` batches at most): they took half of each batch's time and held back the next
+one's figures. The batch's events are acked only once its writes have landed, and faust flushes
+the producer before it commits, so a crash replays at most whole batches, which the report-id set
+makes idempotent. After a restart every station's figures are re-sent once.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -37,6 +39,8 @@ from services.common import events as ev
 from services.common.errors import DecodeError
 
 log = logging.getLogger(__name__)
+# Batches whose PostgreSQL writes may still be running while the next one is handled.
+PERSIST_AHEAD = 2
 
 
 @dataclass(slots=True)
@@ -65,6 +69,8 @@ class StationAgent:
         self.dedup_s = rt.rules.windows.dedup_hours * 3600
         # Called with each batch's figures after they are sent (the forensics forwarder).
         self.on_figures: list[Callable[[Sequence[ev.StationStats]], Awaitable[None]]] = []
+        # Each batch's PostgreSQL writes and region message, oldest first, each after the last.
+        self.persisting: deque[asyncio.Task[None]] = deque()
 
     def state(self, station_id: str, event: Any) -> StationState:
         state = self.cache.get(station_id)
@@ -78,11 +84,18 @@ class StationAgent:
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
         s = self.rt.settings
-        async for events in stream.take_events(s.batch_max, within=s.flush_interval_ms / 1000):
-            await self.handle(events)
+        try:
+            async for events in stream.take_events(s.batch_max, within=s.flush_interval_ms / 1000):
+                await self.handle(events)
+        finally:
+            # Stopping: let the writes of batches already handled land (else they are replayed).
+            while self.persisting:
+                await self.persisting.popleft()
 
     async def handle(self, events: Sequence[Any]) -> None:
-        """One batch: apply, alert, then write state, figures and raw reports once per station."""
+        """One batch: apply, alert, write state and figures once per station, and start the
+        PostgreSQL writes, which ack the batch when they land."""
+        await self._bound_persisting()
         alerts_out = self.rt.topic(topics.ALERTS)
         touched: dict[str, Touched] = {}
         decoded: list[tuple[Any, ev.Report]] = []
@@ -98,6 +111,7 @@ class StationAgent:
         # both this write and the figures' have landed).
         received = [sink.ReceivedReport(r, e.message.partition, e.message.offset) for e, r in decoded]
         raw_write = asyncio.ensure_future(self._write_reports(received)) if received else None
+        deferred = False
         try:
             for event, report in decoded:
                 state = self.state(report.station_id, event)
@@ -123,9 +137,11 @@ class StationAgent:
                 ((t.event, sid.encode(), encode_state(self.cache[sid])) for sid, t in touched.items()),
                 outbox,
             )
-            await self.publish(touched, touched, outbox)
+            figures, own = await self.send_figures(touched, touched, outbox)
+            self.defer(events, raw_write, figures, own)
+            deferred = True
         finally:
-            if raw_write is not None:
+            if raw_write is not None and not deferred:
                 await raw_write
 
     async def _write_reports(self, received: Sequence[sink.ReceivedReport]) -> None:
@@ -133,16 +149,56 @@ class StationAgent:
             self.rt, "reports", received, lambda c, b: sink.write_reports(c, b, self.rt.registry)
         )
 
-    async def publish(
-        self, stations: Iterable[str], times: dict[str, Touched], outbox: output.Outbox | None = None
+    async def _bound_persisting(self) -> None:
+        """Waits for the oldest batches' writes beyond `PERSIST_AHEAD`; re-raises a failed one."""
+        while self.persisting and (len(self.persisting) >= PERSIST_AHEAD or self.persisting[0].done()):
+            await self.persisting.popleft()
+
+    def defer(
+        self,
+        events: Sequence[Any],
+        raw_write: asyncio.Future[None] | None,
+        figures: list[ev.StationStats],
+        own: dict[str, bytes],
     ) -> None:
+        """Persists a handled batch behind the next ones; its events stay unacked until then
+        (each holds one more reference than `take_events` releases)."""
+        for event in events:
+            event.message.incref()
+        previous = self.persisting[-1] if self.persisting else None
+        self.persisting.append(
+            asyncio.ensure_future(self._persist_then_ack(previous, raw_write, figures, own, events))
+        )
+
+    async def _persist_then_ack(
+        self,
+        previous: asyncio.Task[None] | None,
+        raw_write: asyncio.Future[None] | None,
+        figures: list[ev.StationStats],
+        own: dict[str, bytes],
+        events: Sequence[Any],
+    ) -> None:
+        if previous is not None:  # keeps the figures' writes and region messages in batch order
+            await asyncio.wait((previous,))
+        if raw_write is not None:
+            await raw_write
+        await self.persist(figures, own)
+        for event in events:
+            event.ack()
+
+    async def publish(self, stations: Iterable[str], times: dict[str, Touched]) -> None:
+        """Sends the figures of `stations` (`send_figures`), then persists them (`persist`)."""
+        await self.persist(*await self.send_figures(stations, times))
+
+    async def send_figures(
+        self, stations: Iterable[str], times: dict[str, Touched], outbox: output.Outbox | None = None
+    ) -> tuple[list[ev.StationStats], dict[str, bytes]]:
         """Sends the figures of `stations` to the station-stats topic (with what `outbox` holds
-        already), writes them to PostgreSQL and then, in one message, to the region agent, whose
-        overlays thus always land after them; observes the latency of the reports in `times`."""
+        already); observes the latency of the reports in `times`. Returns the figures and their
+        encoded values by station."""
         outbox = outbox or output.Outbox(self.app)
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         figures: list[ev.StationStats] = []
-        values: list[bytes] = []
         own: dict[str, bytes] = {}
         for station_id in stations:
             state = self.cache.get(station_id)
@@ -151,24 +207,28 @@ class StationAgent:
             stats = station_stats(state, info_for(self.rt.registry, station_id), self.rt.rules)
             value = codec.encode_station_stats(stats)
             figures.append(stats)
-            values.append(value)
             own[station_id] = value
             await outbox.add(out, station_id.encode(), value)
         await outbox.send()
-        if values:
-            metrics.STATS_SENT.labels("station").inc(len(values))
+        if figures:
+            metrics.STATS_SENT.labels("station").inc(len(figures))
             now = datetime.now(UTC)
             for t in times.values():
                 metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
                 metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
+        return figures, own
+
+    async def persist(self, figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        """Writes figures to PostgreSQL, then hands them to `on_figures` and, in one message, to
+        the region agent, which reloads them from PostgreSQL after a restart."""
         if figures:
             await write_with_retry(
                 self.rt, "station_stats", figures, lambda c, b: sink.write_station_stats(c, b, own)
             )
         for handler in self.on_figures:
             await handler(figures)
-        if values:
-            await self.summaries.send(key=summaries.BATCH, value=summaries.pack(values))
+        if figures:
+            await self.summaries.send(key=summaries.BATCH, value=summaries.pack(list(own.values())))
 
     async def _dead_letter(self, event: Any, exc: DecodeError) -> None:
         message = event.message

@@ -1,0 +1,146 @@
+"""The station agent persists each batch behind the next one: in batch order, and its events are
+acked (their offsets become committable) only once its writes have landed."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from faust.events import Event
+from faust.types.tuples import ConsumerMessage
+
+from services.aggregator.station_agent import StationAgent
+from services.common import events as ev
+
+
+class Consumer:
+    """Records the offsets faust would mark committable."""
+
+    def __init__(self) -> None:
+        self.acked: list[int] = []
+
+    def ack(self, message: ConsumerMessage) -> bool:
+        self.acked.append(message.offset)
+        return True
+
+
+def batch(app: Any, offsets: range) -> list[Event]:
+    events = []
+    for offset in offsets:
+        message = ConsumerMessage("reports", 0, offset, 0.0, 0, None, b"S1", b"", None)
+        message.incref()  # the stream's own reference, which take_events releases
+        events.append(Event(app, b"S1", b"", {}, message))
+    return events
+
+
+def agent(persist: Any) -> StationAgent:
+    a = StationAgent.__new__(StationAgent)
+    a.persisting = deque()
+    a.persist = persist  # type: ignore[method-assign]
+    return a
+
+
+def released_by_take_events(events: list[Event]) -> None:
+    for event in events:
+        assert event.ack() is False  # still held by the pending writes
+
+
+async def settle() -> None:
+    for _ in range(10):
+        await asyncio.sleep(0)
+
+
+async def test_batches_are_persisted_in_order_and_acked_only_after_their_writes() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    gates = {1: asyncio.Event(), 2: asyncio.Event()}
+    log: list[str] = []
+
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        n = int(own["batch"])
+        log.append(f"start {n}")
+        await gates[n].wait()
+        log.append(f"end {n}")
+
+    stations = agent(persist)
+    first, second = batch(app, range(0, 3)), batch(app, range(3, 5))
+    stations.defer(first, None, [], {"batch": b"1"})
+    released_by_take_events(first)
+    await stations._bound_persisting()  # one batch in flight: the next may be handled
+    stations.defer(second, None, [], {"batch": b"2"})
+    released_by_take_events(second)
+    await settle()
+    assert log == ["start 1"]
+    assert consumer.acked == []
+
+    gates[2].set()  # the second batch's write would be quick: it still waits for the first
+    await settle()
+    assert log == ["start 1"]
+    assert consumer.acked == []
+
+    gates[1].set()
+    while stations.persisting:
+        await stations.persisting.popleft()
+    assert log == ["start 1", "end 1", "start 2", "end 2"]
+    assert consumer.acked == [0, 1, 2, 3, 4]
+
+
+async def test_the_raw_reports_write_is_awaited_before_the_batch_is_acked() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    raw_write: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        pass
+
+    stations = agent(persist)
+    events = batch(app, range(7, 9))
+    stations.defer(events, raw_write, [], {})
+    released_by_take_events(events)
+    await settle()
+    assert consumer.acked == []
+    raw_write.set_result(None)
+    await stations.persisting.popleft()
+    assert consumer.acked == [7, 8]
+
+
+async def test_a_failed_write_leaves_its_batch_unacked_and_fails_the_next_batch() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        raise RuntimeError("figures rejected")
+
+    stations = agent(persist)
+    events = batch(app, range(0, 2))
+    stations.defer(events, None, [], {})
+    released_by_take_events(events)
+    await settle()
+    with pytest.raises(RuntimeError, match="figures rejected"):
+        await stations._bound_persisting()
+    assert consumer.acked == []
+    assert not stations.persisting
+
+
+async def test_at_most_persist_ahead_batches_are_pending_when_a_batch_starts() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    gate = asyncio.Event()
+
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        await gate.wait()
+
+    stations = agent(persist)
+    stations.defer(batch(app, range(0, 1)), None, [], {})
+    stations.defer(batch(app, range(1, 2)), None, [], {})
+    waiting = asyncio.ensure_future(stations._bound_persisting())
+    await settle()
+    assert not waiting.done()  # two batches' writes pending: the third must wait
+    gate.set()
+    await waiting
+    assert len(stations.persisting) < 2
+    while stations.persisting:
+        await stations.persisting.popleft()
