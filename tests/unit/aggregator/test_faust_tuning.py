@@ -4,6 +4,9 @@ options."""
 from __future__ import annotations
 
 from pathlib import Path
+from time import monotonic
+
+from faust.types import TP
 
 from services.aggregator import faust_tuning
 from services.aggregator.app import create_app
@@ -28,3 +31,14 @@ async def test_create_app_wires_the_tuned_parts(tmp_path: Path) -> None:
     assert {"station-state", "region-alerts"} <= set(tables)
     for table in tables.values():
         assert table.options == faust_tuning.rocksdb_options()
+
+
+def test_quiet_monitor_keeps_the_inbound_time_faust_checks_streams_with() -> None:
+    # faust's consumer thread logs "Stream has not started processing" for every partition with
+    # a backlog once `stream_inbound_time` has no entry for it 5 minutes after start.
+    monitor = faust_tuning.QuietMonitor()
+    tp = TP("reports", 3)
+    before = monotonic()
+    assert monitor.on_stream_event_in(tp, 7, stream=None, event=None) is None
+    assert before <= monitor.stream_inbound_time[tp] <= monotonic()
+    assert TP("reports", 4) not in monitor.stream_inbound_time
