@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack
 from datetime import timedelta
 
@@ -210,3 +210,33 @@ async def test_the_writer_plans_its_statements_once_and_reaches_rows_by_key(data
             assert await conn.fetchval("SHOW enable_seqscan") == "on"
     finally:
         await single.close()
+
+
+async def test_a_record_in_the_background_reports_whether_it_was_written(
+    database_url: str, db: asyncpg.Connection
+) -> None:
+    """`record_soon` (the acceptance written after the 202): the callback hears, once the group
+    commit is done, whether the ids were written; a copy is a duplicate meanwhile either way."""
+    single = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    store = DedupStore(single, WINDOW, TTL, timeout=5, metrics=IngestMetrics())
+    dedup = Deduplicator(single, store, WINDOW, cache_size=0)
+    heard: list[tuple[list[str], bool]] = []
+
+    def recorded(ids: Sequence[str], ok: bool) -> None:
+        heard.append((list(ids), ok))
+
+    try:
+        assert (await dedup.claim(["kept", "lost"])).new == [0, 1]
+        dedup.acknowledged(["kept"])
+        await dedup.record_soon(["kept"], recorded)
+        single.terminate()  # the store is unreachable from now on
+        dedup.acknowledged(["lost"])
+        lost = dedup.record_soon(["lost"], recorded)
+        assert (await dedup.claim(["lost"])).outcomes == {0: Outcome.DUPLICATE}  # still known here
+        with pytest.raises(UnavailableError):
+            await lost
+    finally:
+        await store.close()
+    assert heard == [(["kept"], True), (["lost"], False)]
+    rows = await db.fetch("SELECT id, accepted_at IS NOT NULL AS accepted FROM ingest_dedup ORDER BY id")
+    assert [tuple(r) for r in rows] == [("kept", True), ("lost", False)]
