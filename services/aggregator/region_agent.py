@@ -19,6 +19,7 @@ from typing import Any
 import faust
 
 from services.aggregator import metrics, output, sink, summaries
+from services.aggregator.domain.pacing import Pacer
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.runtime import Runtime
@@ -44,6 +45,7 @@ class RegionAgent:
             "region-alerts", partitions=1, key_type=bytes, value_type=bytes, options=rocksdb_options()
         )
         self.book = RegionBook(rt.rules)
+        self.pacer = Pacer(rt.settings.region_eval_share)
         self.loaded = False
         self.registry_version = -1
         self.last_full: datetime | None = None
@@ -84,7 +86,8 @@ class RegionAgent:
                 await self._members(list(values))
                 continue
             now = self.now(summaries.decode_tick(event.value))
-            if now is None:
+            started = time.monotonic()
+            if now is None or not self.pacer.due(started):
                 continue
             full = self.last_full is None or now - self.last_full >= timedelta(
                 seconds=self.rt.settings.silence_check_s
@@ -92,6 +95,7 @@ class RegionAgent:
             if full:
                 self.last_full = now
             tick = self.book.evaluate(now, self.book.all_regions() if full else None)
+            self.pacer.ran(started, time.monotonic())
             await self._send(tick)
 
     async def _members(self, values: list[bytes]) -> None:

@@ -33,6 +33,10 @@ class AggregatorSettings(BaseSettings):
     fetch_wait_ms: int = Field(default=20, ge=0, le=500)
     # Region and national roll-ups (and silence, outliers) are re-evaluated on this tick.
     region_interval_ms: int = Field(default=500, ge=50)
+    # ...but evaluating takes at most this share of the worker: with 100,000 stations one
+    # evaluation takes over a second, and every tick would leave reports no time
+    # (services/aggregator/domain/pacing.py).
+    region_eval_share: float = Field(default=0.25, gt=0, le=1)
     # Event-time silence is re-checked for every station at most this often (event seconds).
     silence_check_s: float = Field(default=60.0, gt=0)
     # Let wall-clock time advance the silence clock while no reports arrive (off for replays).
