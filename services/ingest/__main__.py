@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,7 @@ from starlette.applications import Starlette
 from services.common import log
 from services.common.gc_freeze import settle
 from services.common.settings import load
+from services.ingest import workers
 from services.ingest.app import create_app
 from services.ingest.metrics import MULTIPROC_ENV
 from services.ingest.settings import IngestSettings
@@ -40,16 +42,13 @@ def main() -> None:
         # One metrics directory for the workers (fresh each start: old files would add up).
         shared_dir = Path(tempfile.mkdtemp(prefix="pollwatch-ingest-metrics-"))
         os.environ[MULTIPROC_ENV] = str(shared_dir)
+        # Each worker with its own socket on the port (services/ingest/workers.py).
         target = "services.ingest.__main__:app_from_env"
-        uvicorn.run(
-            target,
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            workers=settings.workers,
-            **SERVER,
-        )
-        shutil.rmtree(shared_dir, ignore_errors=True)
+        try:
+            code = workers.run(target, settings.host, settings.port, settings.workers, SERVER)
+        finally:
+            shutil.rmtree(shared_dir, ignore_errors=True)
+        sys.exit(code)
     else:
         app = create_app(settings)
         settle(YOUNG_THRESHOLD)
