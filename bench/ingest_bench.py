@@ -54,7 +54,10 @@ CONCURRENCY = 4
 RATE = int(os.environ.get("PW_BENCH_SINGLE_RATE", "1000"))  # single reports per second (the issue: 1,000)
 SECONDS = 10
 ROUNDS = 3  # raw/batched pairs; the median pair is reported
-WARMUP_SECONDS = 2
+# The single phase starts after this much of the same load, so that it measures the steady state
+# (a fresh broker's JIT compiler alone cost ~300-500 us of Kafka CPU per request in its first
+# minutes, docs/ingest.md round 4).
+WARMUP_SECONDS = int(os.environ.get("PW_BENCH_WARMUP_S", "20"))
 CONNECTIONS = 200  # the open loop's pool: more than enough for RATE x 20 ms
 LINGER_MS = int(os.environ.get("PW_BENCH_LINGER_MS", "2"))  # ingest's and the baseline's
 # One uvicorn worker per core, as ingest would be deployed on this 2-core machine. (One worker
