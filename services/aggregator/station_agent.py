@@ -2,8 +2,8 @@
 
 Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`): every report is
 applied and the station rules run after each one (so alerts never depend on batch boundaries);
-then, once per station changed, its state goes to the table (one changelog record) and its
-figures to the station-stats topic. The PostgreSQL writes (the batch's raw reports, then its
+then, once per station changed, its figures go to the station-stats topic and its state to the
+table (one changelog record). The PostgreSQL writes (the batch's raw reports, then its
 figures) and the one message to the region agent that follows them run behind the next batch
 (`PERSIST_AHEAD` batches at most): they took half of each batch's time and held back the next
 one's figures. The batch's events are acked only once its writes have landed, and faust flushes
@@ -41,6 +41,8 @@ from services.common.errors import DecodeError
 log = logging.getLogger(__name__)
 # Batches whose PostgreSQL writes may still be running while the next one is handled.
 PERSIST_AHEAD = 2
+# At shutdown, how long those writes may take (PostgreSQL down: they retry until cancelled).
+STOP_WAIT_S = 10.0
 
 
 @dataclass(slots=True)
@@ -88,9 +90,7 @@ class StationAgent:
             async for events in stream.take_events(s.batch_max, within=s.flush_interval_ms / 1000):
                 await self.handle(events)
         finally:
-            # Stopping: let the writes of batches already handled land (else they are replayed).
-            while self.persisting:
-                await self.persisting.popleft()
+            await self._drain_persisting()
 
     async def handle(self, events: Sequence[Any]) -> None:
         """One batch: apply, alert, write state and figures once per station, and start the
@@ -130,6 +130,10 @@ class StationAgent:
             for labels, n in counts.items():
                 metrics.EVENTS.labels(*labels).inc(n)
             metrics.BATCHES.inc()
+            # Figures first: the state records (encoding every changed station's whole state,
+            # RocksDB) took as long again and are only read back after a restart, which replays
+            # any batch not acked.
+            figures, own = await self.send_figures(touched, touched)
             # The changelog partition (and RocksDB) is the one of the station's reports.
             outbox = output.Outbox(self.app)
             await output.write_table(
@@ -137,7 +141,7 @@ class StationAgent:
                 ((t.event, sid.encode(), encode_state(self.cache[sid])) for sid, t in touched.items()),
                 outbox,
             )
-            figures, own = await self.send_figures(touched, touched, outbox)
+            await outbox.send()
             self.defer(events, raw_write, figures, own)
             deferred = True
         finally:
@@ -153,6 +157,20 @@ class StationAgent:
         """Waits for the oldest batches' writes beyond `PERSIST_AHEAD`; re-raises a failed one."""
         while self.persisting and (len(self.persisting) >= PERSIST_AHEAD or self.persisting[0].done()):
             await self.persisting.popleft()
+
+    async def _drain_persisting(self) -> None:
+        """Stopping: gives the writes of batches already handled `STOP_WAIT_S` to land; the
+        batches of those that do not stay unacked and are replayed."""
+        pending = list(self.persisting)
+        self.persisting.clear()
+        if not pending:
+            return
+        done, late = await asyncio.wait(pending, timeout=STOP_WAIT_S)
+        for task in late:
+            task.cancel()
+        for task in done:
+            if not task.cancelled() and task.exception() is not None:
+                log.error("a batch's writes failed at shutdown: %r", task.exception())
 
     def defer(
         self,

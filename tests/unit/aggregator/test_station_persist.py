@@ -144,3 +144,23 @@ async def test_at_most_persist_ahead_batches_are_pending_when_a_batch_starts() -
     assert len(stations.persisting) < 2
     while stations.persisting:
         await stations.persisting.popleft()
+
+
+async def test_stopping_waits_for_pending_writes_and_gives_up_on_stuck_ones(monkeypatch: Any) -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    stuck = asyncio.Event()
+
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        if own.get("stuck"):
+            await stuck.wait()  # PostgreSQL down: retrying until cancelled
+
+    monkeypatch.setattr("services.aggregator.station_agent.STOP_WAIT_S", 0.2)
+    stations = agent(persist)
+    landed, blocked = batch(app, range(0, 2)), batch(app, range(2, 3))
+    stations.defer(landed, None, [], {})
+    stations.defer(blocked, None, [], {"stuck": b"1"})
+    released_by_take_events(landed + blocked)
+    await stations._drain_persisting()
+    assert consumer.acked == [0, 1]  # the stuck batch stays unacked: replayed after a restart
+    assert not stations.persisting
