@@ -14,7 +14,8 @@ class IngestSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8081, ge=1, le=65535)
     shared: SharedSettings = Field(default_factory=SharedSettings)
-    # uvicorn worker processes; they coordinate through Kafka and the PostgreSQL dedup table.
+    # Worker processes, each with its own socket on the port (services/ingest/workers.py); they
+    # coordinate through Kafka and the PostgreSQL dedup table.
     workers: int = Field(default=1, ge=1, le=32)
 
     # Requests: a 1,000-report batch of protocols is ~400 kB of JSON.

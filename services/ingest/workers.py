@@ -7,7 +7,9 @@ connections (or a benchmark's) could all land on one worker while the other idle
 the connections over the sockets by their addresses.
 
 The supervisor forwards SIGINT/SIGTERM to the workers (each drains its in-flight requests and
-dedup acceptances, as a single process does) and restarts a worker that dies.
+dedup acceptances, as a single process does) and restarts a worker that dies. A worker that dies
+within `STARTUP_S` of starting (the port taken, bad settings) stops them all with exit code 1,
+so that the failure reaches whoever started ingest instead of a restart loop.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import uvicorn
 
 log = logging.getLogger(__name__)
 RESTART_PAUSE_S = 1.0
+STARTUP_S = 10.0
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -49,9 +52,12 @@ def run(target: str, host: str, port: int, workers: int, server: dict[str, Any])
     context = multiprocessing.get_context("spawn")
     stopping = False
 
+    started_at: dict[int, float] = {}
+
     def start() -> BaseProcess:
         process = context.Process(target=_serve, args=(target, host, port, server), daemon=False)
         process.start()
+        started_at[id(process)] = time.monotonic()
         return process
 
     def stop(signum: int, _frame: Any) -> None:
@@ -66,10 +72,17 @@ def run(target: str, host: str, port: int, workers: int, server: dict[str, Any])
     try:
         while not stopping:
             for i, process in enumerate(processes):
-                if not process.is_alive() and not stopping:
-                    log.error("ingest worker %s exited with %s; restarting it", process.pid, process.exitcode)
-                    time.sleep(RESTART_PAUSE_S)
-                    processes[i] = start()
+                if process.is_alive() or stopping:
+                    continue
+                if time.monotonic() - started_at[id(process)] < STARTUP_S:
+                    log.error("ingest worker %s failed at startup (exit %s)", process.pid, process.exitcode)
+                    stop(signal.SIGTERM, None)
+                    for other in processes:
+                        other.join()
+                    return 1
+                log.error("ingest worker %s exited with %s; restarting it", process.pid, process.exitcode)
+                time.sleep(RESTART_PAUSE_S)
+                processes[i] = start()
             time.sleep(0.2)
         for process in processes:
             process.join()

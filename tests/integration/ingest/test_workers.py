@@ -14,6 +14,7 @@ from services.common.settings import SharedSettings
 from tests.support.processes import free_port, run_service, service_env
 
 CONNECTIONS = 40
+LISTEN, ESTABLISHED = "0A", "01"  # socket states in /proc/net/tcp
 
 
 def _workers(pid: int) -> list[int]:
@@ -48,9 +49,6 @@ def _sockets_of(pid: int) -> set[str]:
 def _per_worker(workers: list[int], port: int, state: str) -> list[int]:
     inodes = _inodes(port, state)
     return [len(_sockets_of(w) & inodes) for w in workers]
-
-
-LISTEN, ESTABLISHED = "0A", "01"
 
 
 def _wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
@@ -90,3 +88,19 @@ def test_a_burst_of_connections_is_spread_over_the_workers(
         ingest.stop()
         assert ingest.process.returncode == 0, ingest.log_tail()
         assert all(not Path(f"/proc/{w}").exists() for w in workers)
+
+
+def test_workers_that_cannot_start_stop_the_service_instead_of_looping(
+    shared_settings: SharedSettings, tmp_path: Path
+) -> None:
+    taken = socket.socket()  # bound without SO_REUSEPORT: no worker can bind the port
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        env = service_env(shared_settings, INGEST_PORT=str(port), INGEST_WORKERS="2")
+        with run_service("ingest", env, port, tmp_path) as ingest:
+            assert ingest.process.wait(timeout=60) == 1, ingest.log_tail()
+            assert "failed at startup" in ingest.log_tail()
+    finally:
+        taken.close()
