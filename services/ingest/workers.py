@@ -36,7 +36,6 @@ def listening_socket(host: str, port: int) -> socket.socket:
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
     sock.bind(address)
-    sock.set_inheritable(True)
     return sock
 
 
@@ -51,7 +50,6 @@ def run(target: str, host: str, port: int, workers: int, server: dict[str, Any])
     the exit code."""
     context = multiprocessing.get_context("spawn")
     stopping = False
-
     started_at: dict[int, float] = {}
 
     def start() -> BaseProcess:
