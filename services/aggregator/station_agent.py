@@ -209,12 +209,11 @@ class StationAgent:
         await self.persist(*await self.send_figures(stations, times))
 
     async def send_figures(
-        self, stations: Iterable[str], times: dict[str, Touched], outbox: output.Outbox | None = None
+        self, stations: Iterable[str], times: dict[str, Touched]
     ) -> tuple[list[ev.StationStats], dict[str, bytes]]:
-        """Sends the figures of `stations` to the station-stats topic (with what `outbox` holds
-        already); observes the latency of the reports in `times`. Returns the figures and their
-        encoded values by station."""
-        outbox = outbox or output.Outbox(self.app)
+        """Sends the figures of `stations` to the station-stats topic; observes the latency of
+        the reports in `times`. Returns the figures and their encoded values by station."""
+        outbox = output.Outbox(self.app)
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
         figures: list[ev.StationStats] = []
         own: dict[str, bytes] = {}
