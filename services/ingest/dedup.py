@@ -143,12 +143,10 @@ class Deduplicator:
     async def record(self, ids: Sequence[str]) -> bool:
         """Writes ids marked `acknowledged` to the store; False when that could not be written."""
         try:
-            await self._store.accept(ids)
+            await self.record_soon(ids, lambda _ids, _ok: None)
             return True
         except UnavailableError:
             return False
-        finally:
-            self._recording.difference_update(ids)
 
     def record_soon(self, ids: Sequence[str], recorded: Recorded) -> asyncio.Future[object]:
         """`record` in the background, with no task per call: `recorded(ids, ok)` is called once

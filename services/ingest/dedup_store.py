@@ -135,11 +135,15 @@ class DedupStore:
 
     async def accept(self, ids: Sequence[str]) -> None:
         """Records that Kafka acknowledged `ids`; UnavailableError if that could not be written."""
-        await self._queue(self._next.accepts, ids)
+        await self.accept_soon(ids)
 
     def accept_soon(self, ids: Sequence[str]) -> asyncio.Future[dict[str, ClaimState]]:
         """`accept` without a coroutine (nor a task to run it in the background): the future is
         done once `ids` are written, or holds the error."""
+        if not ids:  # nothing to write: no statement
+            nothing: asyncio.Future[dict[str, ClaimState]] = asyncio.get_running_loop().create_future()
+            nothing.set_result({})
+            return nothing
         self._next.accepts.extend(ids)
         return self._wait(self._next)
 
