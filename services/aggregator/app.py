@@ -73,7 +73,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     # The registry creates these topics; faust must not try to declare them differently.
     rt.topic_map = {t.name: app.topic(shared.topic(t.name), internal=False, **RAW) for t in topics.ALL}
     regions = RegionAgent(app, rt)
-    stations = StationAgent(app, rt, regions.summaries)
+    stations = StationAgent(app, rt, regions.summaries, regions.sent)
     app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
     app.agent(regions.summaries, name="regions")(regions.process)
     sinks = figures_sinks(rt)

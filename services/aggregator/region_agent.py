@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -38,6 +39,8 @@ class RegionAgent:
             "key_type": bytes, "value_type": bytes, "key_serializer": "raw", "value_serializer": "raw",
         }  # fmt: skip
         self.summaries = app.topic(f"{app.conf.id}-station-summaries", partitions=1, internal=True, **raw)
+        # What this worker's station agent sent on that topic, taken back instead of decoded.
+        self.sent = summaries.SentFigures()
         # Each station's figures come from the summaries, and after a restart or a rebalance from
         # PostgreSQL (the station agent writes them there before it sends them here).
         # bytes -> faust's "raw" serializer for the table and its changelog.
@@ -81,9 +84,7 @@ class RegionAgent:
                 self.registry_version = self.rt.registry_version
             key = event.key or summaries.TICK
             if key != summaries.TICK:
-                # A batch of figures; a single station's (older format) is keyed by its id.
-                values = summaries.unpack(event.value) if key == summaries.BATCH else [event.value]
-                await self._members(list(values))
+                await self._members(self._figures(key, event.value))
                 continue
             now = self.now(summaries.decode_tick(event.value))
             started = time.monotonic()
@@ -98,12 +99,21 @@ class RegionAgent:
             self.pacer.ran(started, time.monotonic())
             await self._send(tick)
 
-    async def _members(self, values: list[bytes]) -> None:
+    def _figures(self, key: bytes, value: bytes) -> Sequence[ev.StationStats]:
+        """A summaries message's figures: taken back from this worker's station agent if it sent
+        them, else decoded. A single station's (older format) is keyed by its id."""
+        if key != summaries.BATCH:
+            return [codec.decode_station_stats(value)]
+        sent = self.sent.take(value)
+        if sent is not None:
+            return sent
+        return [codec.decode_station_stats(v) for v in summaries.unpack(value)]
+
+    async def _members(self, figures: Sequence[ev.StationStats]) -> None:
         """Takes a batch of station figures; re-sends, with its region-level alerts and silence,
         the figures of each station that has any, so the last figures published count them."""
         views: list[ev.StationStats] = []
-        for value in values:
-            stats = codec.decode_station_stats(value)
+        for stats in figures:
             self.book.upsert(stats)
             book = self.book.alerts.get(stats.station_id)
             if (book is not None and book.count_open()) or stats.station_id in self.book.silent:

@@ -55,8 +55,10 @@ class Touched:
 
 
 class StationAgent:
-    def __init__(self, app: faust.App, rt: Runtime, summaries_topic: Any) -> None:
-        self.app, self.rt, self.summaries = app, rt, summaries_topic
+    def __init__(
+        self, app: faust.App, rt: Runtime, summaries_topic: Any, sent: summaries.SentFigures
+    ) -> None:
+        self.app, self.rt, self.summaries, self.sent = app, rt, summaries_topic, sent
         self.table = app.Table(
             "station-state",
             # bytes -> faust's "raw" serializer for the table and its changelog.
@@ -245,7 +247,9 @@ class StationAgent:
         for handler in self.on_figures:
             await handler(figures)
         if figures:
-            await self.summaries.send(key=summaries.BATCH, value=summaries.pack(list(own.values())))
+            message = summaries.pack(list(own.values()))
+            self.sent.add(message, figures)
+            await self.summaries.send(key=summaries.BATCH, value=message)
 
     async def _dead_letter(self, event: Any, exc: DecodeError) -> None:
         message = event.message
