@@ -10,10 +10,12 @@ keep-alive HTTP/1.1, bodies serialised before the clock starts):
 - single: open loop, one report every 1/RATE s whatever the answers do, over a pool of
   connections; latency counts from the *scheduled* send time (no coordinated omission).
 The load average and the CPU that ingest and the whole machine used are recorded per phase:
-other work on this machine shows up there. PW_BENCH_PYSPY=<dir> profiles ingest during the
+other work on this machine shows up there, and as `*_others_cores` (CPU that processes outside the
+benchmark used during the phase). PW_BENCH_PYSPY=<dir> profiles ingest during the
 phases with py-spy (a dev dependency) into <dir>/<phase>.txt (collapsed stacks).
 PW_BENCH_SINGLE_RATE sets the single phase's rate (default 1,000/s, the issue's): on a machine
-another benchmark shares, a lower rate compares variants below saturation.
+another benchmark shares, a lower rate compares variants below saturation. PW_BENCH_SINGLE_ONLY=1
+skips the batched phases (A/B runs of single-report variants).
 """
 
 from __future__ import annotations
@@ -64,6 +66,8 @@ LINGER_MS = int(os.environ.get("PW_BENCH_LINGER_MS", "2"))  # ingest's and the b
 # measured lower single-report latency and CPU per request, see docs/ingest.md round 3, but
 # caps batched ingest at one core: PW_BENCH_INGEST_WORKERS=1 to compare.)
 WORKERS = int(os.environ.get("PW_BENCH_INGEST_WORKERS", "2"))
+# PW_BENCH_SINGLE_ONLY=1 skips the batched phases (A/B runs of single-report variants).
+SINGLE_ONLY = os.environ.get("PW_BENCH_SINGLE_ONLY", "") == "1"
 
 
 def _report_json(station: str, n: int) -> dict[str, Any]:
@@ -315,7 +319,12 @@ def _phase(
     finally:
         load.join(timeout=30)
     jiffies = max(total1 - total0, 1.0)
+    tick, cores = os.sysconf("SC_CLK_TCK"), os.cpu_count() or 1
+    ours = cpu1 - cpu0 + sum(infra1.values()) - sum(infra0.values()) + figures["load_cpu_s"]
     return figures | {
+        # CPU that processes outside this benchmark used meanwhile, in cores (another
+        # benchmark on the machine): runs compare only when this is about the same.
+        "others_cores": max(0.0, (busy1 - busy0) / tick - ours) / (jiffies / tick / cores),
         "ingest_cpu_s": cpu1 - cpu0,
         "kafka_pg_cpu_s": sum(infra1.values()) - sum(infra0.values()),
         "kafka_cpu_s": infra1.get("kafka", 0.0) - infra0.get("kafka", 0.0),
@@ -475,7 +484,7 @@ def run() -> dict[str, object]:
         try:
             _phase("batched_warmup", port, token, stations[:10], process.pid, url)
             # Raw and ingest alternate, so that both see the same background load: ratio per pair.
-            for _ in range(ROUNDS):
+            for _ in range(0 if SINGLE_ONLY else ROUNDS):
                 raw_now = asyncio.run(_raw_baseline(shared, stations))
                 pairs.append((raw_now, _phase("batched", port, token, stations, process.pid, url)))
             _phase("single_warmup", port, token, stations, process.pid, url)
@@ -485,6 +494,21 @@ def run() -> dict[str, object]:
         finally:
             process.terminate()
             process.wait(timeout=20)
+    if not pairs:  # PW_BENCH_SINGLE_ONLY
+        pairs.append(
+            (
+                1.0,
+                {
+                    "reports_per_s": 0.0,
+                    "accepted": 0.0,
+                    "ingest_cpu_s": 0.0,
+                    "kafka_pg_cpu_s": 0.0,
+                    "machine_busy_pct": 0.0,
+                    "loadavg_1m_after": 0.0,
+                    "others_cores": 0.0,
+                },
+            )
+        )
     pairs.sort(key=lambda pair: pair[1]["reports_per_s"] / pair[0])
     ratios = [b["reports_per_s"] / r for r, b in pairs]
     raw, batched = pairs[len(pairs) // 2]  # the median pair
@@ -502,6 +526,7 @@ def run() -> dict[str, object]:
         * batched["kafka_pg_cpu_s"]
         / max(batched["accepted"], 1),
         "batched_machine_busy_pct": batched["machine_busy_pct"],
+        "batched_others_cores": batched["others_cores"],
         "batched_loadavg_1m": batched["loadavg_1m_after"],
         "single_offered_rate_per_s": float(RATE),
         "single_rate_per_s": single["rate_per_s"],
@@ -522,6 +547,7 @@ def run() -> dict[str, object]:
         "single_server_mean_ms": 1000 * single["request_sum"] / max(single["request_count"], 1),
         "single_server_produce_mean_ms": 1000 * single["produce_sum"] / max(single["produce_count"], 1),
         "single_machine_busy_pct": single["machine_busy_pct"],
+        "single_others_cores": single["others_cores"],
         "single_loadavg_1m_before": single["loadavg_1m_before"],
         "single_loadavg_1m_after": single["loadavg_1m_after"],
     }
