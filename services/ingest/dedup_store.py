@@ -2,9 +2,9 @@
 
 Requests hand their ids to `claim`, `accept` or `release` and wait. One writer task takes all
 that queued up while its previous statement ran and writes it in a single round trip and
-commit (`_WRITE`: accept, release and claim as data-modifying CTEs), on a connection it holds,
-so there is no pool acquire/reset per request. A lone request is written at once; under load
-the batches grow by themselves (one statement in flight at a time).
+commit (`_WRITE`: the claims' INSERT, with accept and release as data-modifying CTEs), on a
+connection it holds, so there is no pool acquire/reset per request. A lone request is written
+at once; under load the batches grow by themselves (one statement in flight at a time).
 
 A row is claimed by exactly one statement however many replicas or requests try at once:
 `INSERT ... ON CONFLICT` decides per row, and ids are sorted so that statements lock rows in
@@ -35,18 +35,19 @@ WITH accepted AS (
     UPDATE ingest_dedup SET accepted_at = now() WHERE id = ANY($3::text[])
 ), released AS (
     DELETE FROM ingest_dedup WHERE id = ANY($4::text[]) AND accepted_at IS NULL
-), claimed AS (
-    INSERT INTO ingest_dedup (id) SELECT unnest($1::text[])
-    ON CONFLICT (id) DO UPDATE SET claimed_at = now(), accepted_at = NULL
-      WHERE (ingest_dedup.accepted_at IS NULL AND ingest_dedup.claimed_at < now() - $2::interval)
-         OR ingest_dedup.accepted_at < now() - $5::interval
-    RETURNING id
 )
-SELECT wanted.id, claimed.id IS NOT NULL AS claimed, known.accepted_at IS NOT NULL AS accepted
-FROM unnest($1::text[]) AS wanted (id)
-LEFT JOIN claimed ON claimed.id = wanted.id
-LEFT JOIN ingest_dedup AS known ON known.id = wanted.id
+INSERT INTO ingest_dedup (id) SELECT unnest($1::text[])
+ON CONFLICT (id) DO UPDATE SET claimed_at = now(), accepted_at = NULL
+  WHERE (ingest_dedup.accepted_at IS NULL AND ingest_dedup.claimed_at < now() - $2::interval)
+     OR ingest_dedup.accepted_at < now() - $5::interval
+RETURNING id
 """
+# The statement returns only the ids it claimed, which under load is every id (new reports):
+# the state of the others (resends) is read by a second statement, only when there are any.
+# Joining every wanted id to its row in `_WRITE` itself cost PostgreSQL a third more CPU per
+# statement, on every request (docs/ingest.md, round 6). An id read here as neither claimed
+# nor accepted (or gone: released meanwhile) is held: the client is told to retry.
+_KNOWN = "SELECT id FROM ingest_dedup WHERE id = ANY($1::text[]) AND accepted_at IS NOT NULL"
 # Most statements under single-report load only record acceptances: no CTEs, joins or rows
 # back for those (half PostgreSQL's CPU per statement, measured).
 _ACCEPT = "UPDATE ingest_dedup SET accepted_at = now() WHERE id = ANY($1::text[])"
@@ -181,7 +182,7 @@ class DedupStore:
                 await self._linger()
             batch, self._next = self._next, _Batch()
             try:
-                rows = await self._write(batch)
+                states = await self._write(batch)
             except _DB_ERRORS as exc:
                 error = UnavailableError(f"dedup store unreachable: {exc.__class__.__name__}: {exc}")
                 error.__cause__ = exc
@@ -190,18 +191,10 @@ class DedupStore:
             except BaseException as exc:  # never leave a request waiting on a dead writer
                 _fail(batch, exc)
                 raise
-            states = {
-                report_id: ClaimState.CLAIMED
-                if claimed
-                else ClaimState.ACCEPTED
-                if accepted
-                else ClaimState.HELD
-                for report_id, claimed, accepted in rows
-            }
             for done in batch.done:
                 _resolve(done, states)
 
-    async def _write(self, batch: _Batch) -> list[asyncpg.Record]:
+    async def _write(self, batch: _Batch) -> dict[str, ClaimState]:
         claims = sorted(batch.claims)
         accepts = sorted(set(batch.accepts))
         releases = sorted(set(batch.releases))
@@ -215,8 +208,15 @@ class DedupStore:
                     await self._conn.execute(self._session, timeout=self._timeout)
                 if not claims and not releases:
                     await self._conn.execute(_ACCEPT, accepts, timeout=self._timeout)
-                    return []
-                return await self._conn.fetch(_WRITE, *args, timeout=self._timeout)
+                    return {}
+                rows = await self._conn.fetch(_WRITE, *args, timeout=self._timeout)
+                states = dict.fromkeys([r[0] for r in rows], ClaimState.CLAIMED)
+                others = [i for i in claims if i not in states]
+                if others:
+                    accepted = await self._conn.fetch(_KNOWN, others, timeout=self._timeout)
+                    states |= dict.fromkeys(others, ClaimState.HELD)
+                    states |= dict.fromkeys([r[0] for r in accepted], ClaimState.ACCEPTED)
+                return states
             except asyncpg.DeadlockDetectedError:
                 log.info("dedup write chosen as deadlock victim; retrying (%d)", attempt)
             except _LOST:

@@ -202,7 +202,19 @@ async def test_the_writer_plans_its_statements_once_and_reaches_rows_by_key(data
             plan = "\n".join(r[0] for r in rows)
             await conn.execute("DEALLOCATE probe")
             assert "Seq Scan" not in plan, plan
-            assert plan.count("ingest_dedup_pkey") >= 3, plan  # accept, release, known
+            assert plan.count("ingest_dedup_pkey") >= 3, plan  # accept, release, conflict
+            await store.accept(["plan-0"])
+            assert await store.claim(["plan-0", "plan-1", "plan-8"]) == {
+                "plan-0": ClaimState.ACCEPTED,  # read by the second statement, as is plan-1
+                "plan-1": ClaimState.HELD,
+                "plan-8": ClaimState.CLAIMED,
+            }
+            await conn.execute(f"PREPARE known (text[]) AS {dedup_store._KNOWN}")
+            rows = await conn.fetch("EXPLAIN EXECUTE known ('{a}')")
+            await conn.execute("DEALLOCATE known")
+            plan = "\n".join(r[0] for r in rows)
+            assert "Seq Scan" not in plan, plan
+            assert "ingest_dedup_pkey" in plan, plan
         finally:
             await store.close()
         async with single.acquire() as conn:  # the same, only connection
