@@ -1,14 +1,15 @@
 """The station agent: reports in batches, station state updated once per report id, alerts out.
 
-Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`): every report is
-applied and the station rules run after each one (so alerts never depend on batch boundaries);
-then, once per station changed, its figures go to the station-stats topic and its state to the
-table (one changelog record). The PostgreSQL writes (the batch's raw reports, then its
-figures) and the one message to the region agent that follows them run behind the next batch
-(`PERSIST_AHEAD` batches at most): they took half of each batch's time and held back the next
-one's figures. The batch's events are acked only once its writes have landed, and faust flushes
-the producer before it commits, so a crash replays at most whole batches, which the report-id set
-makes idempotent. After a restart every station's figures are re-sent once.
+Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`; handled while the
+next one is collected, see overlap.py): every report is applied and the station rules run after
+each one (so alerts never depend on batch boundaries); then, once per station changed, its
+figures go to the station-stats topic and its state to the table (one changelog record). The
+PostgreSQL writes (the batch's raw reports, then its figures) and the one message to the region
+agent that follows them run behind the next batch (`PERSIST_AHEAD` batches at most): they took
+half of each batch's time and held back the next one's figures. The batch's events are acked
+only once its writes have landed, and faust flushes the producer before it commits, so a crash
+replays at most whole batches, which the report-id set makes idempotent. After a restart every
+station's figures are re-sent once.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.event_context import within
 from services.aggregator.faust_tuning import rocksdb_options
+from services.aggregator.overlap import Overlapped
 from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
 from services.aggregator.sink_agents import write_with_retry
@@ -88,10 +90,12 @@ class StationAgent:
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
         s = self.rt.settings
+        batches = Overlapped(self.handle)
         try:
             async for events in stream.take_events(s.batch_max, within=s.flush_interval_ms / 1000):
-                await self.handle(events)
+                await batches.submit(events)
         finally:
+            await batches.finish(STOP_WAIT_S)
             await self._drain_persisting()
 
     async def handle(self, events: Sequence[Any]) -> None:
