@@ -26,7 +26,10 @@ class AggregatorSettings(BaseSettings):
     # batch (figures are conflated per batch). The wait bounds the added latency; live batches
     # are bounded by it (a few hundred reports), a backlog's by batch_max: the larger, the more
     # reports share each station's writes (4,000 -> 20,000: backlog 3,200 -> 4,850 reports/s).
-    flush_interval_ms: int = Field(default=100, ge=5)
+    # 50 ms since a batch is handled while the next is collected: at 2,000 reports/s, ack ->
+    # figures p99 218-651 ms against 1,410-4,564 ms at 100 ms and 261-2,564 ms at 30 ms in
+    # alternated runs on a loaded machine (docs/aggregator.md, session 5).
+    flush_interval_ms: int = Field(default=50, ge=5)
     batch_max: int = Field(default=20_000, ge=1)
     # A fetch from Kafka waits up to this long for 64 KB (a backlog is returned at once): fewer,
     # fuller fetches while reports trickle in (services/aggregator/faust_tuning.py).
