@@ -61,7 +61,7 @@ ROUNDS = 3  # raw/batched pairs; the median pair is reported
 # minutes, docs/ingest.md round 4).
 WARMUP_SECONDS = int(os.environ.get("PW_BENCH_WARMUP_S", "20"))
 CONNECTIONS = 200  # the open loop's pool: more than enough for RATE x 20 ms
-LINGER_MS = int(os.environ.get("PW_BENCH_LINGER_MS", "2"))  # ingest's and the baseline's
+LINGER_MS = int(os.environ.get("PW_BENCH_LINGER_MS", "0"))  # ingest's (its default) and the baseline's
 # One uvicorn worker per core, as ingest would be deployed on this 2-core machine. (One worker
 # measured lower single-report latency and CPU per request, see docs/ingest.md round 3, but
 # caps batched ingest at one core: PW_BENCH_INGEST_WORKERS=1 to compare.)
