@@ -32,8 +32,12 @@ class Overlapped:
         for event in events:  # held from now on, whatever happens to the previous batch
             event.message.incref()
         if self._current is not None:
-            current, self._current = self._current, None
-            await current
+            try:
+                # Shielded: an agent stopped while it waits lets the batch finish (`finish`).
+                await asyncio.shield(self._current)
+            except Exception:
+                self._current = None  # its error is raised here, not again by `finish`
+                raise
         self._current = asyncio.ensure_future(self._run(events))
 
     async def _run(self, events: Sequence[Any]) -> None:
@@ -42,8 +46,8 @@ class Overlapped:
             event.ack()
 
     async def finish(self, wait_s: float) -> None:
-        """Stopping: lets the batch being handled finish within `wait_s` seconds (else it is cancelled
-        and stays unacked, to be replayed)."""
+        """Stopping: lets the batch being handled finish within `wait_s` seconds (else it is
+        cancelled and stays unacked, to be replayed)."""
         current, self._current = self._current, None
         if current is None:
             return

@@ -114,3 +114,29 @@ async def test_finish_cancels_a_batch_that_outlasts_the_timeout_and_leaves_it_un
     await batches.finish(wait_s=0.05)
     await settle()
     assert consumer.acked == []
+
+
+async def test_an_agent_stopped_while_it_waits_lets_the_batch_being_handled_finish() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    gate = asyncio.Event()
+    handled: list[int] = []
+
+    async def handle(events: Sequence[Any]) -> None:
+        await gate.wait()
+        handled.append(events[0].message.offset)
+
+    batches = Overlapped(handle)
+    first, second = batch(app, range(0, 2)), batch(app, range(10, 12))
+    await batches.submit(first)
+    taken(first)
+    waiting = asyncio.ensure_future(batches.submit(second))
+    await settle()
+    waiting.cancel()  # faust stops the agent
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    taken(second)
+    gate.set()
+    await batches.finish(wait_s=1)
+    assert handled == [0]  # the first batch was not cancelled with the agent
+    assert consumer.acked == [0, 1]  # and is acked; the second was never handled: unacked
