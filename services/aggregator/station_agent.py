@@ -127,7 +127,10 @@ class StationAgent:
                     continue
                 info = info_for(self.rt.registry, report.station_id)
                 moved = state.alerts.step(
-                    report.station_id, info.region_id, evaluate(state, info, self.rt.rules), at(state.last_at)
+                    report.station_id,
+                    info.region_id,
+                    evaluate(state, info, self.rt.rules, report),
+                    at(state.last_at),
                 )
                 for alert in moved:
                     metrics.alert_sent(alert)

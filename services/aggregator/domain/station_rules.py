@@ -12,8 +12,9 @@ import bisect
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.protocol_check import inconsistencies
 from services.aggregator.domain.rules import RulesConfig, TwoLevel
-from services.aggregator.domain.station_state import StationInfo, StationState
+from services.aggregator.domain.station_state import StationInfo, StationState, epoch
 from services.aggregator.domain.windows import in_window, max_rise
+from services.common import events as ev
 from services.common.events import Severity, ViolationType
 
 ABNORMAL_TURNOUT = "abnormal_turnout"
@@ -46,8 +47,11 @@ def _two_level(rule: TwoLevel, value: float, what: str, report_id: str) -> Condi
     return Condition(severity, value, threshold, f"{what} {value:.1f}% >= {threshold:g}%", (report_id,))
 
 
-def evaluate(state: StationState, info: StationInfo, cfg: RulesConfig) -> dict[str, Condition | None]:
-    """Every enabled station rule, firing or clear."""
+def evaluate(
+    state: StationState, info: StationInfo, cfg: RulesConfig, applied: ev.Report | None = None
+) -> dict[str, Condition | None]:
+    """Every enabled station rule, firing or clear. `applied`: the report just applied, if any
+    (a late one can complete a turnout jump that lies behind the station's newest report)."""
     out: dict[str, Condition | None] = {}
     reg = registered(state, info)
     latest = state.latest_turnout()
@@ -67,7 +71,7 @@ def evaluate(state: StationState, info: StationInfo, cfg: RulesConfig) -> dict[s
             else None
         )
     if cfg.turnout_jump.enabled:
-        out[TURNOUT_JUMP] = _jump(state, reg, cfg)
+        out[TURNOUT_JUMP] = _jump(state, reg, cfg, applied)
     if cfg.incident_burst.enabled:
         out[INCIDENT_BURST] = _burst(state, now, cfg)
     if cfg.grave_incident.enabled:
@@ -79,26 +83,65 @@ def evaluate(state: StationState, info: StationInfo, cfg: RulesConfig) -> dict[s
     return out
 
 
-def _jump(state: StationState, reg: int, cfg: RulesConfig) -> Condition | None:
+def _jump(state: StationState, reg: int, cfg: RulesConfig, applied: ev.Report | None) -> Condition | None:
     if not reg or state.last_at is None:
         return None
-    window = cfg.turnout_jump.window_minutes
+    w = cfg.turnout_jump.window_minutes * 60
     times, ballots = state.turnout_series()
-    # A rise ends in (now - w, now] and starts at most w earlier: older points cannot take part.
-    start = bisect.bisect_right(times, state.last_at - 2 * window * 60)
-    # No rise can exceed the newest window's highest count minus the lowest since `start`: on
-    # most reports that bound is already below the threshold, and the pass over the points
-    # (the costliest step of a report) is skipped with the same outcome.
-    ends = bisect.bisect_right(times, state.last_at - window * 60, lo=start)
-    if ends >= len(times) or pct(max(ballots[ends:]) - min(ballots[start:]), reg) < cfg.turnout_jump.rise_pp:
+    found = _recent_rise(times, ballots, state.last_at, w, reg, cfg)
+    late = _late_rise(state, applied, w) if applied is not None else None
+    if late is not None and (found is None or late[0] > found[0]):
+        found = late
+    if found is None:
         return None
-    rise_ballots, i, j = max_rise(times, ballots, state.last_at, window * 60, start)
-    rise = pct(int(rise_ballots), reg)
+    rise_ballots, i, j = found
+    rise = pct(rise_ballots, reg)
     if rise < cfg.turnout_jump.rise_pp:
         return None
     ids = (state.turnout[times[i]].report_id, state.turnout[times[j]].report_id)
+    window = cfg.turnout_jump.window_minutes
     msg = f"turnout rose {rise:.1f} pp within {window:g} min (threshold {cfg.turnout_jump.rise_pp:g} pp)"
     return Condition(Severity.CRITICAL, rise, cfg.turnout_jump.rise_pp, msg, ids)
+
+
+def _recent_rise(
+    times: list[int], ballots: list[int], now: int, w: float, reg: int, cfg: RulesConfig
+) -> tuple[int, int, int] | None:
+    """The largest rise ending in (now - w, now], as (ballots, i, j), or None."""
+    # A rise ends in (now - w, now] and starts at most w earlier: older points cannot take part.
+    start = bisect.bisect_right(times, now - 2 * w)
+    # No rise can exceed the newest window's highest count minus the lowest since `start`: on
+    # most reports that bound is already below the threshold, and the pass over the points
+    # (the costliest step of a report) is skipped with the same outcome.
+    ends = bisect.bisect_right(times, now - w, lo=start)
+    if ends >= len(times) or pct(max(ballots[ends:]) - min(ballots[start:]), reg) < cfg.turnout_jump.rise_pp:
+        return None
+    rise, i, j = max_rise(times, ballots, now, w, start)
+    return (int(rise), i, j) if i >= 0 else None
+
+
+def _late_rise(state: StationState, applied: ev.Report, w: float) -> tuple[int, int, int] | None:
+    """The largest rise the just-applied turnout point takes part in, when it lies so far behind
+    the station's newest report that the recent window no longer sees it: a report delayed by a
+    bad network (or a retry) can complete a jump after a later report already arrived. Only
+    pairs with this point are new, so a rise judged before is never judged again."""
+    at = epoch(applied.observed_at)
+    point = state.turnout.get(at)
+    if state.last_at is None or at > state.last_at - w or point is None or point.report_id != applied.id:
+        return None  # in the recent window, or not a point of the series (lost its minute)
+    times, ballots = state.turnout_series()
+    k = bisect.bisect_left(times, at)
+    best: tuple[int, int, int] | None = None
+    lo = bisect.bisect_left(times, at - w)
+    if lo < k:  # the point ends the rise: from the lowest before it (the latest such)
+        i = min(range(lo, k), key=lambda n: (ballots[n], -n))
+        best = (ballots[k] - ballots[i], i, k)
+    hi = bisect.bisect_right(times, at + w)
+    if k + 1 < hi:  # the point starts it: to the highest after it (the earliest such)
+        j = max(range(k + 1, hi), key=lambda n: (ballots[n], -n))
+        if best is None or ballots[j] - ballots[k] > best[0]:
+            best = (ballots[j] - ballots[k], k, j)
+    return best if best is not None and best[0] > 0 else None
 
 
 def _burst(state: StationState, now: int, cfg: RulesConfig) -> Condition | None:

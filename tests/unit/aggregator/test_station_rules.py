@@ -6,10 +6,10 @@ from hypothesis import strategies as st
 
 from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_rules import evaluate
-from services.aggregator.domain.station_state import StationInfo
+from services.aggregator.domain.station_state import Applied, StationInfo, StationState
 from services.common import events as ev
 from services.common.events import Severity
-from tests.unit.aggregator.helpers import CFG, INFO, incident, protocol, state_of, turnout
+from tests.unit.aggregator.helpers import CFG, DEDUP_S, INFO, incident, protocol, state_of, turnout
 
 V = ev.ViolationType
 
@@ -94,6 +94,67 @@ def test_turnout_jump_agrees_with_the_pairwise_definition_in_any_order(
         assert cond is not None
         assert cond.value == pytest.approx(best[0])
         assert cond.report_ids == best[1:]
+
+
+def jumps_seen(reports: list[ev.Report]) -> list[tuple[str, ...]]:
+    """Applies `reports` in this order, evaluating after each as the agent does; the report
+    ids of every turnout jump condition seen."""
+    s = StationState("ALA-0001")
+    seen = []
+    for r in reports:
+        if s.apply(r, DEDUP_S) is Applied.NEW:
+            cond = evaluate(s, INFO, CFG, r)["turnout_jump"]
+            if cond is not None:
+                seen.append(cond.report_ids)
+    return seen
+
+
+def test_a_late_report_that_ends_a_jump_fires_it_once_and_the_next_report_clears_it() -> None:
+    # 17:00 -> 18:00 is +20 pp; the 18:00 report arrives after 19:00's (a delayed SMS, a retry).
+    on_time = [turnout(100, 0, "t17"), turnout(320, 120, "t19")]
+    late = turnout(300, 60, "t18")
+    assert jumps_seen([*on_time, late]) == [("t17", "t18")]
+    assert jumps_seen([*on_time, late, turnout(330, 180, "t20")]) == [("t17", "t18")]
+    s = state_of(*on_time, late)
+    assert evaluate(s, INFO, CFG)["turnout_jump"] is None  # without it, only the recent window
+
+
+def test_a_late_report_that_starts_a_jump_fires_it() -> None:
+    # 16:00 -> 18:00 rises 30 pp over 2 h (no jump) until the late 17:10 point shows +29 pp in 50 min.
+    reports = [turnout(100, 0, "a"), turnout(400, 120, "c"), turnout(410, 210, "d"), turnout(110, 70, "b")]
+    assert jumps_seen(reports) == [("b", "c")]
+
+
+def test_a_late_report_that_loses_its_minute_judges_nothing_again() -> None:
+    first = [turnout(100, 0, "a"), turnout(300, 60, "b")]
+    assert jumps_seen([*first, turnout(320, 200, "c")]) == [("a", "b")]
+    # A smaller count for 18:00 under another id: the point keeps "b"'s count, no new rise.
+    assert jumps_seen([*first, turnout(320, 200, "c"), turnout(250, 60, "b2")]) == [("a", "b")]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 400), st.integers(0, 1000)),
+        min_size=1,
+        max_size=30,
+        unique_by=lambda p: p[0],
+    ),
+    st.randoms(use_true_random=False),
+)
+def test_every_jump_is_seen_whatever_the_arrival_order(
+    points: list[tuple[int, int]], rng: random.Random
+) -> None:
+    """A rise of the threshold within the window between any two reports is judged when the
+    second of them arrives, in whichever order they come (cumulative counts: any order)."""
+    reports = [turnout(b, m, f"r{m}") for m, b in points]
+    rng.shuffle(reports)
+    w, threshold = CFG.turnout_jump.window_minutes, CFG.turnout_jump.rise_pp
+    exists = any(
+        0 < tj - ti <= w and 100.0 * (bj - bi) / INFO.registered_voters >= threshold
+        for ti, bi in points
+        for tj, bj in points
+    )
+    assert bool(jumps_seen(reports)) == exists
 
 
 def test_incident_burst_window() -> None:
