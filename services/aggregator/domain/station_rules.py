@@ -73,7 +73,7 @@ def evaluate(
     if cfg.turnout_jump.enabled:
         out[TURNOUT_JUMP] = _jump(state, reg, cfg, applied)
     if cfg.incident_burst.enabled:
-        out[INCIDENT_BURST] = _burst(state, now, cfg)
+        out[INCIDENT_BURST] = _burst(state, now, cfg, applied)
     if cfg.grave_incident.enabled:
         out[GRAVE_INCIDENT] = _grave(state, now, cfg)
     if cfg.protocol_refused.enabled:
@@ -144,14 +144,30 @@ def _late_rise(state: StationState, applied: ev.Report, w: float) -> tuple[int, 
     return best if best is not None and best[0] > 0 else None
 
 
-def _burst(state: StationState, now: int, cfg: RulesConfig) -> Condition | None:
+def _burst(state: StationState, now: int, cfg: RulesConfig, applied: ev.Report | None) -> Condition | None:
     rule = cfg.incident_burst
-    hits = in_window([r.at for r in state.incidents], now, rule.window_minutes * 60)
+    w = rule.window_minutes * 60
+    times = [r.at for r in state.incidents]
+    hits = in_window(times, now, w)
+    if len(hits) < rule.count and applied is not None and isinstance(applied.body, ev.Incident):
+        hits = max(hits, _windows_holding(times, epoch(applied.observed_at), w), key=len)
     if len(hits) < rule.count:
         return None
     ids = tuple(state.incidents[i].report_id for i in hits)
     msg = f"{len(hits)} incident reports within {rule.window_minutes:g} min"
     return Condition(Severity.WARNING, float(len(hits)), float(rule.count), msg, ids, gathers_reports=True)
+
+
+def _windows_holding(times: list[int], at: int, w: float) -> list[int]:
+    """The fullest window (e - w, e] that holds the time `at`, e an incident time: a late incident
+    can complete a burst that lies behind the station's newest report (the recent window is
+    only the one ending at the newest)."""
+    best: list[int] = []
+    for end in sorted({t for t in times if at <= t < at + w}):
+        hits = in_window(times, end, w)
+        if len(hits) > len(best):
+            best = hits
+    return best
 
 
 def _grave(state: StationState, now: int, cfg: RulesConfig) -> Condition | None:

@@ -166,6 +166,43 @@ def test_incident_burst_window() -> None:
     assert evaluate(state_of(*spread), INFO, CFG)["incident_burst"] is None
 
 
+def bursts_seen(reports: list[ev.Report]) -> list[tuple[str, ...]]:
+    """As `jumps_seen`, for the incident burst rule."""
+    s = StationState("ALA-0001")
+    seen = []
+    for r in reports:
+        if s.apply(r, DEDUP_S) is Applied.NEW:
+            cond = evaluate(s, INFO, CFG, r)["incident_burst"]
+            if cond is not None:
+                seen.append(cond.report_ids)
+    return seen
+
+
+def test_a_late_incident_that_completes_a_burst_fires_it() -> None:
+    # 10:00, 10:10 and 10:20; the 10:10 one arrives after a 10:45 turnout report.
+    reports = [incident(V.OTHER, 0, "i0"), incident(V.OTHER, 20, "i20"), turnout(10, 45, "t")]
+    assert bursts_seen([*reports, incident(V.OTHER, 10, "i10")]) == [("i0", "i10", "i20")]
+    assert evaluate(state_of(*reports, incident(V.OTHER, 10, "i10")), INFO, CFG)["incident_burst"] is None
+
+
+@given(
+    st.lists(st.integers(0, 200), min_size=1, max_size=12),
+    st.lists(st.integers(0, 300), max_size=6),
+    st.randoms(use_true_random=False),
+)
+def test_every_burst_is_seen_whatever_the_arrival_order(
+    incidents: list[int], turnouts: list[int], rng: random.Random
+) -> None:
+    """Three incidents within 30 min are judged when the last of them arrives, whatever came
+    in between (later reports of any kind move the station's clock on)."""
+    reports = [incident(V.OTHER, m, f"i{n}") for n, m in enumerate(incidents)]
+    reports += [turnout(10, m, f"t{n}") for n, m in enumerate(turnouts)]
+    rng.shuffle(reports)
+    w, count = CFG.incident_burst.window_minutes, CFG.incident_burst.count
+    exists = any(sum(end - w < m <= end for m in incidents) >= count for end in incidents)
+    assert bool(bursts_seen(reports)) == exists
+
+
 def test_grave_incident_is_critical_at_once_and_corroboration_raises_confidence() -> None:
     one = evaluate(state_of(incident(V.BALLOT_STUFFING, 0, "g1", "m1")), INFO, CFG)["grave_incident"]
     assert one is not None
