@@ -10,40 +10,15 @@ from typing import Any
 
 import pytest
 from faust.events import Event
-from faust.types.tuples import ConsumerMessage
 
 from services.aggregator.overlap import Overlapped
-
-
-class Consumer:
-    """Records the offsets faust would mark committable."""
-
-    def __init__(self) -> None:
-        self.acked: list[int] = []
-
-    def ack(self, message: ConsumerMessage) -> bool:
-        self.acked.append(message.offset)
-        return True
-
-
-def batch(app: Any, offsets: range) -> list[Event]:
-    events = []
-    for offset in offsets:
-        message = ConsumerMessage("reports", 0, offset, 0.0, 0, None, b"S1", b"", None)
-        message.incref()  # the stream's own reference, which take_events releases
-        events.append(Event(app, b"S1", b"", {}, message))
-    return events
+from tests.unit.aggregator.faust_events import Consumer, batch, settle
 
 
 def taken(events: list[Event]) -> None:
     """What take_events does once the agent hands the batch back."""
     for event in events:
         event.ack()
-
-
-async def settle() -> None:
-    for _ in range(10):
-        await asyncio.sleep(0)
 
 
 async def test_the_next_batch_is_collected_while_one_is_handled_and_acked_after_it() -> None:

@@ -10,30 +10,10 @@ from typing import Any
 
 import pytest
 from faust.events import Event
-from faust.types.tuples import ConsumerMessage
 
 from services.aggregator.station_agent import StationAgent
 from services.common import events as ev
-
-
-class Consumer:
-    """Records the offsets faust would mark committable."""
-
-    def __init__(self) -> None:
-        self.acked: list[int] = []
-
-    def ack(self, message: ConsumerMessage) -> bool:
-        self.acked.append(message.offset)
-        return True
-
-
-def batch(app: Any, offsets: range) -> list[Event]:
-    events = []
-    for offset in offsets:
-        message = ConsumerMessage("reports", 0, offset, 0.0, 0, None, b"S1", b"", None)
-        message.incref()  # the stream's own reference, which take_events releases
-        events.append(Event(app, b"S1", b"", {}, message))
-    return events
+from tests.unit.aggregator.faust_events import Consumer, batch, settle
 
 
 def agent(persist: Any) -> StationAgent:
@@ -46,11 +26,6 @@ def agent(persist: Any) -> StationAgent:
 def released_by_take_events(events: list[Event]) -> None:
     for event in events:
         assert event.ack() is False  # still held by the pending writes
-
-
-async def settle() -> None:
-    for _ in range(10):
-        await asyncio.sleep(0)
 
 
 async def test_batches_are_persisted_in_order_and_acked_only_after_their_writes() -> None:

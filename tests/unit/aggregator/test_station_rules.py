@@ -96,17 +96,21 @@ def test_turnout_jump_agrees_with_the_pairwise_definition_in_any_order(
         assert cond.report_ids == best[1:]
 
 
-def jumps_seen(reports: list[ev.Report]) -> list[tuple[str, ...]]:
+def seen(rule: str, reports: list[ev.Report]) -> list[tuple[str, ...]]:
     """Applies `reports` in this order, evaluating after each as the agent does; the report
-    ids of every turnout jump condition seen."""
+    ids of every condition of `rule` seen."""
     s = StationState("ALA-0001")
-    seen = []
+    out = []
     for r in reports:
         if s.apply(r, DEDUP_S) is Applied.NEW:
-            cond = evaluate(s, INFO, CFG, r)["turnout_jump"]
+            cond = evaluate(s, INFO, CFG, r)[rule]
             if cond is not None:
-                seen.append(cond.report_ids)
-    return seen
+                out.append(cond.report_ids)
+    return out
+
+
+def jumps_seen(reports: list[ev.Report]) -> list[tuple[str, ...]]:
+    return seen("turnout_jump", reports)
 
 
 def test_a_late_report_that_ends_a_jump_fires_it_once_and_the_next_report_clears_it() -> None:
@@ -167,15 +171,7 @@ def test_incident_burst_window() -> None:
 
 
 def bursts_seen(reports: list[ev.Report]) -> list[tuple[str, ...]]:
-    """As `jumps_seen`, for the incident burst rule."""
-    s = StationState("ALA-0001")
-    seen = []
-    for r in reports:
-        if s.apply(r, DEDUP_S) is Applied.NEW:
-            cond = evaluate(s, INFO, CFG, r)["incident_burst"]
-            if cond is not None:
-                seen.append(cond.report_ids)
-    return seen
+    return seen("incident_burst", reports)
 
 
 def test_a_late_incident_that_completes_a_burst_fires_it() -> None:
