@@ -31,6 +31,11 @@ class Overlapped:
         """Waits for the previous batch's handling (re-raising its error), then starts `events`'."""
         for event in events:  # held from now on, whatever happens to the previous batch
             event.message.incref()
+        await self.idle()
+        self._current = asyncio.ensure_future(self._run(events))
+
+    async def idle(self) -> None:
+        """Waits for the batch being handled, if any (re-raising its error)."""
         if self._current is not None:
             try:
                 # Shielded: an agent stopped while it waits lets the batch finish (`finish`).
@@ -38,7 +43,6 @@ class Overlapped:
             except Exception:
                 self._current = None  # its error is raised here, not again by `finish`
                 raise
-        self._current = asyncio.ensure_future(self._run(events))
 
     async def _run(self, events: Sequence[Any]) -> None:
         await self._handle(events)

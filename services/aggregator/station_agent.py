@@ -1,15 +1,16 @@
 """The station agent: reports in batches, station state updated once per report id, alerts out.
 
-Per batch (`take_events`, at most `batch_max` reports or `flush_interval_ms`; handled while the
-next one is collected, see overlap.py): every report is applied and the station rules run after
-each one (so alerts never depend on batch boundaries); then, once per station changed, its
-figures go to the station-stats topic and its state to the table (one changelog record). The
-PostgreSQL writes (the batch's raw reports, then its figures) and the one message to the region
-agent that follows them run behind the next batch (`PERSIST_AHEAD` batches at most): they took
-half of each batch's time and held back the next one's figures. The batch's events are acked
-only once its writes have landed, and faust flushes the producer before it commits, so a crash
-replays at most whole batches, which the report-id set makes idempotent. After a restart every
-station's figures are re-sent once.
+Per batch (at most `batch_max` reports, the oldest waiting at most `flush_interval_ms`, longer
+while the worker is behind; collected while one is handled, see collector.py and overlap.py):
+every report is applied and the station rules run after each one (so alerts never depend on
+batch boundaries); then, once per station changed, its figures go to the station-stats topic
+and its state to the table (one changelog record). The PostgreSQL writes (the batch's raw
+reports, then its figures) and the one message to the region agent that follows them run
+behind the next batch (`PERSIST_AHEAD` batches at most): they took half of each batch's time
+and held back the next one's figures. The batch's events are acked only once its writes have
+landed, and faust flushes the producer before it commits, so a crash replays at most whole
+batches, which the report-id set makes idempotent. After a restart every station's figures are
+re-sent once.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import Any
 import faust
 
 from services.aggregator import metrics, output, sink, summaries
+from services.aggregator.collector import Collector, collect
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import at, station_stats
@@ -92,8 +94,13 @@ class StationAgent:
         s = self.rt.settings
         batches = Overlapped(self.handle)
         try:
-            async for events in stream.take_events(s.batch_max, within=s.flush_interval_ms / 1000):
-                await batches.submit(events)
+            collector = Collector(
+                s.batch_max,
+                s.flush_interval_ms / 1000,
+                catchup_within_s=s.catchup_flush_interval_ms / 1000,
+                behind_s=s.catchup_after_ms / 1000,
+            )
+            await collect(stream, collector, batches.idle, batches.submit)
         finally:
             await batches.finish(STOP_WAIT_S)
             await self._drain_persisting()
