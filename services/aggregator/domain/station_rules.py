@@ -51,7 +51,8 @@ def evaluate(
     state: StationState, info: StationInfo, cfg: RulesConfig, applied: ev.Report | None = None
 ) -> dict[str, Condition | None]:
     """Every enabled station rule, firing or clear. `applied`: the report just applied, if any
-    (a late one can complete a turnout jump that lies behind the station's newest report)."""
+    (a late one can complete a turnout jump or a burst that lies behind the station's newest
+    report, or be a grave incident whose open window has already passed)."""
     out: dict[str, Condition | None] = {}
     reg = registered(state, info)
     latest = state.latest_turnout()
@@ -75,7 +76,7 @@ def evaluate(
     if cfg.incident_burst.enabled:
         out[INCIDENT_BURST] = _burst(state, now, cfg, applied)
     if cfg.grave_incident.enabled:
-        out[GRAVE_INCIDENT] = _grave(state, now, cfg)
+        out[GRAVE_INCIDENT] = _grave(state, now, cfg, applied)
     if cfg.protocol_refused.enabled:
         out[PROTOCOL_REFUSED] = _refused(state)
     if cfg.protocol_inconsistent.enabled:
@@ -170,13 +171,22 @@ def _windows_holding(times: list[int], at: int, w: float) -> list[int]:
     return best
 
 
-def _grave(state: StationState, now: int, cfg: RulesConfig) -> Condition | None:
+def _grave(state: StationState, now: int, cfg: RulesConfig, applied: ev.Report | None) -> Condition | None:
     rule = cfg.grave_incident
-    hits = [
-        r
-        for r in state.incidents
-        if r.violation in rule.violations and now - rule.open_minutes * 60 < r.at <= now
-    ]
+    grave = [r for r in state.incidents if r.violation in rule.violations]
+    w = rule.open_minutes * 60
+    hits = [r for r in grave if now - w < r.at <= now]
+    if (
+        not hits
+        and applied is not None
+        and isinstance(applied.body, ev.Incident)
+        and applied.body.violation.value in rule.violations
+    ):
+        # Arrived after its open window had passed (a monitor who could only report hours
+        # later): still critical at once, with what else was reported around it; the next
+        # report resolves it.
+        at = epoch(applied.observed_at)
+        hits = [r for r in grave if at - w < r.at < at + w]
     if not hits:
         return None
     monitors: dict[str, set[str]] = {}

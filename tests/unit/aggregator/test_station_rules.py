@@ -222,6 +222,35 @@ def test_grave_incident_is_critical_at_once_and_corroboration_raises_confidence(
     assert evaluate(later, INFO, CFG)["grave_incident"] is None  # 3 h after the last one
 
 
+def test_a_grave_incident_arriving_after_its_open_window_fires_at_once_then_clears() -> None:
+    # 11:00 ballot stuffing, reported only after the station's 15:00 turnout report (4 h later).
+    on_time = [turnout(100, 0, "t11"), turnout(300, 240, "t15")]
+    late = incident(V.BALLOT_STUFFING, 0, "g", "m1")
+    assert seen("grave_incident", [*on_time, late]) == [("g",)]
+    assert seen("grave_incident", [*on_time, late, turnout(310, 250, "t")]) == [("g",)]  # then clears
+    # A second monitor's late report of it: corroborated, with both reports behind it.
+    second = incident(V.BALLOT_STUFFING, 20, "g2", "m2")
+    s = StationState("ALA-0001")
+    for r in [*on_time, late, second]:
+        s.apply(r, DEDUP_S)
+    cond = evaluate(s, INFO, CFG, second)["grave_incident"]
+    assert cond is not None
+    assert cond.report_ids == ("g", "g2")
+    assert cond.confidence == CFG.grave_incident.confidence_corroborated
+    # A late report of another kind changes nothing.
+    assert seen("grave_incident", [*on_time, incident(V.OTHER, 0, "o")]) == []
+
+
+@given(st.lists(st.integers(0, 600), min_size=1, max_size=6), st.randoms(use_true_random=False))
+def test_every_grave_incident_is_seen_whatever_the_arrival_order(
+    turnouts: list[int], rng: random.Random
+) -> None:
+    reports = [turnout(10, m, f"t{n}") for n, m in enumerate(turnouts)]
+    reports.append(incident(V.CAROUSEL_VOTING, rng.randint(0, 600), "g"))
+    rng.shuffle(reports)
+    assert ("g",) in seen("grave_incident", reports)
+
+
 def test_protocol_refused_and_later_received() -> None:
     refused = state_of(incident(V.PROTOCOL_REFUSED, 700, "r1"))
     assert evaluate(refused, INFO, CFG)["protocol_refused"] is not None
