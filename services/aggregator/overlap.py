@@ -1,13 +1,12 @@
 """Handles one batch of faust events while the next one is collected.
 
-faust's `take_events` stops filling its buffer while the agent holds a batch, and only then
-starts its `within` timer: a batch that took 100 ms to handle and a 100 ms window made a
+With faust's `take_events` a batch that took 100 ms to handle and a 100 ms window made a
 200 ms cycle, which every report's latency paid. Here the agent hands the batch to a
-background task and returns at once, so the next window runs while this batch is handled; the
-next batch waits only for the rest of this one's handling. One batch is handled at a time, in
-order.
+background task and returns at once, so the next window runs while this batch is handled
+(collector.py); the next batch waits only for the rest of this one's handling (`idle`). One
+batch is handled at a time, in order.
 
-Each batch's events hold one more reference than `take_events` releases until their handling
+Each batch's events hold one more reference than the collector releases until their handling
 has finished, so faust never commits the offset of a report not yet handled; a handling that
 fails leaves its events (and the next batch's) unacked and re-raises in the agent.
 """

@@ -97,7 +97,7 @@ class RegionAgent:
                 self.last_full = now
             tick = self.book.evaluate(now, self.book.all_regions() if full else None)
             self.pacer.ran(started, time.monotonic())
-            await self._send(tick)
+            await self._send(tick, event)
 
     def _figures(self, key: bytes, value: bytes) -> Sequence[ev.StationStats]:
         """A summaries message's figures: taken back from this worker's station agent if it sent
@@ -129,18 +129,28 @@ class RegionAgent:
         if views:
             await write_with_retry(self.rt, "station_stats", views, sink.write_station_stats)
 
-    async def _send(self, tick: RegionTick) -> None:
-        alerts = self.rt.topic(topics.ALERTS)
+    async def _send(self, tick: RegionTick, event: Any) -> None:
+        """Alerts and their books, the stations' figures, then the regions', each as batches (a
+        silence check can open an alert for most of 100,000 stations at once: `Topic.send` and a
+        table write per record took ~10 % of the worker in the national replay)."""
+        outbox = output.Outbox(self.app)
+        alerts_out = self.rt.topic(topics.ALERTS).get_topic_name()
+        books: dict[str, bytes] = {}
         for alert in tick.alerts:
             metrics.alert_sent(alert)
-            await alerts.send(key=alert.id.encode(), value=codec.encode_alert(alert))
+            await outbox.add(alerts_out, alert.id.encode(), codec.encode_alert(alert))
             book = self.book.alerts.get(alert.station_id)
             if book is not None:
-                self.books[alert.station_id.encode()] = encode_book(book)
+                books[alert.station_id] = encode_book(book)
+        # The table's one partition is the summaries topic's, the partition of this tick.
+        await output.write_table(self.books, ((event, k.encode(), v) for k, v in books.items()), outbox)
+        await outbox.send()
         await self._stations(tick.stations)
-        region_out = self.rt.topic(topics.REGION_STATS)
+        outbox = output.Outbox(self.app)
+        region_out = self.rt.topic(topics.REGION_STATS).get_topic_name()
         for region in tick.regions:
-            await region_out.send(key=region.region_id.encode(), value=codec.encode_region_stats(region))
+            await outbox.add(region_out, region.region_id.encode(), codec.encode_region_stats(region))
+        await outbox.send()
         metrics.STATS_SENT.labels("region").inc(len(tick.regions))
 
     async def tick(self) -> None:

@@ -196,7 +196,7 @@ class StationAgent:
         own: dict[str, bytes],
     ) -> None:
         """Persists a handled batch behind the next ones; its events stay unacked until then
-        (each holds one more reference than `take_events` releases)."""
+        (each holds one more reference than the collector releases)."""
         for event in events:
             event.message.incref()
         previous = self.persisting[-1] if self.persisting else None
