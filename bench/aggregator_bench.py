@@ -29,7 +29,10 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.support import fresh_settings
-from services.aggregator.domain.station_state import StationState
+from services.aggregator.domain.rules import load_rules
+from services.aggregator.domain.station_rules import evaluate
+from services.aggregator.domain.station_state import Applied, StationInfo, StationState
+from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.state_codec import encode_state
 from services.common import codec, topics
 from services.common import events as ev
@@ -219,6 +222,38 @@ async def _rate_run(shared: SharedSettings, url: str, stations: list[tuple[str, 
 STATION_BASE: dict[str, int] = {}
 
 
+def _in_process(stations: list[tuple[str, int]], count: int, batch: int = 5_000) -> float:
+    """Reports/s of the station agent's own work on the same reports, in this process, with no
+    faust, Kafka or PostgreSQL: decode, apply, the rules after every report, then per station
+    and batch its figures and state encoded. A ceiling for the aggregator on one core."""
+    rules = load_rules()
+    registry = {sid: StationInfo("R", reg) for sid, reg in stations}
+    dedup_s = rules.windows.dedup_hours * 3600
+    encoded = []
+    for i in range(count):
+        sid, reg = stations[i % len(stations)]
+        encoded.append(codec.encode_report(_turnout(sid, i // len(stations) + 1, reg)))
+    cache: dict[str, StationState] = {}
+    started = time.perf_counter()
+    for first in range(0, count, batch):
+        touched = set()
+        for value in encoded[first : first + batch]:
+            report = codec.decode_report(value)
+            state = cache.get(report.station_id) or cache.setdefault(
+                report.station_id, StationState(report.station_id)
+            )
+            if state.apply(report, dedup_s) is Applied.NEW and state.last_at is not None:
+                info = registry[report.station_id]
+                state.alerts.step(
+                    report.station_id, "R", evaluate(state, info, rules, report), at(state.last_at)
+                )
+                touched.add(report.station_id)
+        for sid in touched:
+            codec.encode_station_stats(station_stats(cache[sid], registry[sid], rules))
+            encode_state(cache[sid])
+    return count / (time.perf_counter() - started)
+
+
 def _state_size(stations: int = 100_000, sample: int = 5_000) -> dict[str, Any]:
     """A busy station day (12 turnout reports, 4 incidents, a protocol) per station."""
     tracemalloc.start()
@@ -264,6 +299,7 @@ def run() -> dict[str, Any]:
         STATION_BASE[sid] = len(range(i, THROUGHPUT_REPORTS, len(stations)))
     asyncio.run(_produce_bulk(shared, stations, THROUGHPUT_REPORTS))
     raw_rate = asyncio.run(_raw_loop(shared, THROUGHPUT_REPORTS))
+    in_process = _in_process(stations, THROUGHPUT_REPORTS)
 
     port = free_port()
     workdir = Path(tempfile.mkdtemp(prefix="aggr-bench-"))
@@ -289,6 +325,9 @@ def run() -> dict[str, Any]:
         "raw_consume_decode_per_s": round(raw_rate),
         "aggregator_per_s": round(agg_rate),
         "aggregator_vs_raw": round(agg_rate / raw_rate, 3),
+        # The same work without faust, Kafka or PostgreSQL: what one core allows at most.
+        "in_process_per_s": round(in_process),
+        "in_process_vs_raw": round(in_process / raw_rate, 3),
         "aggregator_rss_mib_2k_stations": round(rss_mib),
         **rated,
         **_state_size(),
