@@ -61,21 +61,28 @@ def test_turnout_jump_with_a_reordered_report() -> None:
     assert evaluate(s, INFO, CFG)["turnout_jump"] is not None
 
 
-@given(
-    st.lists(
+def turnout_points(max_size: int) -> st.SearchStrategy[list[tuple[int, int]]]:
+    """(minute, cumulative ballots) of a station's turnout reports, one per minute."""
+    return st.lists(
         st.tuples(st.integers(0, 400), st.integers(0, 1000)),
         min_size=1,
-        max_size=40,
+        max_size=max_size,
         unique_by=lambda p: p[0],
-    ),
-    st.randoms(use_true_random=False),
-)
+    )
+
+
+def shuffled_turnouts(points: list[tuple[int, int]], rng: random.Random) -> list[ev.Report]:
+    reports = [turnout(b, m, f"r{m}") for m, b in points]
+    rng.shuffle(reports)
+    return reports
+
+
+@given(turnout_points(max_size=40), st.randoms(use_true_random=False))
 def test_turnout_jump_agrees_with_the_pairwise_definition_in_any_order(
     points: list[tuple[int, int]], rng: random.Random
 ) -> None:
     """The rule's shortcuts (a bound that skips the pass, a start index) change no outcome."""
-    reports = [turnout(b, m, f"r{m}") for m, b in points]
-    rng.shuffle(reports)
+    reports = shuffled_turnouts(points, rng)
     cond = evaluate(state_of(*reports), INFO, CFG)["turnout_jump"]
     now, w = max(m for m, _ in points), CFG.turnout_jump.window_minutes
     ordered = sorted(points)
@@ -136,22 +143,13 @@ def test_a_late_report_that_loses_its_minute_judges_nothing_again() -> None:
     assert jumps_seen([*first, turnout(320, 200, "c"), turnout(250, 60, "b2")]) == [("a", "b")]
 
 
-@given(
-    st.lists(
-        st.tuples(st.integers(0, 400), st.integers(0, 1000)),
-        min_size=1,
-        max_size=30,
-        unique_by=lambda p: p[0],
-    ),
-    st.randoms(use_true_random=False),
-)
+@given(turnout_points(max_size=30), st.randoms(use_true_random=False))
 def test_every_jump_is_seen_whatever_the_arrival_order(
     points: list[tuple[int, int]], rng: random.Random
 ) -> None:
     """A rise of the threshold within the window between any two reports is judged when the
     second of them arrives, in whichever order they come (cumulative counts: any order)."""
-    reports = [turnout(b, m, f"r{m}") for m, b in points]
-    rng.shuffle(reports)
+    reports = shuffled_turnouts(points, rng)
     w, threshold = CFG.turnout_jump.window_minutes, CFG.turnout_jump.rise_pp
     exists = any(
         0 < tj - ti <= w and 100.0 * (bj - bi) / INFO.registered_voters >= threshold
