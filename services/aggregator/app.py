@@ -74,6 +74,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     rt.topic_map = {t.name: app.topic(shared.topic(t.name), internal=False, **RAW) for t in topics.ALL}
     regions = RegionAgent(app, rt)
     stations = StationAgent(app, rt, regions.summaries, regions.sent)
+    metrics.MEMORY.watch(lambda: list(app.tables.items()), lambda: len(stations.cache))
     app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
     app.agent(regions.summaries, name="regions")(regions.process)
     sinks = figures_sinks(rt)

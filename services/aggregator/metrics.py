@@ -8,6 +8,7 @@ import asyncpg
 from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from services.aggregator.domain import region_rules, station_rules
+from services.aggregator.memory_metrics import MemoryCollector
 from services.common import events as ev
 from services.common.pool_metrics import register_pool_metrics
 
@@ -55,6 +56,10 @@ SINK_SECONDS = Histogram(
 SINK_ERRORS = Counter(
     "pollwatch_aggregator_sink_errors_total", "PostgreSQL batch writes that failed and were retried."
 )
+
+# RocksDB buffers per table and decoded station states; `MEMORY.watch` gives it the app's.
+MEMORY = MemoryCollector()
+REGISTRY.register(MEMORY)
 
 # The severities each rule can raise (an UPDATED transition may move between them).
 RULE_SEVERITIES: dict[str, tuple[ev.Severity, ...]] = {
