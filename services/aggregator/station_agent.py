@@ -5,7 +5,7 @@ while the worker is behind; collected while one is handled, see collector.py and
 every report is applied and the station rules run after each one (so alerts never depend on
 batch boundaries); then, once per station changed, its figures go to the station-stats topic
 and its state to the table (one changelog record). The PostgreSQL writes (the batch's raw
-reports, then its figures) and the one message to the region agent that follows them run
+reports, then its figures) and the messages to the region agent that follow them run
 behind the next batch (`PERSIST_AHEAD` batches at most): they took half of each batch's time
 and held back the next one's figures. The batch's events are acked only once its writes have
 landed, and faust flushes the producer before it commits, so a crash replays at most whole
@@ -252,17 +252,19 @@ class StationAgent:
         return figures, own
 
     async def persist(self, figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
-        """Writes figures to PostgreSQL, then hands them to `on_figures` and, in one message, to
-        the region agent, which reloads them from PostgreSQL after a restart."""
+        """Writes figures to PostgreSQL, then hands them to `on_figures` and, in messages of at
+        most `summaries.MESSAGE_BYTES`, to the region agent, which reloads them from PostgreSQL
+        after a restart."""
         if figures:
             await write_with_retry(
                 self.rt, "station_stats", figures, lambda c, b: sink.write_station_stats(c, b, own)
             )
         for handler in self.on_figures:
             await handler(figures)
-        if figures:
-            message = summaries.pack(list(own.values()))
-            self.sent.add(message, figures)
+        values = list(own.values())  # in the order of `figures`
+        for part in summaries.split(values):
+            message = summaries.pack(values[part])
+            self.sent.add(message, figures[part])
             await self.summaries.send(key=summaries.BATCH, value=message)
 
     async def _dead_letter(self, event: Any, exc: DecodeError) -> None:

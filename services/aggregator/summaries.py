@@ -1,7 +1,10 @@
 """The internal station-summaries topic's wire format: one message per station batch.
 
-A message carries the encoded StationStats of every station a batch changed, each prefixed by its
+A message carries the encoded StationStats of stations a batch changed, each prefixed by its
 length (4 bytes, big-endian), so the region agent handles one message per batch, not per station.
+A batch's figures are split into messages of at most `MESSAGE_BYTES` (`split`): a catch-up batch
+of a national day changes thousands of stations, and one message of them all (1-2 MB) was refused
+by the producer (max_request_size, 1 MiB), which crashed the station agent.
 Ticks are messages with an empty key; a batch has the key BATCH.
 """
 
@@ -16,6 +19,8 @@ from services.common.errors import DecodeError
 TICK = b""
 BATCH = b"\x00batch"
 _LEN = struct.Struct(">I")
+# Well below the producer's and the broker's 1 MiB limits.
+MESSAGE_BYTES = 256 * 1024
 
 
 def encode_tick(wall: float) -> bytes:
@@ -28,6 +33,22 @@ def decode_tick(data: bytes) -> float:
 
 def pack(values: Sequence[bytes]) -> bytes:
     return b"".join(_LEN.pack(len(v)) + v for v in values)
+
+
+def split(values: Sequence[bytes], limit: int = MESSAGE_BYTES) -> list[slice]:
+    """Consecutive slices of `values` whose packed size is at most `limit` each (a single value
+    larger than that gets a slice of its own)."""
+    parts: list[slice] = []
+    start, size = 0, 0
+    for i, value in enumerate(values):
+        packed = _LEN.size + len(value)
+        if i > start and size + packed > limit:
+            parts.append(slice(start, i))
+            start, size = i, 0
+        size += packed
+    if start < len(values):
+        parts.append(slice(start, len(values)))
+    return parts
 
 
 def unpack(data: bytes) -> Iterator[bytes]:

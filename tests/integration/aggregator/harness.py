@@ -25,20 +25,19 @@ def aggregator(
     shared: SharedSettings, workdir: Path, port: int | None = None, **extra: str
 ) -> Iterator[Service]:
     """The aggregator as a process, deterministic (no wall-clock silence) and quick to flush;
-    `extra` adds environment variables."""
+    `extra` adds or overrides environment variables."""
     port = port or free_port()
     workdir.mkdir(parents=True, exist_ok=True)
-    env = service_env(
-        shared,
-        AGGREGATOR_PORT=str(port),
-        AGGREGATOR_DATA_DIR=str(workdir / "aggregator-state"),
-        AGGREGATOR_WALL_CLOCK_SILENCE="false",
-        AGGREGATOR_FLUSH_INTERVAL_MS="100",
-        AGGREGATOR_REGION_INTERVAL_MS="200",
-        AGGREGATOR_SINK_WITHIN_MS="100",
-        AGGREGATOR_SESSION_TIMEOUT_S="6",
-        **extra,
-    )
+    defaults = {
+        "AGGREGATOR_PORT": str(port),
+        "AGGREGATOR_DATA_DIR": str(workdir / "aggregator-state"),
+        "AGGREGATOR_WALL_CLOCK_SILENCE": "false",
+        "AGGREGATOR_FLUSH_INTERVAL_MS": "100",
+        "AGGREGATOR_REGION_INTERVAL_MS": "200",
+        "AGGREGATOR_SINK_WITHIN_MS": "100",
+        "AGGREGATOR_SESSION_TIMEOUT_S": "6",
+    }
+    env = service_env(shared, **(defaults | extra))
     with run_service("aggregator", env, port, workdir) as service:
         yield service
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any, cast
 
 from services.aggregator import metrics
 from services.aggregator.app import create_app
@@ -13,21 +14,20 @@ from services.common.settings import SharedSettings
 
 
 def _samples(collector: MemoryCollector) -> dict[tuple[str, ...], float]:
-    return {
-        (s.name, *s.labels.values()): s.value for family in collector.collect() for s in family.samples
-    }
+    return {(s.name, *s.labels.values()): s.value for family in collector.collect() for s in family.samples}
 
 
 def test_store_memory_is_each_tables_rocksdb_memtables_summed_over_partitions(tmp_path: Path) -> None:
     shared = SharedSettings(kafka_bootstrap="127.0.0.1:1", topic_namespace="unit")
     app = create_app(AggregatorSettings(shared=shared, data_dir=tmp_path))
-    store = app.tables["station-state"].data
+    store = cast(Any, app.tables["station-state"]).data
     databases = [store._db_for_partition(p) for p in (0, 3)]
     for n, db in enumerate(databases):
         for i in range(2_000 * (n + 1)):
             db[f"S{i}".encode()] = bytes(1_000)
     held = [db.property_int_value("rocksdb.cur-size-all-mem-tables") for db in databases]
-    assert held[0] > 2_000_000 and held[1] > held[0]
+    assert held[0] > 2_000_000
+    assert held[1] > held[0]
 
     samples = _samples(metrics.MEMORY)
     name = "pollwatch_aggregator_store_memory_bytes"

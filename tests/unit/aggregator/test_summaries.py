@@ -73,3 +73,18 @@ def test_the_same_message_twice_is_held_once() -> None:
     memo.add(b"n", one)  # 2 held: nothing dropped
     assert memo.take(b"m") == one
     assert memo.take(b"n") == one
+
+
+@given(st.lists(st.integers(0, 120), max_size=40), st.integers(4, 300))
+def test_split_gives_consecutive_messages_within_the_limit_each_as_full_as_it_may_be(
+    sizes: list[int], limit: int
+) -> None:
+    values = [bytes([i % 256]) * n for i, n in enumerate(sizes)]
+    parts = summaries.split(values, limit)
+    assert [v for part in parts for v in values[part]] == values
+    for n, part in enumerate(parts):
+        message = summaries.pack(values[part])
+        assert list(summaries.unpack(message)) == values[part]
+        assert len(message) <= limit or len(values[part]) == 1
+        if n + 1 < len(parts):  # the next value would not have fitted
+            assert len(message) + 4 + len(values[parts[n + 1].start]) > limit

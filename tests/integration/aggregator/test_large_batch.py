@@ -1,0 +1,75 @@
+"""A batch that changes more stations than fit in one Kafka message: a backlog from a national day
+(thousands of stations per batch) crashed the station agent when the figures for the region
+agent went out as one message over the producer's 1 MiB limit."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import asyncpg
+import httpx
+from aiokafka import AIOKafkaProducer
+
+from services.aggregator import summaries
+from services.common import codec, topics
+from services.common.settings import SharedSettings
+from services.common.station_store import store_registry
+from services.common.stations import Region, Registry, Station
+from tests.integration.aggregator.harness import aggregator
+from tests.support.factories import turnout
+
+STATIONS = 16_000  # ~80 B of figures each: ~1.3 MB for the batch
+
+
+async def _produce_backlog(shared: SharedSettings, station_ids: list[str]) -> None:
+    producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        name = shared.topic(topics.REPORTS.name)
+        for n, sid in enumerate(station_ids):
+            report = turnout(100 + n % 300, id=f"r-{sid}", station_id=sid, minutes=60)
+            await producer.send(name, key=sid.encode(), value=codec.encode_report(report))
+        await producer.flush()
+    finally:
+        await producer.stop()
+
+
+async def test_a_batch_of_more_stations_than_one_message_holds_reaches_the_region_figures(
+    shared_settings: SharedSettings, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    station_ids = [f"R1:commission {n // 100:03d}|polling station {n:05d}" for n in range(STATIONS)]
+    await store_registry(
+        db,
+        Registry((Region("R1", "Region one"),), tuple(Station(s, "R1", s, 1000) for s in station_ids)),
+    )
+    # Produced before the aggregator starts, and a 5 s window: one batch takes them all.
+    await _produce_backlog(shared_settings, station_ids)
+    with aggregator(shared_settings, tmp_path, AGGREGATOR_FLUSH_INTERVAL_MS="5000") as service:
+        assert service.wait_ready().status_code == 200
+        deadline = time.monotonic() + 90
+        reporting = None
+        while time.monotonic() < deadline:
+            assert service.process.poll() is None, service.log_tail()
+            reporting = await db.fetchval(
+                "SELECT stations_reporting FROM region_stats WHERE region_id = 'R1'"
+            )
+            if reporting == STATIONS:
+                break
+            await asyncio.sleep(0.5)
+        async with httpx.AsyncClient() as client:
+            metrics = (await client.get(f"{service.url}/metrics")).text
+        log = service.log.read_text()
+    assert reporting == STATIONS, [line[:300] for line in log.splitlines() if "rror" in line][:3]
+    assert "Crashed" not in log
+    assert "MessageSizeTooLarge" not in log
+    assert await db.fetchval("SELECT count(*) FROM station_stats") == STATIONS
+    # The batches really were large: their figures needed more than one message each.
+    batches = _sample(metrics, "pollwatch_aggregator_batches_total")
+    assert 1 <= batches <= 3
+    assert STATIONS / batches * 100 > 2 * summaries.MESSAGE_BYTES
+
+
+def _sample(text: str, name: str) -> float:
+    return next(float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " "))
