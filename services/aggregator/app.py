@@ -10,6 +10,7 @@ from typing import Any
 import faust
 from faust.types import TP
 from faust.web import Request, Response, View
+from mode import CrashingSupervisor
 from prometheus_client import generate_latest
 
 from services.aggregator import faust_tuning, metrics
@@ -63,6 +64,10 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         # through the conductor's slow path (a task per record).
         stream_buffer_maxsize=16_384,
         Monitor=faust_tuning.QuietMonitor,
+        # An agent that fails stops the worker, which restarts from its committed offsets. faust's
+        # default restarts the agent alone; the station agent's unacked batches then held every
+        # later offset back and the restarted agent stalled, with the worker still "healthy".
+        agent_supervisor=CrashingSupervisor,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )

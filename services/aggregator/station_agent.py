@@ -79,6 +79,8 @@ class StationAgent:
         self.on_figures: list[Callable[[Sequence[ev.StationStats]], Awaitable[None]]] = []
         # Each batch's PostgreSQL writes and region message, oldest first, each after the last.
         self.persisting: deque[asyncio.Task[None]] = deque()
+        # The worker's crash, once a batch's writes have failed.
+        self.stopping: asyncio.Future[None] | None = None
 
     def state(self, station_id: str, event: Any) -> StationState:
         state = self.cache.get(station_id)
@@ -200,9 +202,20 @@ class StationAgent:
         for event in events:
             event.message.incref()
         previous = self.persisting[-1] if self.persisting else None
-        self.persisting.append(
-            asyncio.ensure_future(self._persist_then_ack(previous, raw_write, figures, own, events))
-        )
+        task = asyncio.ensure_future(self._persist_then_ack(previous, raw_write, figures, own, events))
+        task.add_done_callback(self._stop_if_failed)
+        self.persisting.append(task)
+
+    def _stop_if_failed(self, task: asyncio.Task[None]) -> None:
+        """A batch's writes that fail (PostgreSQL errors are retried until they land, so this is
+        a bug or a refused record) leave it and every later batch unacked: the worker stops at
+        once and restarts from its committed offsets, rather than wait for the next batch, which
+        may not come, to raise it."""
+        error = None if task.cancelled() else task.exception()
+        if error is None:
+            return
+        log.error("a batch's writes failed, stopping the worker: %r", error)
+        self.stopping = asyncio.ensure_future(self.app.crash(error))
 
     async def _persist_then_ack(
         self,

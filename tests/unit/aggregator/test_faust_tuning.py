@@ -7,6 +7,7 @@ from pathlib import Path
 from time import monotonic
 
 from faust.types import TP
+from mode import CrashingSupervisor
 
 from services.aggregator import faust_tuning
 from services.aggregator.app import create_app
@@ -19,6 +20,7 @@ async def test_create_app_wires_the_tuned_parts(tmp_path: Path) -> None:
     app = create_app(AggregatorSettings(shared=shared, data_dir=tmp_path, fetch_wait_ms=35))
     assert isinstance(app.consumer, faust_tuning.BatchDrainConsumer)
     assert isinstance(app.monitor, faust_tuning.QuietMonitor)
+    assert app.conf.agent_supervisor is CrashingSupervisor  # type: ignore[comparison-overlap]
     thread = app.consumer._thread
     assert isinstance(thread, faust_tuning.PacedConsumerThread)
     kafka_consumer = thread._create_worker_consumer(app.transport)

@@ -16,8 +16,19 @@ from services.common import events as ev
 from tests.unit.aggregator.faust_events import Consumer, batch, settle
 
 
+class CrashRecorder:
+    """Stands in for the faust app's `crash` (which stops the worker process)."""
+
+    def __init__(self) -> None:
+        self.reasons: list[BaseException] = []
+
+    async def crash(self, reason: BaseException) -> None:
+        self.reasons.append(reason)
+
+
 def agent(persist: Any) -> StationAgent:
     a = StationAgent.__new__(StationAgent)
+    a.app = CrashRecorder()  # type: ignore[assignment]
     a.persisting = deque()
     a.persist = persist  # type: ignore[method-assign]
     return a
@@ -82,7 +93,7 @@ async def test_the_raw_reports_write_is_awaited_before_the_batch_is_acked() -> N
     assert consumer.acked == [7, 8]
 
 
-async def test_a_failed_write_leaves_its_batch_unacked_and_fails_the_next_batch() -> None:
+async def test_a_failed_write_stops_the_worker_and_leaves_its_batch_unacked() -> None:
     consumer = Consumer()
     app = SimpleNamespace(consumer=consumer)
 
@@ -94,10 +105,30 @@ async def test_a_failed_write_leaves_its_batch_unacked_and_fails_the_next_batch(
     stations.defer(events, None, [], {})
     released_by_take_events(events)
     await settle()
+    # No next batch needed: the worker is stopped as soon as the write fails.
+    assert [str(r) for r in stations.app.reasons] == ["figures rejected"]  # type: ignore[attr-defined]
     with pytest.raises(RuntimeError, match="figures rejected"):
         await stations._bound_persisting()
     assert consumer.acked == []
     assert not stations.persisting
+
+
+async def test_writes_that_land_or_are_cancelled_do_not_stop_the_worker() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    gate = asyncio.Event()
+
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        if own.get("wait"):
+            await gate.wait()
+
+    stations = agent(persist)
+    stations.defer(batch(app, range(0, 1)), None, [], {})
+    stations.defer(batch(app, range(1, 2)), None, [], {"wait": b"1"})
+    await settle()
+    stations.persisting[-1].cancel()
+    await settle()
+    assert stations.app.reasons == []  # type: ignore[attr-defined]
 
 
 async def test_at_most_persist_ahead_batches_are_pending_when_a_batch_starts() -> None:
