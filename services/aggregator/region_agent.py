@@ -95,7 +95,8 @@ class RegionAgent:
             )
             if full:
                 self.last_full = now
-            tick = self.book.evaluate(now, self.book.all_regions() if full else None)
+                self.book.mark_all()
+            tick = self.book.evaluate(now, budget=self.rt.settings.region_eval_stations)
             self.pacer.ran(started, time.monotonic())
             await self._send(tick, event)
 

@@ -47,6 +47,9 @@ class AggregatorSettings(BaseSettings):
     # evaluation takes over a second, and every tick would leave reports no time
     # (services/aggregator/domain/pacing.py).
     region_eval_share: float = Field(default=0.25, gt=0, le=1)
+    # ...and one tick evaluates regions of at most this many stations (one region at least), the
+    # rest in the next ticks: a silence check over 100,000 stations is spread over ~10 of them.
+    region_eval_stations: int = Field(default=10_000, ge=1)
     # Event-time silence is re-checked for every station at most this often (event seconds).
     silence_check_s: float = Field(default=60.0, gt=0)
     # Let wall-clock time advance the silence clock while no reports arrive (off for replays).

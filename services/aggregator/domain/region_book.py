@@ -6,6 +6,7 @@ optionally moved on by the caller (a wall clock while no reports arrive).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -56,6 +57,8 @@ class RegionBook:
     _memberships: int = 0
     _sums: dict[str, Sums] = field(default_factory=dict)
     _stale: set[str] = field(default_factory=set)
+    # The last region a budgeted evaluation took: the next one starts after it.
+    _last_evaluated: str = ""
 
     def set_registry(self, infos: Mapping[str, StationInfo]) -> None:
         self.registry = dict(infos)
@@ -97,9 +100,18 @@ class RegionBook:
             return None
         return self.newest - timedelta(minutes=self.cfg.windows.grace_minutes)
 
-    def evaluate(self, now: datetime, regions: Iterable[str] | None = None) -> RegionTick:
-        """Re-evaluates the given regions (default: the dirty ones) and the nation at `now`."""
+    def evaluate(
+        self, now: datetime, regions: Iterable[str] | None = None, budget: int | None = None
+    ) -> RegionTick:
+        """Re-evaluates the given regions (default: the dirty ones) and the nation at `now`.
+
+        With a `budget`, the dirty regions are taken in turn, from the one after the last region
+        evaluated, until their stations would exceed it (one region at least); the others stay
+        dirty for the next call. A national day's silence check otherwise opened ~80,000 alerts
+        in one tick: the worker held them all at once (+400-700 MB) and stopped for seconds."""
         chosen = sorted(self.dirty if regions is None else set(regions))
+        if budget is not None:
+            chosen = self._in_turn(chosen, budget)
         self.dirty.difference_update(chosen)
         alerts: list[Alert] = []
         changed: list[StationStats] = []
@@ -135,6 +147,24 @@ class RegionBook:
         if chosen:
             out.append(self._national(now))
         return RegionTick(alerts, out, changed)
+
+    def _in_turn(self, regions: list[str], budget: int) -> list[str]:
+        start = bisect_right(regions, self._last_evaluated)
+        chosen: list[str] = []
+        stations = 0
+        for region in regions[start:] + regions[:start]:
+            size = len(self._by_region.get(region, ()))
+            if chosen and stations + size > budget:
+                break
+            chosen.append(region)
+            stations += size
+        if chosen:
+            self._last_evaluated = chosen[-1]
+        return sorted(chosen)
+
+    def mark_all(self) -> None:
+        """Every region is evaluated again (at its turn, under a budget)."""
+        self.dirty.update(self._by_region)
 
     def station_view(self, s: StationStats) -> StationStats:
         """A station's figures with silence and the region-level alerts added."""

@@ -1,7 +1,10 @@
 from dataclasses import replace
 from datetime import timedelta
 
-from services.aggregator.domain.region_book import RegionBook
+from hypothesis import given
+from hypothesis import strategies as st
+
+from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.domain.region_rules import outliers, polls_opened_at, silence
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
@@ -94,3 +97,48 @@ def test_upsert_ignores_older_figures() -> None:
     book.upsert(stats("A", "R", 100, 30))
     assert book.members["A"].ballots_issued == 200
     assert book.watermark() == T0 + timedelta(minutes=55)
+
+
+def silent_book(sizes: dict[str, int]) -> RegionBook:
+    """Stations that last reported at T0, per region: all silent 95 minutes later."""
+    book = RegionBook(CFG)
+    infos = {f"{r}-{i}": StationInfo(r, 1000) for r, n in sizes.items() for i in range(n)}
+    book.set_registry(infos)
+    for sid, info in infos.items():
+        book.upsert(stats(sid, info.region_id, 100, 0))
+    book.evaluate(T0)
+    return book
+
+
+def evaluated(tick: RegionTick) -> list[str]:
+    return [r.region_id for r in tick.regions if r.region_id != NATIONAL]
+
+
+@given(st.lists(st.integers(1, 12), min_size=1, max_size=8), st.integers(1, 30))
+def test_a_budget_spreads_a_silence_check_over_ticks_each_region_once(sizes: list[int], budget: int) -> None:
+    regions = {f"R{n}": size for n, size in enumerate(sizes)}
+    whole = silent_book(regions)
+    unbounded = whole.evaluate(T0 + timedelta(minutes=95), whole.all_regions())
+    book = silent_book(regions)
+    book.mark_all()
+    seen: list[str] = []
+    alerts: list[ev.Alert] = []
+    while book.dirty:
+        tick = book.evaluate(T0 + timedelta(minutes=95), budget=budget)
+        taken = evaluated(tick)
+        assert sum(regions[r] for r in taken) <= budget or len(taken) == 1
+        seen += taken
+        alerts += tick.alerts
+    assert sorted(seen) == sorted(regions)
+    assert sorted(a.id for a in alerts) == sorted(a.id for a in unbounded.alerts)
+    assert len(alerts) == sum(sizes)
+
+
+def test_a_region_dirty_at_every_tick_does_not_starve_the_others() -> None:
+    book = silent_book({"A": 3, "B": 3, "C": 3})
+    book.mark_all()
+    order = []
+    for minute in range(6):
+        book.upsert(stats("A-0", "A", 100, minute + 1))  # A has news before every tick
+        order.append(evaluated(book.evaluate(T0 + timedelta(minutes=10 + minute), budget=3)))
+    assert order == [["A"], ["B"], ["C"], ["A"], ["A"], ["A"]]
