@@ -21,6 +21,7 @@ import faust
 
 from services.aggregator import metrics, output, sink, summaries
 from services.aggregator.domain.pacing import Pacer
+from services.aggregator.domain.partition_marks import PartitionMarks
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.runtime import Runtime
@@ -49,6 +50,8 @@ class RegionAgent:
         )
         self.book = RegionBook(rt.rules)
         self.pacer = Pacer(rt.settings.region_eval_share)
+        # How far the station agents have read each reports partition (silence time).
+        self.marks = PartitionMarks(rt.settings.partition_mark_ttl_s)
         self.loaded = False
         self.registry_version = -1
         self.last_full: datetime | None = None
@@ -65,12 +68,14 @@ class RegionAgent:
         log.info("region view loaded: %d stations", len(self.book.members))
 
     def now(self, wall: float) -> datetime | None:
-        mark = self.book.watermark()
+        held_back_to = self.marks.held_back_to(wall)
+        mark = self.book.watermark(held_back_to)
         if mark is None:
             return None
         if mark != self.anchor[0]:
             self.anchor = (mark, wall)
-        if self.rt.settings.wall_clock_silence:
+        # Wall time stands in for reports that do not come, not for ones waiting to be read.
+        if self.rt.settings.wall_clock_silence and held_back_to is None:
             return mark + timedelta(seconds=max(0.0, wall - self.anchor[1]))
         return mark
 
@@ -83,6 +88,9 @@ class RegionAgent:
                 self.book.set_registry(self.rt.registry)
                 self.registry_version = self.rt.registry_version
             key = event.key or summaries.TICK
+            if key == summaries.MARKS:
+                self.marks.update(summaries.decode_marks(event.value), time.time())
+                continue
             if key != summaries.TICK:
                 await self._members(self._figures(key, event.value))
                 continue

@@ -54,6 +54,9 @@ class AggregatorSettings(BaseSettings):
     silence_check_s: float = Field(default=60.0, gt=0)
     # Let wall-clock time advance the silence clock while no reports arrive (off for replays).
     wall_clock_silence: bool = True
+    # A partition said to have reports waiting holds silence time back to its newest report
+    # read, for at most this long (wall seconds) unless a later batch says so again.
+    partition_mark_ttl_s: float = Field(default=30.0, gt=0)
     # Replication of the topics faust creates (changelogs, station summaries); 3 in production.
     topic_replication_factor: int = Field(default=1, ge=1)
     registry_refresh_s: float = Field(default=60.0, gt=0)

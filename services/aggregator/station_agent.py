@@ -25,9 +25,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import faust
+from faust.types import TP
 
 from services.aggregator import metrics, output, sink, summaries
 from services.aggregator.collector import Collector, collect
+from services.aggregator.domain.partition_marks import PartitionMark
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import at, station_stats
@@ -115,13 +117,19 @@ class StationAgent:
         touched: dict[str, Touched] = {}
         decoded: list[tuple[Any, ev.Report]] = []
         counts: Counter[tuple[str, str]] = Counter()
+        newest: dict[int, datetime] = {}  # per partition read, its newest report's observed_at
         for event in events:
             message = event.message
             self.rt.positions[message.partition] = message.offset
             try:
-                decoded.append((event, codec.decode_report(event.value)))
+                report = codec.decode_report(event.value)
             except DecodeError as exc:
                 await self._dead_letter(event, exc)
+                continue
+            decoded.append((event, report))
+            held = newest.get(message.partition)
+            if held is None or report.observed_at > held:
+                newest[message.partition] = report.observed_at
         # The raw reports go to PostgreSQL while the rules run (the batch is acked only after
         # both this write and the figures' have landed).
         received = [sink.ReceivedReport(r, e.message.partition, e.message.offset) for e, r in decoded]
@@ -160,7 +168,7 @@ class StationAgent:
                 outbox,
             )
             await outbox.send()
-            self.defer(events, raw_write, figures, own)
+            self.defer(events, raw_write, figures, own, self.marks(events, newest))
             deferred = True
         finally:
             if raw_write is not None and not deferred:
@@ -190,19 +198,34 @@ class StationAgent:
             if not task.cancelled() and task.exception() is not None:
                 log.error("a batch's writes failed at shutdown: %r", task.exception())
 
+    def marks(self, events: Sequence[Any], newest: dict[int, datetime]) -> list[PartitionMark]:
+        """How far this batch read each of its partitions (for the region agent's silence time):
+        its newest report, and whether reports wait behind the batch (the partition's high
+        water beyond the last offset handled)."""
+        if not events:
+            return []
+        topic = events[0].message.topic
+        out = []
+        for partition, read_to in newest.items():
+            high = self.app.consumer.highwater(TP(topic, partition))
+            handled = self.rt.positions.get(partition, -1)
+            out.append(PartitionMark(partition, read_to, high is not None and handled < high - 1))
+        return out
+
     def defer(
         self,
         events: Sequence[Any],
         raw_write: asyncio.Future[None] | None,
         figures: list[ev.StationStats],
         own: dict[str, bytes],
+        marks: Sequence[PartitionMark] = (),
     ) -> None:
         """Persists a handled batch behind the next ones; its events stay unacked until then
         (each holds one more reference than the collector releases)."""
         for event in events:
             event.message.incref()
         previous = self.persisting[-1] if self.persisting else None
-        task = asyncio.ensure_future(self._persist_then_ack(previous, raw_write, figures, own, events))
+        task = asyncio.ensure_future(self._persist_then_ack(previous, raw_write, figures, own, marks, events))
         task.add_done_callback(self._stop_if_failed)
         self.persisting.append(task)
 
@@ -223,6 +246,7 @@ class StationAgent:
         raw_write: asyncio.Future[None] | None,
         figures: list[ev.StationStats],
         own: dict[str, bytes],
+        marks: Sequence[PartitionMark],
         events: Sequence[Any],
     ) -> None:
         if previous is not None:  # keeps the figures' writes and region messages in batch order
@@ -230,6 +254,8 @@ class StationAgent:
         if raw_write is not None:
             await raw_write
         await self.persist(figures, own)
+        if marks:  # after the figures of the reports they count
+            await self.summaries.send(key=summaries.MARKS, value=summaries.encode_marks(marks))
         for event in events:
             event.ack()
 

@@ -5,20 +5,26 @@ length (4 bytes, big-endian), so the region agent handles one message per batch,
 A batch's figures are split into messages of at most `MESSAGE_BYTES` (`split`): a catch-up batch
 of a national day changes thousands of stations, and one message of them all (1-2 MB) was refused
 by the producer (max_request_size, 1 MiB), which crashed the station agent.
-Ticks are messages with an empty key; a batch has the key BATCH.
+Ticks are messages with an empty key; a batch has the key BATCH; after a batch's figures, a
+message keyed MARKS says how far the batch read each of its partitions (domain/partition_marks.py).
 """
 
 from __future__ import annotations
 
 import struct
 from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime, timedelta
 
+from services.aggregator.domain.partition_marks import PartitionMark
 from services.common import events as ev
 from services.common.errors import DecodeError
 
 TICK = b""
 BATCH = b"\x00batch"
+MARKS = b"\x00marks"
 _LEN = struct.Struct(">I")
+_MARK = struct.Struct(">Iq?")  # partition, newest observed_at (microseconds since the epoch), behind
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # Well below the producer's and the broker's 1 MiB limits.
 MESSAGE_BYTES = 256 * 1024
 
@@ -29,6 +35,21 @@ def encode_tick(wall: float) -> bytes:
 
 def decode_tick(data: bytes) -> float:
     return float(struct.unpack(">d", data)[0])
+
+
+def encode_marks(marks: Sequence[PartitionMark]) -> bytes:
+    return b"".join(
+        _MARK.pack(m.partition, (m.newest - _EPOCH) // timedelta(microseconds=1), m.behind) for m in marks
+    )
+
+
+def decode_marks(data: bytes) -> list[PartitionMark]:
+    if len(data) % _MARK.size:
+        raise DecodeError(f"station summaries: marks of {len(data)} bytes")
+    return [
+        PartitionMark(partition, _EPOCH + timedelta(microseconds=micros), behind)
+        for partition, micros, behind in _MARK.iter_unpack(data)
+    ]
 
 
 def pack(values: Sequence[bytes]) -> bytes:

@@ -1,7 +1,8 @@
 """The regional view: the latest figures of every station, roll-ups, silence and outliers.
 
 Time is the event-time watermark: the newest report seen anywhere minus the grace period,
-optionally moved on by the caller (a wall clock while no reports arrive).
+held back to a lagging partition's newest report while that partition still has reports
+waiting, and optionally moved on by the caller (a wall clock while no reports arrive).
 """
 
 from __future__ import annotations
@@ -95,10 +96,13 @@ class RegionBook:
         if stats.last_report_at is not None and (self.newest is None or stats.last_report_at > self.newest):
             self.newest = stats.last_report_at
 
-    def watermark(self) -> datetime | None:
+    def watermark(self, held_back_to: datetime | None = None) -> datetime | None:
+        """The newest report seen, or `held_back_to` if older (a lagging partition's newest,
+        domain/partition_marks.py), minus the grace."""
         if self.newest is None:
             return None
-        return self.newest - timedelta(minutes=self.cfg.windows.grace_minutes)
+        newest = self.newest if held_back_to is None else min(self.newest, held_back_to)
+        return newest - timedelta(minutes=self.cfg.windows.grace_minutes)
 
     def evaluate(
         self, now: datetime, regions: Iterable[str] | None = None, budget: int | None = None
