@@ -345,6 +345,23 @@ async def raw_produce_seconds(shared: SharedSettings, count: int) -> float:
     return time.monotonic() - started
 
 
+def aggregator_memory(url: str) -> dict[str, float]:
+    """Parts of the aggregator's memory at the end of the replay, from its gauges: RocksDB's
+    buffers (all tables) and the station states held decoded."""
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    rocksdb = sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("pollwatch_aggregator_store_memory_bytes{")
+    )
+    cached = next(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith("pollwatch_aggregator_cached_stations ")
+    )
+    return {"replay_aggregator_rocksdb_mib": rocksdb / 2**20, "replay_aggregator_cached_stations": cached}
+
+
 def replay_figures(shared: SharedSettings) -> dict[str, float]:
     if not REPLAY_FILE.exists():
         return {"replay_skipped_no_data": 1.0}
@@ -378,12 +395,13 @@ def replay_figures(shared: SharedSettings) -> dict[str, float]:
             finally:
                 await conn.close()
 
-        deadline = time.monotonic() + float(os.environ.get("PW_BENCH_REPLAY_WAIT_S", "180"))
+        deadline = time.monotonic() + float(os.environ.get("PW_BENCH_REPLAY_WAIT_S", "420"))
         while asyncio.run(processed()) < stations and time.monotonic() < deadline:
             time.sleep(2)
         total_s = time.monotonic() - started
         done = asyncio.run(processed())
         memory = {f"peak_rss_{name}_mib": peak_rss_mib(s.process.pid) for name, s in services.items()}
+        memory |= aggregator_memory(services["aggregator"].url)
     raw_s = asyncio.run(raw_produce_seconds(shared, reports))
     return {
         "replay_stations": float(stations),
