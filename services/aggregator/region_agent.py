@@ -29,6 +29,7 @@ from services.aggregator.sink_agents import with_retry, write_with_retry
 from services.aggregator.state_codec import decode_book, encode_book
 from services.common import codec, topics
 from services.common import events as ev
+from services.common.errors import DecodeError
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +90,7 @@ class RegionAgent:
                 self.registry_version = self.rt.registry_version
             key = event.key or summaries.TICK
             if key == summaries.MARKS:
-                self.marks.update(summaries.decode_marks(event.value), time.time())
+                self._marks(event.value)
                 continue
             if key != summaries.TICK:
                 await self._members(self._figures(key, event.value))
@@ -107,6 +108,14 @@ class RegionAgent:
             tick = self.book.evaluate(now, budget=self.rt.settings.region_eval_stations)
             self.pacer.ran(started, time.monotonic())
             await self._send(tick, event)
+
+    def _marks(self, value: bytes) -> None:
+        """Takes a batch's partition marks; a bad one is skipped (they only hold silence back,
+        and an internal message that fails again after every restart must not stop the worker)."""
+        try:
+            self.marks.update(summaries.decode_marks(value), time.time())
+        except DecodeError as exc:
+            log.error("region agent: skipping partition marks: %s", exc)
 
     def _figures(self, key: bytes, value: bytes) -> Sequence[ev.StationStats]:
         """A summaries message's figures: taken back from this worker's station agent if it sent

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -96,3 +97,11 @@ def test_wall_time_moves_silence_on_only_while_no_partition_has_reports_waiting(
     assert agent.now(1090.0) == T0 + 55 * MIN
     agent.marks.update([PartitionMark(3, T0 + 118 * MIN, False)], wall=1130.0)
     assert agent.now(1130.0) == T0 + 115 * MIN
+
+
+def test_the_region_agent_skips_bad_marks_and_takes_good_ones() -> None:
+    agent = region_agent(wall_clock=False)
+    agent._marks(b"\x00" * 5)  # not a whole mark: skipped, the worker goes on
+    assert agent.marks.held_back_to(time.time()) is None
+    agent._marks(summaries.encode_marks([PartitionMark(2, T0 + 60 * MIN, True)]))
+    assert agent.marks.held_back_to(time.time()) == T0 + 60 * MIN
