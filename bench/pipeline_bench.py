@@ -31,6 +31,7 @@ import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
+from bench.aggregator_bench import _metric as metric_sum
 from bench.support import ROOT, fresh_settings
 from services.common import codec, topics
 from services.common import events as ev
@@ -239,7 +240,6 @@ def latency_figures(shared: SharedSettings) -> dict[str, float]:
 
 # --- alert quality ------------------------------------------------------------------------
 
-# The rules each injected irregularity is meant to raise (services/aggregator/rules.yaml).
 # Simulated seconds per wall second for the alert-quality day. Every station reports on the
 # hour; at 1,500x the sender (32 requests in flight, on this shared machine) took 3.5-5 s to
 # deliver one hour's 600 reports, i.e. some reached ingest 1.5-2 simulated hours late, and
@@ -247,6 +247,7 @@ def latency_figures(shared: SharedSettings) -> dict[str, float]:
 # of them such stations (a skew-free replay of the same schedule flags none).
 QUALITY_SPEED = 500
 
+# The rules each injected irregularity is meant to raise (services/aggregator/rules.yaml).
 EXPECTED_RULES = {
     # A stuffed station also stands out from its region by evening: the outlier rule should see it.
     Irregularity.BALLOT_STUFFING: ("turnout_jump", "grave_incident", "turnout_outlier"),
@@ -358,17 +359,10 @@ def aggregator_memory(url: str) -> dict[str, float]:
     """Parts of the aggregator's memory at the end of the replay, from its gauges: RocksDB's
     buffers (all tables) and the station states held decoded."""
     text = httpx.get(f"{url}/metrics", timeout=10).text
-    rocksdb = sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("pollwatch_aggregator_store_memory_bytes{")
-    )
-    cached = next(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith("pollwatch_aggregator_cached_stations ")
-    )
-    return {"replay_aggregator_rocksdb_mib": rocksdb / 2**20, "replay_aggregator_cached_stations": cached}
+    return {
+        "replay_aggregator_rocksdb_mib": metric_sum(text, "pollwatch_aggregator_store_memory_bytes") / 2**20,
+        "replay_aggregator_cached_stations": metric_sum(text, "pollwatch_aggregator_cached_stations"),
+    }
 
 
 def replay_figures(shared: SharedSettings) -> dict[str, float]:
