@@ -2,11 +2,11 @@
 past a partition that still has reports waiting.
 
 The region watermark is the newest report seen anywhere. When one partition lags behind the
-others (catch-up after an outage, a worker slower than its peers, a simulated day run 1,500x
-real time), its stations' newer reports are still unread, so against that watermark they look
-silent. A station agent says, after each batch, for each partition the batch read: the newest
-`observed_at` read from it and whether reports are still waiting behind the batch. Silence time
-is then held at the newest report of the most lagging partition that is behind. A partition
+others (catch-up after an outage or a restart, a worker slower than its peers), its stations'
+newer reports are still unread, so against that watermark they look silent. A station agent
+says, after each batch, for each partition the batch read: the newest `observed_at` read from
+it and whether reports are still waiting behind the batch. Silence time is then held at the
+newest report of the most lagging partition that is behind. A partition
 that has caught up holds nothing back (its silent stations are silent), and a "behind" that is
 not refreshed within `ttl_s` of wall time (its worker stopped, or the partition moved to a
 worker that has nothing to read) expires, so it cannot hold silence back for ever.
