@@ -28,7 +28,7 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
-from bench.support import fresh_settings
+from bench.support import fresh_settings, metric_sum
 from services.aggregator.domain.rules import load_rules
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
@@ -100,14 +100,6 @@ async def _raw_loop(shared: SharedSettings, count: int) -> float:
         await consumer.stop()
 
 
-def _metric(text: str, name: str) -> float:
-    return sum(
-        float(line.rsplit(" ", 1)[1])
-        for line in text.splitlines()
-        if line.startswith(name) and not line.startswith("#")
-    )
-
-
 async def _scrape(client: httpx.AsyncClient, url: str) -> str:
     try:
         return (await client.get(url, timeout=5)).text
@@ -120,7 +112,7 @@ async def _throughput(url: str, count: int) -> tuple[float, float]:
     async with httpx.AsyncClient() as client:
         first = last = 0.0
         while True:
-            done = _metric(await _scrape(client, url), "pollwatch_aggregator_events_processed_total")
+            done = metric_sum(await _scrape(client, url), "pollwatch_aggregator_events_processed_total")
             now = time.perf_counter()
             if done > 0 and not first:
                 first, base = now, done
@@ -165,7 +157,7 @@ async def _rate_run(shared: SharedSettings, url: str, stations: list[tuple[str, 
         # read each second; the aggregator's own gauge is refreshed every 5 s only.
         async with httpx.AsyncClient() as client:
             while not stop.is_set():
-                done = _metric(await _scrape(client, url), "pollwatch_aggregator_events_processed_total")
+                done = metric_sum(await _scrape(client, url), "pollwatch_aggregator_events_processed_total")
                 if done:
                     lags.append(max(0.0, THROUGHPUT_REPORTS + len(acks) - done))
                 await asyncio.sleep(1)

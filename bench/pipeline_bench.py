@@ -31,8 +31,7 @@ import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from bench.aggregator_bench import _metric as metric_sum
-from bench.support import ROOT, fresh_settings
+from bench.support import ROOT, fresh_settings, metric_sum
 from services.common import codec, topics
 from services.common import events as ev
 from services.common.demo_registry import demo_registry

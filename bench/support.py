@@ -61,3 +61,12 @@ def fresh_settings() -> SharedSettings:
     )
     asyncio.run(ensure_topics(shared.kafka_bootstrap, name))
     return shared
+
+
+def metric_sum(text: str, name: str) -> float:
+    """The sum of a metric's samples (every label set) in a Prometheus text scrape."""
+    return sum(
+        float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line.startswith(name) and not line.startswith("#")
+    )

@@ -6,10 +6,10 @@ others (catch-up after an outage or a restart, a worker slower than its peers), 
 newer reports are still unread, so against that watermark they look silent. A station agent
 says, after each batch, for each partition the batch read: the newest `observed_at` read from
 it and whether reports are still waiting behind the batch. Silence time is then held at the
-newest report of the most lagging partition that is behind. A partition
-that has caught up holds nothing back (its silent stations are silent), and a "behind" that is
-not refreshed within `ttl_s` of wall time (its worker stopped, or the partition moved to a
-worker that has nothing to read) expires, so it cannot hold silence back for ever.
+newest report of the most lagging partition that is behind. A partition that has caught up
+holds nothing back (its silent stations are silent), and a "behind" that is not refreshed
+within `ttl_s` of wall time (its worker stopped, or the partition moved to a worker that has
+nothing to read) expires, so it cannot hold silence back for ever.
 """
 
 from __future__ import annotations
