@@ -144,6 +144,38 @@ async def test_protobuf_batches_and_single_reports_are_accepted(
     assert on_topic["pb-3"].body == ev.TurnoutUpdate(10)
 
 
+async def test_a_protocol_with_the_2011_party_names_reaches_kafka_as_sent(
+    client: httpx.AsyncClient, seeded: Seeded, shared_settings: SharedSettings
+) -> None:
+    """Names are data: the 2011 Duma parties' names as the commission printed them (40-79 chars)."""
+    votes = {
+        '2. Политическая партия "Либерально-демократическая партия России"': 120,
+        '4. Политическая партия "Коммунистическая партия Российской Федерации"': 210,
+        '5. Политическая партия "Российская объединенная демократическая партия "ЯБЛОКО"': 45,
+        '6. Всероссийская политическая партия "ЕДИНАЯ РОССИЯ"': 255,
+    }
+    report = {
+        "id": "duma-2011-1",
+        "station_id": "ALA-0123",
+        "observed_at": datetime.now(UTC).isoformat(),
+        "protocol": {
+            "registered_voters": 1000,
+            "ballots_received": 1000,
+            "ballots_issued": 640,
+            "ballots_cast": 638,
+            "valid_ballots": 630,
+            "invalid_ballots": 8,
+            "votes": votes,
+            "copy_received": True,
+        },
+    }
+    answer = await client.post("/v1/reports", json=report, headers=auth(seeded.token))
+    assert answer.status_code == 202, answer.text
+    (on_topic,) = await reports_on_topic(shared_settings)
+    assert isinstance(on_topic.body, ev.FinalProtocol)
+    assert dict(on_topic.body.votes) == votes
+
+
 async def test_turnout_above_registered_is_accepted_and_flagged(
     client: httpx.AsyncClient, seeded: Seeded, shared_settings: SharedSettings
 ) -> None:

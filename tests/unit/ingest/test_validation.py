@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from services.common import codec
 from services.common import events as ev
-from services.ingest.validation import Context, Rejected, validate_report
+from services.ingest.validation import MAX_NAME_CHARS, Context, Rejected, validate_report
 
 NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
 CTX = Context("mon-1", frozenset({"ALA-0123"}), {"ALA-0123": 1000, "AKM-0001": 500}, NOW)
@@ -186,3 +186,40 @@ def test_observed_at_keeps_its_timezone() -> None:
     assert isinstance(report, ev.Report)
     assert report.observed_at == NOW + timedelta(hours=0)
     assert report.observed_at.utcoffset() == timedelta(hours=6)
+
+
+# The longest contestant name in the replayed elections: a 2011 State Duma party, 79 characters.
+YABLOKO_2011 = '5. Политическая партия "Российская объединенная демократическая партия "ЯБЛОКО"'
+
+
+def protocol_with(votes: dict[str, int]) -> dict[str, Any]:
+    total = sum(votes.values())
+    return payload(
+        protocol={
+            "registered_voters": 1000,
+            "ballots_received": 1000,
+            "ballots_issued": total,
+            "ballots_cast": total,
+            "valid_ballots": total,
+            "invalid_ballots": 0,
+            "votes": votes,
+            "copy_received": True,
+        }
+    )
+
+
+def test_contestant_names_as_the_commission_prints_them_are_accepted() -> None:
+    votes = {YABLOKO_2011: 40, "Путин Владимир Владимирович": 500, "Ж" * MAX_NAME_CHARS: 3}
+    report = validate_report(protocol_with(votes), CTX)
+    assert isinstance(report, ev.Report)
+    assert isinstance(report.body, ev.FinalProtocol)
+    assert dict(report.body.votes) == votes
+    assert codec.decode_report(codec.encode_report(report)) == report
+
+
+@pytest.mark.parametrize("name", ["", "x" * (MAX_NAME_CHARS + 1)])
+def test_an_empty_or_overlong_name_is_refused_with_the_limit(name: str) -> None:
+    result = validate_report(protocol_with({name: 1}), CTX)
+    assert isinstance(result, Rejected)
+    assert [(e.field, e.code) for e in result.errors] == [(f"protocol.votes.{name}", "bad_party")]
+    assert f"1-{MAX_NAME_CHARS} characters" in result.errors[0].message
