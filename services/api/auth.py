@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
 from enum import StrEnum
@@ -71,12 +72,17 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+# An id is hex, a secret URL-safe base64: anything else (a NUL, a surrogate, a megabyte) is
+# refused here rather than sent to PostgreSQL.
+_KEY = re.compile(rf"{PREFIX}_([0-9a-f]{{1,32}})_([A-Za-z0-9_-]{{1,128}})")
+
+
 def parse_key(token: str) -> tuple[str, str]:
     """Splits a presented key into (id, secret) or raises UnauthenticatedError."""
-    parts = token.strip().split("_", 2)
-    if len(parts) != 3 or parts[0] != PREFIX or not parts[1] or not parts[2]:
+    match = _KEY.fullmatch(token.strip())
+    if match is None:
         raise UnauthenticatedError("malformed API key")
-    return parts[1], parts[2]
+    return match[1], match[2]
 
 
 def secret_matches(secret: str, stored_hash: str) -> bool:

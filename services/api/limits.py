@@ -1,4 +1,4 @@
-"""Schema extensions: query depth, token and alias limits, error masking, operation metrics."""
+"""Schema extensions: query depth, token and alias limits, argument text, error masking, metrics."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
-from graphql import DocumentNode, FieldNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
+from graphql import DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode
 from strawberry.extensions import (
     MaskErrors,
     MaxAliasesLimiter,
@@ -18,6 +18,8 @@ from strawberry.extensions.field_extension import FieldExtension
 from strawberry.types import Info
 
 from services.api import metrics
+from services.api.arguments import bad_text_argument
+from services.api.client_errors import is_fault
 from services.api.document_cache import document_caches
 from services.api.errors import ApiError
 
@@ -59,6 +61,19 @@ class OperationMetrics(SchemaExtension):
         metrics.REQUESTS.labels(name, outcome).inc()
 
 
+class ArgumentTextCheck(SchemaExtension):
+    """Refuses text arguments the API cannot use (NUL, unpaired surrogates, huge) before execution."""
+
+    def on_validate(self) -> Iterator[None]:
+        # Errors set before validation stop the operation there (strawberry then skips
+        # validating; ValidatedDocuments, entered before this, does not record the document).
+        ctx = self.execution_context
+        document = None if ctx.pre_execution_errors else ctx.graphql_document
+        if document is not None and (error := bad_text_argument(document, ctx.variables)) is not None:
+            ctx.pre_execution_errors = [error]
+        yield
+
+
 class RootFieldTimer(FieldExtension):
     """Times one root Query/Mutation field into RESOLVER_SECONDS.
 
@@ -85,12 +100,6 @@ def time_root_fields(*roots: type) -> None:
                 field.extensions.append(RootFieldTimer())
 
 
-def _unexpected(error: GraphQLError) -> bool:
-    """Mask errors raised by bugs or infrastructure; keep validation and ApiError messages."""
-    original = error.original_error
-    return original is not None and not isinstance(original, ApiError | GraphQLError)
-
-
 def extensions(
     max_depth: int, max_tokens: int, max_aliases: int, production: bool
 ) -> list[Callable[[], SchemaExtension]]:
@@ -100,7 +109,9 @@ def extensions(
         lambda: QueryDepthLimiter(max_depth=max_depth),
         OperationMetrics,
         *document_caches(),
+        # After the document caches, whose validation skip would otherwise clear its errors.
+        ArgumentTextCheck,
     ]
     if production:
-        exts.append(lambda: MaskErrors(should_mask_error=_unexpected, error_message="Internal error."))
+        exts.append(lambda: MaskErrors(should_mask_error=is_fault, error_message="Internal error."))
     return exts

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import strawberry
 
+from services.api.arguments import instant
 from services.api.auth import Role
 from services.api.context import Info
 from services.api.errors import InvalidArgumentError, NotFoundError
@@ -115,7 +116,7 @@ class Query:
             rule=rule,
             region=None if region is None else str(region),
             station=None if station is None else str(station),
-            since=since,
+            since=instant(since, "since"),
             after=decode_cursor(after, "alerts"),
             limit=limit,
         )
@@ -142,7 +143,7 @@ class Query:
             info.context.pool,
             station=None if station is None else str(station),
             kind=None if kind is None else ev.ReportKind(kind).value,
-            since=since,
+            since=instant(since, "since"),
             after=decode_cursor(after, "reports"),
             limit=limit,
         )

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
+from strawberry.types import ExecutionContext
+from strawberry.utils.logging import StrawberryLogger
 
+from services.api.client_errors import add_code, is_fault, log_client_error
 from services.api.limits import extensions, time_root_fields
 from services.api.mutation import Mutation
 from services.api.query import Query
@@ -12,10 +16,25 @@ from services.api.shared_execution import SharingExecutor
 from services.api.subscription import Subscription
 
 
+class PollwatchSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Codes and logs every error once, before production masking: client errors at INFO
+        in one line, faults at ERROR with their traceback (strawberry's own logger)."""
+        document = None if execution_context is None else execution_context.graphql_document
+        for error in errors:
+            if is_fault(error):
+                StrawberryLogger.error(error, execution_context)
+            else:
+                add_code(error, document)
+                log_client_error(error)
+
+
 def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
     s = settings or ApiSettings()
     time_root_fields(Query, Mutation)
-    return strawberry.Schema(
+    return PollwatchSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

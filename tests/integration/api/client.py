@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
@@ -13,12 +14,15 @@ from websockets.asyncio.client import ClientConnection, connect
 async def gql(
     url: str, query: str, key: str | None, variables: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """POSTs the query; returns the JSON body (asserting HTTP 200)."""
-    headers = {"X-API-Key": key} if key else {}
+    """POSTs the query; returns the JSON body (asserting HTTP 200).
+
+    The body is encoded with `json` (ASCII escapes), so any Python text can be sent, unpaired
+    surrogates included, as a client writing JSON by hand could.
+    """
+    headers = {"content-type": "application/json"} | ({"X-API-Key": key} if key else {})
+    content = json.dumps({"query": query, "variables": variables})
     async with httpx.AsyncClient(timeout=30) as client:
-        response = await client.post(
-            f"{url}/graphql", json={"query": query, "variables": variables}, headers=headers
-        )
+        response = await client.post(f"{url}/graphql", content=content, headers=headers)
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -53,7 +57,7 @@ class WsClient:
         return message
 
     async def send(self, message: dict[str, Any]) -> None:
-        await self.ws.send(orjson.dumps(message).decode())
+        await self.ws.send(json.dumps(message))  # ASCII escapes: any text, surrogates too
 
     async def receive(self, wait: float = 20) -> dict[str, Any]:
         raw = await asyncio.wait_for(self.ws.recv(), wait)

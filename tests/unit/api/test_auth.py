@@ -39,7 +39,21 @@ def test_malformed_keys_are_refused_cleanly(text: str) -> None:
     assert text.strip().startswith("pw_")
 
 
-@pytest.mark.parametrize("bad", ["", "pw", "pw_", "pw__x", "xx_a_b", "pw_a_"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        "pw",
+        "pw_",
+        "pw__x",
+        "xx_a_b",
+        "pw_a_",
+        "pw_ab\x00_x",
+        "pw_ab_x\x00",
+        "pw_\ud800_x",
+        "pw_ab_" + "x" * 129,
+    ],
+)
 def test_parse_key_refuses(bad: str) -> None:
     with pytest.raises(UnauthenticatedError):
         parse_key(bad)

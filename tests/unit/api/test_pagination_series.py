@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,19 +14,82 @@ from services.api.errors import InvalidArgumentError
 from services.api.pagination import Cursor, decode_cursor, page_size
 from services.api.series import region_turnout
 
+_ID = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20)
+_INSTANT = st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)
+# The values this API's own cursors carry, per ordering.
+_VALUES = {
+    "id": _ID,
+    "turnout_desc": st.floats(allow_nan=False, allow_infinity=False) | st.integers(-1, 10**6),
+    "open_alerts_desc": st.integers(-1, 2**31 - 1),
+    "alerts": _INSTANT,
+    "reports": _INSTANT,
+}
 
-@given(
-    st.one_of(
-        st.none(),
-        st.text(max_size=20),
-        st.integers(-(2**53), 2**53),
-        st.floats(allow_nan=False, allow_infinity=False),
-    ),
-    st.text(max_size=20),
+
+@given(st.data())
+def test_cursor_round_trips(data: st.DataObject) -> None:
+    order = data.draw(st.sampled_from(sorted(_VALUES)))
+    cursor = Cursor(order, data.draw(_VALUES[order]), data.draw(_ID))
+    assert decode_cursor(cursor.encode(), order) == cursor
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**63 - 1)  # what JSON numbers orjson reads as integers
+    | st.floats(allow_nan=False)
+    | st.text(st.characters(exclude_categories=["Cs"]), max_size=30),
+    lambda inner: st.lists(inner, max_size=3),
+    max_leaves=6,
 )
-def test_cursor_round_trips(value: str | int | float | None, row_id: str) -> None:
-    cursor = Cursor("id", value, row_id)
-    assert decode_cursor(cursor.encode(), "id") == cursor
+
+
+@given(st.sampled_from(sorted(_VALUES)), _JSON, _JSON)
+def test_forged_cursors_decode_to_usable_values_or_are_refused(
+    order: str, value: object, row_id: object
+) -> None:
+    """Whatever a client puts in a cursor, the SQL only ever gets a value of the ordering's type."""
+    text = base64.urlsafe_b64encode(orjson.dumps([order, value, row_id])).decode()
+    try:
+        cursor = decode_cursor(text, order)
+    except InvalidArgumentError as error:
+        refused = error.extensions
+    else:
+        refused = None
+    if refused is not None:
+        assert refused == {"code": "INVALID_ARGUMENT", "argument": "after"}
+        return
+    assert cursor is not None
+    assert isinstance(cursor.id, str)
+    assert "\x00" not in cursor.id
+    if order in ("alerts", "reports"):
+        assert datetime.fromisoformat(str(cursor.value)).astimezone(UTC).tzinfo is UTC
+    elif order == "open_alerts_desc":
+        assert type(cursor.value) is int
+        assert -(2**31) <= cursor.value < 2**31
+    elif order == "turnout_desc":
+        assert type(cursor.value) in (int, float)
+
+
+@pytest.mark.parametrize(
+    ("order", "value", "row_id"),
+    [
+        ("alerts", "zzz", "A1"),  # not an instant
+        ("alerts", 5, "A1"),
+        ("reports", "2024-03-01T08:00:00", "r1"),  # no offset
+        ("reports", "0001-01-01T00:00:00+14:00", "r1"),  # before year 1 in UTC
+        ("open_alerts_desc", 2**40, "S1"),  # PostgreSQL integer overflow
+        ("open_alerts_desc", 1.5, "S1"),
+        ("turnout_desc", "1", "S1"),
+        ("turnout_desc", True, "S1"),
+        ("id", None, "S1\x00"),  # PostgreSQL text cannot hold NUL
+        ("id", 7, "S1"),
+    ],
+)
+def test_forged_cursor_values_are_refused(order: str, value: object, row_id: str) -> None:
+    text = base64.urlsafe_b64encode(orjson.dumps([order, value, row_id])).decode()
+    with pytest.raises(InvalidArgumentError, match="not a cursor from this API"):
+        decode_cursor(text, order)
 
 
 def test_cursor_from_another_ordering_or_garbage_is_refused() -> None:
