@@ -16,6 +16,7 @@ from typing import Any
 from graphql import (
     ArgumentNode,
     DocumentNode,
+    FieldNode,
     ListValueNode,
     Node,
     ObjectValueNode,
@@ -65,31 +66,34 @@ def _node_problem(node: ValueNode, variables: Mapping[str, Any]) -> str | None:
     return None
 
 
-def arguments(node: Node) -> Iterator[ArgumentNode]:
-    """Every argument node under `node` (fields and directives, in any definition)."""
-    stack = [node]
+def arguments(document: DocumentNode) -> Iterator[ArgumentNode]:
+    """Every field and directive argument of every definition in the document."""
+    stack: list[Node] = list(document.definitions)
     while stack:
-        current = stack.pop()
-        if isinstance(current, ArgumentNode):
-            yield current
-            continue
-        for key in current.keys:
-            child = getattr(current, key, None)
-            if isinstance(child, Node):
-                stack.append(child)
-            elif isinstance(child, tuple | list):
-                stack.extend(c for c in child if isinstance(c, Node))
+        node = stack.pop()
+        for directive in getattr(node, "directives", None) or ():
+            yield from directive.arguments or ()
+        if isinstance(node, FieldNode):
+            yield from node.arguments or ()
+        selection_set = getattr(node, "selection_set", None)
+        if selection_set is not None:
+            stack.extend(selection_set.selections)
 
 
 def bad_text_argument(
     document: DocumentNode, variables: Mapping[str, Any] | None
 ) -> InvalidArgumentError | None:
     """The error for the first argument whose text cannot be used, or None."""
+    values = variables or {}
     for argument in arguments(document):
-        problem = _node_problem(argument.value, variables or {})
-        if problem is not None:
+        if (problem := _node_problem(argument.value, values)) is not None:
             name = argument.name.value
             return InvalidArgumentError(f"{name}: {problem}", argument=name)
+    for definition in document.definitions:  # defaults stand in for variables not given
+        for variable in getattr(definition, "variable_definitions", None) or ():
+            name, default = variable.variable.name.value, variable.default_value
+            if default is not None and name not in values and (problem := _node_problem(default, values)):
+                return InvalidArgumentError(f"${name}: {problem}", argument=name, variable=name)
     return None
 
 

@@ -44,6 +44,9 @@ def test_text_problem_is_none_exactly_for_storable_text(text: str) -> None:
         ('{ a: station(id: "S1") { id } b: alerts(rule: "x") { nodes { id } } }', {}, None),
         ("query($n: String!) { alerts(rule: $n) { nodes { id } } }", {"n": "r" * (MAX_TEXT + 1)}, "rule"),
         ("{ regions @include(if: true) { id } }", {}, None),
+        ('query($r: String = "a\\u0000") { alerts(rule: $r) { nodes { id } } }', {}, "r"),
+        ('query($r: String = "a\\u0000") { alerts(rule: $r) { nodes { id } } }', {"r": "ok"}, None),
+        ('{ ...F } fragment F on Query { station(id: "\\u0000") { id } }', {}, "id"),
     ],
 )
 def test_bad_text_arguments_are_found_in_literals_and_variables(
@@ -54,8 +57,9 @@ def test_bad_text_arguments_are_found_in_literals_and_variables(
         assert error is None
         return
     assert error is not None
-    assert error.extensions == {"code": "INVALID_ARGUMENT", "argument": argument}
-    assert error.message.startswith(f"{argument}: ")
+    assert error.extensions is not None
+    assert (error.extensions["code"], error.extensions["argument"]) == ("INVALID_ARGUMENT", argument)
+    assert error.message.split(": ")[0] in (argument, f"${argument}")
 
 
 def test_instants_timestamptz_cannot_hold_are_refused() -> None:
