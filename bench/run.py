@@ -25,6 +25,7 @@ MODULES = (
     "ingest_bench",
     "aggregator_bench",
     "api_bench",
+    "api_neighbour_bench",
     "pipeline_bench",
     "storage_bench",
     "dashboard_bench",

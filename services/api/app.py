@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -40,10 +39,10 @@ from services.api.key_store import KeyStore
 from services.api.live_frames import FrameCache
 from services.api.loaders import create_loaders
 from services.api.nowait_send import ServerSendMiddleware
-from services.api.rate_limit import RateLimiter
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
+from services.api.throttle import Throttle, bucket_of
 from services.api.ws_handler import LiveTransportWSHandler
 from services.common.db import create_pool, database_reachable
 from services.common.gc_freeze import FreezePolicy, run_freezer
@@ -75,7 +74,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
         self._settings = settings
         self._hub = hub
         self._resources = resources
-        self._limiter = RateLimiter(settings.rate_per_second, settings.rate_burst)
+        self._throttle = Throttle(settings)
         self._shared_results = SharedResults()
         self._live_frames = FrameCache()
 
@@ -97,12 +96,8 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             return super().encode_json(data)  # type: ignore[return-value]
 
     def _rate_check(self, principal: Principal, client: str) -> None:
-        bucket = principal.key_id or f"anon:{client}"
-        if not self._limiter.allow(bucket, time.monotonic()):
-            metrics.RATE_LIMITED.inc()
-            raise HTTPException(
-                429, f"rate limit exceeded; retry in {self._limiter.retry_after(bucket):.1f}s"
-            )
+        if (refused := self._throttle.operation(bucket_of(principal, client))) is not None:
+            raise HTTPException(429, refused.message)
 
     async def _authenticate(self, token: str | None) -> Principal:
         assert self._resources.keys is not None
@@ -134,6 +129,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             request=request,
             shared_results=self._shared_results if websocket else None,
             live_frames=self._live_frames if websocket else None,
+            throttle=self._throttle,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:

@@ -16,6 +16,7 @@ from services.api.live_frames import FrameCache
 from services.api.loaders import Loaders
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
+from services.api.throttle import Throttle, bucket_of
 
 
 @dataclass
@@ -33,6 +34,8 @@ class Context:
     shared_results: SharedResults | None = field(default=None, repr=False)
     # Serialized frames for subscribers on the direct path (see live_frames).
     live_frames: FrameCache | None = field(default=None, repr=False)
+    # The per-key operation and cost budgets (None: not throttled, e.g. in-process tests).
+    throttle: Throttle | None = field(default=None, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""
@@ -41,6 +44,12 @@ class Context:
                 f"{what} requires the {role.value} role (this key is {self.principal.role.value})",
                 field=what,
             )
+
+    @property
+    def rate_bucket(self) -> str:
+        """Whose budgets this request spends: the key's, or the client address's if anonymous."""
+        client = getattr(self.request, "client", None)
+        return bucket_of(self.principal, client.host if client else "")
 
     def key_known_active(self) -> bool:
         """The cached answer, without waiting; False means: await `ensure_key_active`."""

@@ -36,6 +36,12 @@ class RateLimitedError(ApiError):
     code = "RATE_LIMITED"
 
 
+class QueryTooComplexError(ApiError):
+    """The operation would cost more than the caller's role may spend on one operation."""
+
+    code = "QUERY_TOO_COMPLEX"
+
+
 class SubscriberOverflowError(ApiError):
     """A subscriber fell too far behind on a non-conflated stream; it must re-query and resubscribe."""
 

@@ -1,4 +1,4 @@
-"""Schema extensions: query depth, token and alias limits, argument text, error masking, metrics."""
+"""Schema extensions: depth, token, alias and cost limits, argument text, error masking, metrics."""
 
 from __future__ import annotations
 
@@ -19,9 +19,12 @@ from strawberry.types import Info
 
 from services.api import metrics
 from services.api.arguments import bad_text_argument
+from services.api.auth import ANONYMOUS
 from services.api.client_errors import is_fault
 from services.api.document_cache import document_caches
-from services.api.errors import ApiError
+from services.api.errors import ApiError, QueryTooComplexError
+from services.api.query_cost import operation_cost
+from services.api.settings import ApiSettings
 
 
 def operation_label(document: DocumentNode | None, operation_name: str | None, schema: GraphQLSchema) -> str:
@@ -74,6 +77,44 @@ class ArgumentTextCheck(SchemaExtension):
         yield
 
 
+class QueryCostLimit(SchemaExtension):
+    """Refuses an operation costing more than the caller's role allows, or than its key's cost
+    budget holds right now (see query_cost and throttle); runs before validation, like the
+    text check, so a refused operation costs only its estimate."""
+
+    def __init__(self, settings: ApiSettings) -> None:
+        super().__init__()
+        self._settings = settings
+
+    def on_validate(self) -> Iterator[None]:
+        ctx = self.execution_context
+        document = None if ctx.pre_execution_errors else ctx.graphql_document
+        if document is not None and (error := self._refusal(document)) is not None:
+            ctx.pre_execution_errors = [error]
+        yield
+
+    def _refusal(self, document: DocumentNode) -> ApiError | None:
+        ctx, s = self.execution_context, self._settings
+        cost = operation_cost(
+            ctx.schema._schema, document, ctx.operation_name, ctx.variables, s.page_default, s.page_max
+        )
+        metrics.OPERATION_COST.observe(cost)
+        context = ctx.context
+        principal = getattr(context, "principal", ANONYMOUS)
+        limit = s.max_cost(principal.role)
+        if cost > limit:
+            metrics.COST_REFUSED.labels("query").inc()
+            return QueryTooComplexError(
+                f"query cost {cost:,} exceeds the {principal.role.value} role's limit of {limit:,} "
+                "(API_MAX_COST_...): ask for smaller pages (first:) or fewer nested lists",
+                limit="cost",
+                cost=cost,
+                maxCost=limit,
+            )
+        throttle = getattr(context, "throttle", None)
+        return None if throttle is None else throttle.spend(context.rate_bucket, cost)
+
+
 class RootFieldTimer(FieldExtension):
     """Times one root Query/Mutation field into RESOLVER_SECONDS.
 
@@ -100,18 +141,18 @@ def time_root_fields(*roots: type) -> None:
                 field.extensions.append(RootFieldTimer())
 
 
-def extensions(
-    max_depth: int, max_tokens: int, max_aliases: int, production: bool
-) -> list[Callable[[], SchemaExtension]]:
+def extensions(settings: ApiSettings) -> list[Callable[[], SchemaExtension]]:
+    s = settings
     exts: list[Callable[[], SchemaExtension]] = [
-        lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxTokensLimiter(max_token_count=s.max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=s.max_aliases),
+        lambda: QueryDepthLimiter(max_depth=s.max_depth),
         OperationMetrics,
         *document_caches(),
-        # After the document caches, whose validation skip would otherwise clear its errors.
+        # After the document caches, whose validation skip would otherwise clear their errors.
         ArgumentTextCheck,
+        lambda: QueryCostLimit(s),
     ]
-    if production:
+    if s.production:
         exts.append(lambda: MaskErrors(should_mask_error=is_fault, error_message="Internal error."))
     return exts

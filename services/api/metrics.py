@@ -54,7 +54,20 @@ GC_PAUSE = Histogram(
     ["generation"],
     buckets=(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
 )
-RATE_LIMITED = Counter("pollwatch_api_rate_limited_total", "Requests refused by the per-key rate limit.")
+RATE_LIMITED = Counter(
+    "pollwatch_api_rate_limited_total",
+    "Operations refused by the per-key operation rate limit (HTTP and WebSocket).",
+)
+OPERATION_COST = Histogram(
+    "pollwatch_api_operation_cost_points",
+    "Estimated cost of each operation before it runs (fields resolved, lists multiplied out).",
+    buckets=(10, 100, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 100_000),
+)
+COST_REFUSED = Counter(
+    "pollwatch_api_cost_refused_total",
+    "Operations refused for their cost: over the role's limit (query) or the key's budget (budget).",
+    ["limit"],
+)
 
 
 def observe_gc_pauses() -> None:

@@ -12,7 +12,8 @@ class _Bucket:
 
 
 class RateLimiter:
-    """Allows `burst` requests at once per key, refilled at `rate` per second."""
+    """Allows `burst` units at once per key, refilled at `rate` per second; a request spends
+    `cost` units (1 for an operation, its estimated cost for the cost budget)."""
 
     def __init__(self, rate: float, burst: int, max_keys: int = 100_000) -> None:
         self._rate = rate
@@ -20,7 +21,7 @@ class RateLimiter:
         self._max_keys = max_keys
         self._buckets: dict[str, _Bucket] = {}
 
-    def allow(self, key: str, now: float) -> bool:
+    def allow(self, key: str, now: float, cost: float = 1.0) -> bool:
         bucket = self._buckets.get(key)
         if bucket is None:
             if len(self._buckets) >= self._max_keys:
@@ -28,14 +29,14 @@ class RateLimiter:
             bucket = self._buckets[key] = _Bucket(self._burst, now)
         bucket.tokens = min(self._burst, bucket.tokens + (now - bucket.at) * self._rate)
         bucket.at = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        if bucket.tokens >= cost:
+            bucket.tokens -= cost
             return True
         return False
 
-    def retry_after(self, key: str) -> float:
-        """Seconds until `key` has a token again."""
+    def retry_after(self, key: str, cost: float = 1.0) -> float:
+        """Seconds until `key` has `cost` tokens again."""
         bucket = self._buckets.get(key)
-        if bucket is None or bucket.tokens >= 1:
+        if bucket is None or bucket.tokens >= cost:
             return 0.0
-        return (1 - bucket.tokens) / self._rate
+        return (cost - bucket.tokens) / self._rate

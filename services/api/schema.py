@@ -39,5 +39,5 @@ def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=SharingExecutor,
-        extensions=extensions(s.max_depth, s.max_tokens, s.max_aliases, s.production),
+        extensions=extensions(s),
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.api.auth import Role
 from services.common.settings import Environment, SharedSettings
 
 
@@ -30,9 +31,18 @@ class ApiSettings(BaseSettings):
     page_default: int = Field(default=50, ge=1)
     page_max: int = Field(default=200, ge=1)
     max_subscriptions_per_connection: int = Field(default=20, ge=1)
-    # Per key: a token bucket of `rate_burst` requests refilled at `rate_per_second`.
+    # Per key: a token bucket of `rate_burst` operations refilled at `rate_per_second`, spent by
+    # every POST and every operation over a WebSocket (and each connection_init).
     rate_per_second: float = Field(default=50.0, gt=0)
     rate_burst: int = Field(default=200, ge=1)
+    # Query cost (see query_cost): the most one operation may cost, per role ...
+    max_cost_public: int = Field(default=2_000, ge=1)
+    max_cost_partner: int = Field(default=10_000, ge=1)
+    max_cost_analyst: int = Field(default=25_000, ge=1)
+    max_cost_admin: int = Field(default=25_000, ge=1)
+    # ... and per key, a token bucket of cost: what one key may spend a second, and at once.
+    cost_per_second: float = Field(default=10_000.0, gt=0)
+    cost_burst: int = Field(default=50_000, ge=1)
     # How long a key lookup is trusted before a revocation is noticed (also on open subscriptions).
     key_cache_seconds: float = Field(default=2.0, ge=0)
     # Pending alerts per subscriber before it is closed for overflow.
@@ -41,6 +51,21 @@ class ApiSettings(BaseSettings):
     # (see gc_freeze); 0 turns it off.
     gc_freeze_seconds: float = Field(default=10.0, ge=0)
     shared: SharedSettings = Field(default_factory=SharedSettings)
+
+    def max_cost(self, role: Role) -> int:
+        return {
+            Role.PUBLIC: self.max_cost_public,
+            Role.PARTNER: self.max_cost_partner,
+            Role.ANALYST: self.max_cost_analyst,
+            Role.ADMIN: self.max_cost_admin,
+        }[role]
+
+    @model_validator(mode="after")
+    def _budget_holds_the_largest_operation(self) -> ApiSettings:
+        largest = max(self.max_cost(role) for role in Role)
+        if self.cost_burst < largest:
+            raise ValueError(f"cost_burst ({self.cost_burst}) is below the largest max_cost ({largest})")
+        return self
 
     @property
     def production(self) -> bool:

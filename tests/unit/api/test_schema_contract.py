@@ -35,4 +35,10 @@ def test_breaking_change_detection_can_fail() -> None:
 def test_query_limits_are_installed() -> None:
     schema = build_schema()
     names = {type(e()).__name__ if callable(e) else type(e).__name__ for e in schema.extensions}
-    assert {"MaxTokensLimiter", "MaxAliasesLimiter", "QueryDepthLimiter"} <= names
+    assert {
+        "MaxTokensLimiter",
+        "MaxAliasesLimiter",
+        "QueryDepthLimiter",
+        "QueryCostLimit",
+        "ArgumentTextCheck",
+    } <= names
