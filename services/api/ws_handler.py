@@ -1,4 +1,5 @@
-"""The graphql-transport-ws handler: strawberry's, telling each operation's task where it sends.
+"""The graphql-transport-ws handler: strawberry's, telling each operation's task where it sends,
+and spending the key's operation budget on every `subscribe`, as a POST does.
 
 Each operation runs in its own task; setting the `live_frames` target there lets that
 subscription's resolver send compiled events straight to the socket (see `live_frames`).
@@ -12,12 +13,25 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
 
 from services.api.context import Context
 from services.api.live_frames import DirectTarget, set_target
 
 
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_subscribe(self, message: SubscribeMessage) -> None:
+        throttle = self.context.throttle
+        # Before the handshake strawberry closes the socket (4401); only then is there a key.
+        if self.connection_acknowledged and throttle is not None:
+            refused = throttle.operation(self.context.rate_bucket)
+            if refused is not None:
+                await self.send_message(
+                    {"id": message["id"], "type": "error", "payload": [refused.formatted]}
+                )
+                return
+        await super().handle_subscribe(message)
+
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         websocket = getattr(self.websocket, "ws", None)
         if isinstance(websocket, WebSocket):

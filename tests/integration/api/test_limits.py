@@ -1,4 +1,4 @@
-"""Query cost limits with a real client, over HTTP and over graphql-transport-ws."""
+"""Query cost and rate limits with a real client, over HTTP and over graphql-transport-ws."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from services.common.settings import SharedSettings
-from tests.integration.api.client import WsClient, gql
+from tests.integration.api.client import WsClient, error_codes, gql, post
 from tests.integration.api.conftest import Api, api_settings, serve
 
 # 5 pages of 100 stations with their 20 latest incidents: 5 x (2 + 100 x (1 + 20 x 1)).
@@ -80,3 +80,33 @@ async def test_cost_limits_apply_to_subscriptions_over_websocket(
         finally:
             await client.close()
 
+
+async def test_operations_over_http_and_websocket_spend_one_rate_budget_per_key(
+    shared_settings: SharedSettings, seeded: None, keys: dict[str, str]
+) -> None:
+    async with running(shared_settings, rate_per_second=0.01, rate_burst=5) as api:
+        client = await WsClient.open(api.ws_url, keys["partner"])  # connection_init: 1
+        try:
+            await client.ack()
+            await client.subscribe("q", '{ station(id: "S1") { name } }')  # a query over the socket: 2
+            answer = await client.receive()
+            assert answer["payload"] == {"data": {"station": {"name": "School 1"}}}
+            assert (await client.receive())["type"] == "complete"
+            await client.subscribe("s", STATION_SUB)  # 3
+            assert (await post(api.url, "{ regions { id } }", keys["partner"])).status_code == 200  # 4
+            await client.subscribe("t", "subscription { overviewUpdated { seq } }")  # 5
+            await client.subscribe("u", "subscription { regionUpdated { seq } }")
+            refused = await client.receive()
+            assert (refused["id"], refused["type"]) == ("u", "error")
+            (error,) = refused["payload"]
+            assert error["extensions"]["code"] == "RATE_LIMITED"
+            assert error["extensions"]["limit"] == "operations"
+            assert error["message"].startswith("rate limit exceeded; retry in ")
+            http = await post(api.url, "{ regions { id } }", keys["partner"])
+            assert http.status_code == 429
+            assert http.text.startswith("rate limit exceeded; retry in ")
+            # Another key is not held back by this one.
+            other = await gql(api.url, "{ regions { id } }", keys["analyst"])
+            assert error_codes(other) == []
+        finally:
+            await client.close()
