@@ -39,16 +39,23 @@ _RANK = {Role.PUBLIC: 0, Role.PARTNER: 1, Role.ANALYST: 2, Role.ADMIN: 3}
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is asking: the key's id (empty for anonymous), role, organisation and scope."""
+    """Who is asking: the key's id (empty for anonymous), role, organisation and scope.
+
+    `regions` None reads every region; a set limits every query and subscription to them.
+    """
 
     key_id: str
     role: Role
     org: str
     incident_texts: bool = False
+    regions: frozenset[str] | None = None
 
     @property
     def may_read_incident_texts(self) -> bool:
         return self.role.includes(Role.ANALYST) or (self.role is Role.PARTNER and self.incident_texts)
+
+    def may_read_region(self, region_id: str) -> bool:
+        return self.regions is None or region_id in self.regions
 
 
 ANONYMOUS = Principal(key_id="", role=Role.PUBLIC, org="")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import asyncpg
 import typer
 
 from services.api.auth import Role, generate_key, hash_secret
@@ -20,17 +21,33 @@ def create(
     incident_texts: Annotated[
         bool, typer.Option(help="let a partner key read incident descriptions")
     ] = False,
+    region: Annotated[
+        list[str] | None,
+        typer.Option(help="limit the key to this region (repeat for several); default: every region"),
+    ] = None,
 ) -> None:
     """Create a key and print it once: only its hash is stored."""
+    if region and role is Role.ADMIN:
+        typer.echo("an admin key acts on the whole network: it cannot be limited to regions", err=True)
+        raise typer.Exit(2)
     new = generate_key()
-    run_with_connection(
-        lambda conn: key_sql.insert_key(
-            conn, new.id, hash_secret(new.secret), role.value, org, incident_texts
+
+    async def create(conn: asyncpg.Connection) -> list[str]:
+        if region and (unknown := await key_sql.unknown_regions(conn, region)):
+            return unknown
+        await key_sql.insert_key(
+            conn, new.id, hash_secret(new.secret), role.value, org, incident_texts, region or None
         )
-    )
+        return []
+
+    if unknown := run_with_connection(create):
+        typer.echo(f"no region {', '.join(unknown)} in the registry: key not created", err=True)
+        raise typer.Exit(2)
     typer.echo(new.token)
+    scope = f", regions {', '.join(sorted(set(region)))}" if region else ""
     typer.echo(
-        f"created key {new.id} ({role.value}, {org}); store it now: it cannot be shown again", err=True
+        f"created key {new.id} ({role.value}, {org}{scope}); store it now: it cannot be shown again",
+        err=True,
     )
 
 
@@ -49,4 +66,7 @@ def list_keys() -> None:
     for row in run_with_connection(key_sql.list_keys):
         state = "revoked" if row["revoked_at"] is not None else "active"
         texts = " incident-texts" if row["incident_texts"] else ""
-        typer.echo(f"{row['id']}\t{row['role']}\t{row['org']}\t{state}{texts}\t{row['created_at']:%Y-%m-%d}")
+        regions = "all regions" if row["regions"] is None else "regions " + ",".join(row["regions"])
+        typer.echo(
+            f"{row['id']}\t{row['role']}\t{row['org']}\t{state}{texts}\t{regions}\t{row['created_at']:%Y-%m-%d}"
+        )

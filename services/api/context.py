@@ -46,6 +46,17 @@ class Context:
             )
 
     @property
+    def region_scope(self) -> list[str] | None:
+        """The only regions this key reads (sorted), or None for every region."""
+        regions = self.principal.regions
+        return None if regions is None else sorted(regions)
+
+    def require_region(self, region_id: str, what: str) -> None:
+        """Raises ForbiddenError naming `what` when the key is limited to other regions."""
+        if not self.principal.may_read_region(region_id):
+            raise ForbiddenError(f"{what}: outside this key's regions", field=what)
+
+    @property
     def rate_bucket(self) -> str:
         """Whose budgets this request spends: the key's, or the client address's if anonymous."""
         client = getattr(self.request, "client", None)

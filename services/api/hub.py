@@ -86,7 +86,9 @@ class ConflatedSubscription(_Waiter, Generic[V]):
         self.sink: Callable[[Delivery[V]], bool] | None = None
         # Where the channel indexed this subscriber, so unsubscribing is O(its keys).
         self.keys: tuple[str, ...] = ()
-        self.group: str | None = None
+        self.groups: tuple[str, ...] = ()
+        # The only groups (regions) whose values reach a by-key subscriber; None: any.
+        self.within: frozenset[str] | None = None
 
     def offer(self, key: str, revision: int, value: V) -> None:
         if self._idle and self.sink is not None and not self._pending and not self.closed:
@@ -151,7 +153,11 @@ class StatsChannel(Generic[V]):
         self._latest[key] = (self._revision, value)
         self._group_keys.setdefault(group, set()).add(key)
         reached = 0
-        for subscribers in (self._by_key.get(key, ()), self._by_group.get(group, ()), self._everyone):
+        for sub in self._by_key.get(key, ()):
+            if sub.within is None or group in sub.within:
+                sub.offer(key, self._revision, value)
+                reached += 1
+        for subscribers in (self._by_group.get(group, ()), self._everyone):
             for sub in subscribers:
                 sub.offer(key, self._revision, value)
                 reached += 1
@@ -159,32 +165,41 @@ class StatsChannel(Generic[V]):
         return reached
 
     def subscribe(
-        self, keys: Collection[str] | None = None, group: str | None = None
+        self,
+        keys: Collection[str] | None = None,
+        group: str | None = None,
+        within: Collection[str] | None = None,
     ) -> ConflatedSubscription[V]:
-        """Keys, else a group, else everything; the current state comes first."""
+        """Keys, else a group, else everything; the current state comes first.
+
+        `within` (a key's regions) limits the values that reach the subscriber to those groups:
+        keys outside them are never delivered, and "everything" becomes those groups.
+        """
         sub: ConflatedSubscription[V] = ConflatedSubscription()
+        groups = None if within is None else frozenset(within)
         if keys is not None:
             sub.keys = tuple(dict.fromkeys(keys))
+            sub.within = groups
             for key in sub.keys:
                 self._by_key.setdefault(key, set()).add(sub)
             snapshot: Iterable[str] = sub.keys
-        elif group is not None:
-            sub.group = group
-            self._by_group.setdefault(group, set()).add(sub)
-            snapshot = sorted(self._group_keys.get(group, ()))
+        elif group is not None or groups is not None:
+            sub.groups = (group,) if group is not None else tuple(sorted(groups or ()))
+            for name in sub.groups:
+                self._by_group.setdefault(name, set()).add(sub)
+            snapshot = sorted(k for name in sub.groups for k in self._group_keys.get(name, ()))
         else:
             self._everyone.add(sub)
             snapshot = sorted(self._latest)
         for key in snapshot:
-            if (found := self._latest.get(key)) is not None:
+            found = self._latest.get(key)
+            if found is not None and (groups is None or self._group_of(found[1]) in groups):
                 sub.offer(key, *found)
         return sub
 
     def unsubscribe(self, sub: ConflatedSubscription[V]) -> None:
         self._everyone.discard(sub)
-        names = [(self._by_key, k) for k in sub.keys]
-        if sub.group is not None:
-            names.append((self._by_group, sub.group))
+        names = [(self._by_key, k) for k in sub.keys] + [(self._by_group, g) for g in sub.groups]
         for index, name in names:
             subs = index.get(name)
             if subs is not None:
@@ -204,19 +219,29 @@ class StatsChannel(Generic[V]):
 
 
 class AlertSubscription(_Waiter):
-    """A bounded FIFO of alert transitions at or above a severity, optionally for one region."""
+    """A bounded FIFO of alert transitions at or above a severity, optionally for one region,
+    and only ever of `within` (a key's regions) when given."""
 
-    def __init__(self, min_severity: ev.Severity, region: str | None, maxsize: int) -> None:
+    def __init__(
+        self,
+        min_severity: ev.Severity,
+        region: str | None,
+        maxsize: int,
+        within: frozenset[str] | None = None,
+    ) -> None:
         super().__init__()
         self.min_severity = min_severity
         self.region = region
+        self.within = within
         self.maxsize = maxsize
         self.overflowed = False
         self._queue: deque[tuple[int, ev.Alert]] = deque()
 
     def wants(self, alert: ev.Alert) -> bool:
-        return alert.severity.rank >= self.min_severity.rank and (
-            self.region is None or alert.region_id == self.region
+        return (
+            alert.severity.rank >= self.min_severity.rank
+            and (self.region is None or alert.region_id == self.region)
+            and (self.within is None or alert.region_id in self.within)
         )
 
     def offer(self, revision: int, alert: ev.Alert, *, bounded: bool = True) -> bool:
@@ -285,8 +310,14 @@ class AlertChannel:
         self._observer.fanned_out(self.name, reached)
         return reached
 
-    def subscribe(self, min_severity: ev.Severity, region: str | None, maxsize: int) -> AlertSubscription:
-        sub = AlertSubscription(min_severity, region, maxsize)
+    def subscribe(
+        self,
+        min_severity: ev.Severity,
+        region: str | None,
+        maxsize: int,
+        within: Collection[str] | None = None,
+    ) -> AlertSubscription:
+        sub = AlertSubscription(min_severity, region, maxsize, None if within is None else frozenset(within))
         for revision, alert in sorted(self._open.values(), key=lambda ra: ra[0]):
             if sub.wants(alert):
                 sub.offer(revision, alert, bounded=False)

@@ -75,7 +75,11 @@ class KeyStore:
         entry = _Entry(
             key_hash=row["key_hash"],
             principal=Principal(
-                key_id=row["id"], role=Role(row["role"]), org=row["org"], incident_texts=row["incident_texts"]
+                key_id=row["id"],
+                role=Role(row["role"]),
+                org=row["org"],
+                incident_texts=row["incident_texts"],
+                regions=None if row["regions"] is None else frozenset(row["regions"]),
             ),
             revoked=row["revoked_at"] is not None,
             fetched_at=now,

@@ -17,6 +17,7 @@ from services.api.repository import regions as region_sql
 from services.api.repository import reports as report_sql
 from services.api.repository import stations as station_sql
 from services.api.repository.stations import StationOrder, StationStatus
+from services.api.scoped_overview import combine, region_stats_from_row
 from services.api.series import region_turnout
 from services.api.types.alert import Alert
 from services.api.types.enums import AlertState, ReportKind, Severity, StationOrderEnum, StationStatusEnum
@@ -42,6 +43,8 @@ class Query:
     async def station(self, info: Info, id: strawberry.ID) -> Station | None:
         info.context.require(Role.PARTNER, "station")
         row = await info.context.loaders.station.load(str(id))
+        if row is not None:
+            info.context.require_region(row["region_id"], "station")
         return None if row is None else Station.from_row(row)
 
     @strawberry.field(description="Stations in keyset pages (partner and above).")
@@ -56,11 +59,14 @@ class Query:
         order_by: StationOrderEnum = StationOrder.ID,  # type: ignore[valid-type]
     ) -> Connection[Station]:
         info.context.require(Role.PARTNER, "stations")
+        if region is not None:
+            info.context.require_region(str(region), "stations")
         order = StationOrder(order_by)
         limit = _size(info, first)
         rows = await station_sql.page_stations(
             info.context.pool,
             region=None if region is None else str(region),
+            regions=info.context.region_scope,
             status=None if status is None else StationStatus(status),
             has_open_alerts=has_open_alerts,
             order=order,
@@ -78,21 +84,33 @@ class Query:
 
     @strawberry.field(description="One region; null if unknown.")
     async def region(self, info: Info, id: strawberry.ID) -> Region | None:
+        info.context.require_region(str(id), "region")
         row = await info.context.loaders.region.load(str(id))
         return None if row is None else Region.from_row(row)
 
-    @strawberry.field(description="Every region of the registry.")
+    @strawberry.field(description="Every region of the registry (a region-scoped key: its regions).")
     async def regions(self, info: Info) -> list[Region]:
-        return [Region.from_row(r) for r in await region_sql.all_regions(info.context.pool)]
+        rows = await region_sql.all_regions(info.context.pool)
+        return [Region.from_row(r) for r in rows if info.context.principal.may_read_region(r["id"])]
 
-    @strawberry.field(description="Nationwide turnout, reporting and silent stations, open alerts.")
-    async def overview(self, info: Info) -> Overview:
-        national = await info.context.loaders.region_stats.load(ev.NATIONAL)
-        counts = await region_sql.open_alerts_by_severity(info.context.pool)
-        return Overview(
-            national=None if national is None else RegionStats.from_row(national),
-            open_alerts=AlertCounts.from_counts(counts),
+    @strawberry.field(
+        description=(
+            "Nationwide turnout, reporting and silent stations, open alerts; for a region-scoped "
+            "key, the same figures over its regions only."
         )
+    )
+    async def overview(self, info: Info) -> Overview:
+        ctx = info.context
+        scope = ctx.region_scope
+        counts = await region_sql.open_alerts_by_severity(ctx.pool, scope)
+        if scope is None:
+            national = await ctx.loaders.region_stats.load(ev.NATIONAL)
+            stats = None if national is None else RegionStats.from_row(national)
+        else:
+            rows = await ctx.loaders.region_stats.load_many(scope)
+            combined = combine([region_stats_from_row(r) for r in rows if r is not None])
+            stats = None if combined is None else RegionStats.from_event(combined)
+        return Overview(national=stats, open_alerts=AlertCounts.from_counts(counts))
 
     @strawberry.field(description="Alerts, most recently changed first (partner and above).")
     async def alerts(
@@ -108,6 +126,8 @@ class Query:
         after: str | None = None,
     ) -> Connection[Alert]:
         info.context.require(Role.PARTNER, "alerts")
+        if region is not None:
+            info.context.require_region(str(region), "alerts")
         limit = _size(info, first)
         rows = await alert_sql.page_alerts(
             info.context.pool,
@@ -115,6 +135,7 @@ class Query:
             severity=None if severity is None else ev.Severity(severity).value,
             rule=rule,
             region=None if region is None else str(region),
+            regions=info.context.region_scope,
             station=None if station is None else str(station),
             since=instant(since, "since"),
             after=decode_cursor(after, "alerts"),
@@ -142,6 +163,7 @@ class Query:
         rows = await report_sql.page_reports(
             info.context.pool,
             station=None if station is None else str(station),
+            regions=info.context.region_scope,
             kind=None if kind is None else ev.ReportKind(kind).value,
             since=instant(since, "since"),
             after=decode_cursor(after, "reports"),
@@ -173,11 +195,15 @@ class Query:
         pool, seconds = info.context.pool, bucket_minutes * 60
         if station is not None:
             info.context.require(Role.PARTNER, "turnoutSeries(station)")
+            station_row = await info.context.loaders.station.load(str(station))
+            if station_row is not None:
+                info.context.require_region(station_row["region_id"], "turnoutSeries(station)")
             rows = await station_sql.station_series(pool, str(station), seconds)
             return [
                 TurnoutPoint(at=r["bucket"], ballots_issued=r["ballots_issued"], turnout_pct=r["turnout_pct"])
                 for r in rows
             ]
+        info.context.require_region(str(region), "turnoutSeries(region)")
         region_row = await info.context.loaders.region.load(str(region))
         if region_row is None:
             raise NotFoundError(f"no region {region}", argument="region")

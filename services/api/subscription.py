@@ -18,6 +18,7 @@ from services.api.context import Context, Info
 from services.api.errors import InvalidArgumentError, SubscriberOverflowError
 from services.api.hub import ConflatedSubscription, Delivery, HubClosedError, HubOverflowError
 from services.api.live_frames import DirectSender, LiveEvent
+from services.api.scoped_overview import combine
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
 from services.api.types.overview import AlertCounts, Overview
@@ -72,9 +73,13 @@ class Subscription:
     ) -> AsyncGenerator[StationUpdate, None]:
         ctx = info.context
         ctx.require(Role.PARTNER, "stationUpdated")
+        if region is not None:
+            ctx.require_region(str(region), "stationUpdated")
         keys = _ids(ids)
         direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.stations.subscribe(keys=keys, group=None if region is None else str(region))
+        sub = ctx.hub.stations.subscribe(
+            keys=keys, group=None if region is None else str(region), within=ctx.principal.regions
+        )
         _send_from_publish(ctx, direct, sub, _station_update)
         metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").inc()
         try:
@@ -98,7 +103,7 @@ class Subscription:
     ) -> AsyncGenerator[RegionUpdate, None]:
         ctx = info.context
         direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.regions.subscribe(keys=_ids(ids))
+        sub = ctx.hub.regions.subscribe(keys=_ids(ids), within=ctx.principal.regions)
         _send_from_publish(ctx, direct, sub, _region_update)
         metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").inc()
         try:
@@ -116,16 +121,30 @@ class Subscription:
             ctx.hub.regions.unsubscribe(sub)
             metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").dec()
 
-    @strawberry.subscription(description="The nationwide overview as it changes.")
+    @strawberry.subscription(
+        description=(
+            "The nationwide overview as it changes; for a region-scoped key, its regions' "
+            "combined figures, as they change."
+        )
+    )
     async def overview_updated(self, info: Info) -> AsyncGenerator[OverviewUpdate, None]:
         ctx = info.context
         direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.national.subscribe(keys=[ev.NATIONAL])
+        scope = ctx.principal.regions
+        # A scoped key follows its regions (each change re-combines them), never the nation.
+        channel = ctx.hub.national if scope is None else ctx.hub.regions
+        sub = channel.subscribe(keys=[ev.NATIONAL] if scope is None else sorted(scope))
 
         def overview_update(d: Delivery[ev.RegionStats]) -> OverviewUpdate:
+            alerts = ctx.hub.alerts.open_alerts()
+            if scope is None:
+                national: ev.RegionStats | None = d.value
+            else:
+                national = combine([s for r in sorted(scope) if (s := ctx.hub.regions.latest(r)) is not None])
+                alerts = [a for a in alerts if a.region_id in scope]
             overview = Overview(
-                national=RegionStats.from_event(d.value),
-                open_alerts=AlertCounts.from_alerts(ctx.hub.alerts.open_alerts()),
+                national=None if national is None else RegionStats.from_event(national),
+                open_alerts=AlertCounts.from_alerts(alerts),
             )
             return OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
 
@@ -143,7 +162,7 @@ class Subscription:
         except HubClosedError:
             return
         finally:
-            ctx.hub.national.unsubscribe(sub)
+            channel.unsubscribe(sub)
             metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").dec()
 
     @strawberry.subscription(
@@ -161,9 +180,14 @@ class Subscription:
     ) -> AsyncGenerator[AlertEvent, None]:
         ctx = info.context
         ctx.require(Role.PARTNER, "alertRaised")
+        if region is not None:
+            ctx.require_region(str(region), "alertRaised")
         direct = DirectSender.for_subscription(info)
         sub = ctx.hub.alerts.subscribe(
-            ev.Severity(min_severity), None if region is None else str(region), ctx.settings.alert_queue_size
+            ev.Severity(min_severity),
+            None if region is None else str(region),
+            ctx.settings.alert_queue_size,
+            within=ctx.principal.regions,
         )
         metrics.SUBSCRIPTIONS_ACTIVE.labels("alertRaised").inc()
         try:

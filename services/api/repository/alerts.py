@@ -19,12 +19,13 @@ async def page_alerts(
     severity: str | None,
     rule: str | None,
     region: str | None,
+    regions: list[str] | None,
     station: str | None,
     since: datetime | None,
     after: Cursor | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Newest change first; up to `limit` + 1 rows."""
+    """Newest change first; up to `limit` + 1 rows; `regions` limits them to a key's regions."""
     where = Where()
     for column, value in (
         ("state", state),
@@ -35,6 +36,8 @@ async def page_alerts(
     ):
         if value is not None:
             where.add(f"{column} = {{}}", value)
+    if regions is not None:
+        where.add("region_id = ANY({}::text[])", regions)
     if since is not None:
         where.add("updated_at >= {}", since)
     if after is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import asyncpg
 
 
@@ -12,22 +14,35 @@ async def insert_key(
     role: str,
     org: str,
     incident_texts: bool,
+    regions: Sequence[str] | None = None,
 ) -> None:
+    """`regions` None: every region; else the only regions the key reads."""
     await conn.execute(
-        "INSERT INTO api_keys (id, key_hash, role, org, incident_texts) VALUES ($1, $2, $3, $4, $5)",
+        """INSERT INTO api_keys (id, key_hash, role, org, incident_texts, regions)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
         key_id,
         key_hash,
         role,
         org,
         incident_texts,
+        None if regions is None else sorted(set(regions)),
     )
 
 
 async def key_by_id(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        "SELECT id, key_hash, role, org, incident_texts, created_at, revoked_at FROM api_keys WHERE id = $1",
+        """SELECT id, key_hash, role, org, incident_texts, regions, created_at, revoked_at
+           FROM api_keys WHERE id = $1""",
         key_id,
     )
+
+
+async def unknown_regions(conn: asyncpg.Pool | asyncpg.Connection, ids: Sequence[str]) -> list[str]:
+    """Those of `ids` the registry has no region for."""
+    known = {
+        r["id"] for r in await conn.fetch("SELECT id FROM regions WHERE id = ANY($1::text[])", list(ids))
+    }
+    return sorted(set(ids) - known)
 
 
 async def revoke_key(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> bool:
@@ -40,5 +55,6 @@ async def revoke_key(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> bo
 
 async def list_keys(conn: asyncpg.Pool | asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
-        "SELECT id, role, org, incident_texts, created_at, revoked_at FROM api_keys ORDER BY created_at, id"
+        """SELECT id, role, org, incident_texts, regions, created_at, revoked_at
+           FROM api_keys ORDER BY created_at, id"""
     )

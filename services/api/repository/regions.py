@@ -26,6 +26,11 @@ async def region_stats_by_ids(pool: asyncpg.Pool, ids: Sequence[str]) -> list[as
     return await pool.fetch("SELECT * FROM region_stats WHERE region_id = ANY($1::text[])", list(ids))
 
 
-async def open_alerts_by_severity(pool: asyncpg.Pool) -> dict[str, int]:
-    rows = await pool.fetch("SELECT severity, count(*) AS n FROM alerts WHERE state = 'open' GROUP BY 1")
+async def open_alerts_by_severity(pool: asyncpg.Pool, regions: list[str] | None = None) -> dict[str, int]:
+    """Open alerts by severity: all of them, or those of `regions` (a key's regions)."""
+    rows = await pool.fetch(
+        """SELECT severity, count(*) AS n FROM alerts
+           WHERE state = 'open' AND ($1::text[] IS NULL OR region_id = ANY($1::text[])) GROUP BY 1""",
+        regions,
+    )
     return {r["severity"]: r["n"] for r in rows}

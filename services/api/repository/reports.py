@@ -14,14 +14,18 @@ async def page_reports(
     pool: asyncpg.Pool,
     *,
     station: str | None,
+    regions: list[str] | None,
     kind: str | None,
     since: datetime | None,
     after: Cursor | None,
     limit: int,
 ) -> list[asyncpg.Record]:
+    """Newest first; `regions` limits them to the stations of a key's regions."""
     where = Where()
     if station is not None:
         where.add("station_id = {}", station)
+    if regions is not None:
+        where.add("station_id IN (SELECT id FROM stations WHERE region_id = ANY({}::text[]))", regions)
     if kind is not None:
         where.add("kind = {}", kind)
     if since is not None:

@@ -57,16 +57,20 @@ async def page_stations(
     pool: asyncpg.Pool,
     *,
     region: str | None,
+    regions: list[str] | None,
     status: StationStatus | None,
     has_open_alerts: bool | None,
     order: StationOrder,
     after: Cursor | None,
     limit: int,
 ) -> list[asyncpg.Record]:
-    """Up to `limit` + 1 rows (the extra one says whether there is a next page)."""
+    """Up to `limit` + 1 rows (the extra one says whether there is a next page); `regions`
+    limits them to a key's regions."""
     where = Where()
     if region is not None:
         where.add("s.region_id = {}", region)
+    if regions is not None:
+        where.add("s.region_id = ANY({}::text[])", regions)
     if status is StationStatus.SILENT:
         where.add("ss.silent")
     elif status is StationStatus.REPORTING:

@@ -32,18 +32,24 @@ class Api:
 
 @pytest.fixture
 async def keys(db: asyncpg.Connection) -> dict[str, str]:
-    """A key per role, plus `partner_texts` (partner allowed incident texts) and `revoked`."""
+    """A key per role, plus `partner_texts` (partner allowed incident texts), `revoked`, and
+    region-scoped ones: `public_r2`, `partner_r1`, `analyst_r2` (regions R1 / R2 only) and
+    `public_r1r2`."""
     made: dict[str, str] = {}
-    for name, role, texts in (
-        ("public", "public", False),
-        ("partner", "partner", False),
-        ("partner_texts", "partner", True),
-        ("analyst", "analyst", False),
-        ("admin", "admin", False),
-        ("revoked", "partner", False),
+    for name, role, texts, regions in (
+        ("public", "public", False, None),
+        ("partner", "partner", False, None),
+        ("partner_texts", "partner", True, None),
+        ("analyst", "analyst", False, None),
+        ("admin", "admin", False, None),
+        ("revoked", "partner", False, None),
+        ("public_r2", "public", False, ["R2"]),
+        ("public_r1r2", "public", False, ["R1", "R2"]),
+        ("partner_r1", "partner", True, ["R1"]),
+        ("analyst_r2", "analyst", False, ["R2"]),
     ):
         new = generate_key()
-        await key_sql.insert_key(db, new.id, hash_secret(new.secret), role, f"org-{name}", texts)
+        await key_sql.insert_key(db, new.id, hash_secret(new.secret), role, f"org-{name}", texts, regions)
         made[name] = new.token
     await key_sql.revoke_key(db, made["revoked"].split("_")[1])
     return made

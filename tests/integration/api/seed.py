@@ -67,6 +67,7 @@ async def seed(db: asyncpg.Connection) -> None:
             {"violation": "ballot_stuffing", "description": INCIDENT_TEXT},
         ),
         ("r3", "S1", "turnout", T0 + timedelta(hours=2), {"ballots_issued": 300}),
+        ("r4", "S4", "turnout", T0 + timedelta(hours=2), {"ballots_issued": 750}),
     ]
     await db.executemany(
         """INSERT INTO reports (id, station_id, monitor_id, channel, kind, observed_at, received_at, body)

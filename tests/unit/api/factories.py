@@ -52,3 +52,23 @@ def alert(
         opened_at=T0,
         updated_at=T0,
     )
+
+
+def region_stats(
+    region_id: str = "R1", ballots: int = 10, turnout_pct: float = 1.0, stations: int = 1, minute: int = 0
+) -> ev.RegionStats:
+    return ev.RegionStats(
+        region_id=region_id,
+        stations_total=stations,
+        stations_reporting=stations,
+        stations_silent=0,
+        registered_voters=1000 * stations,
+        ballots_issued=ballots,
+        turnout_pct=turnout_pct,
+        turnout_rate_pp_per_hour=1.0,
+        home_voting_pct=0.0,
+        incidents_per_100_stations=0.0,
+        incidents_total={},
+        open_alerts=0,
+        updated_at=T0 + timedelta(minutes=minute),
+    )

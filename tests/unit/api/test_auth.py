@@ -73,6 +73,14 @@ def test_incident_texts_follow_role_and_scope() -> None:
     assert not Principal("k", Role.PUBLIC, "x", incident_texts=True).may_read_incident_texts
 
 
+def test_region_scope() -> None:
+    assert Principal("k", Role.PARTNER, "ngo").may_read_region("R1")
+    scoped = Principal("k", Role.PARTNER, "ngo", regions=frozenset({"R1", "R2"}))
+    assert scoped.may_read_region("R2")
+    assert not scoped.may_read_region("R3")
+    assert not scoped.may_read_region("")  # nor the nation's figures
+
+
 def test_key_from_headers() -> None:
     assert key_from_headers({"x-api-key": "pw_a_b"}) == "pw_a_b"
     assert key_from_headers({"authorization": "Bearer pw_a_b"}) == "pw_a_b"
