@@ -23,7 +23,6 @@ import queue
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +32,7 @@ import httpx
 import orjson
 from aiokafka import AIOKafkaProducer
 
-from bench.support import fresh_settings
+from bench.support import api_process, fresh_settings, load_stations
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
 from services.common import codec, topics
@@ -65,27 +64,7 @@ def _stats(station: str, n: int) -> ev.StationStats:
 async def _seed(shared: SharedSettings) -> str:
     conn = await asyncpg.connect(shared.database_url.get_secret_value())
     try:
-        await conn.executemany(
-            "INSERT INTO regions (id, name) VALUES ($1, $2)", [(f"R{r:02}", f"R{r}") for r in range(20)]
-        )
-        await conn.copy_records_to_table(
-            "stations",
-            records=[(f"S{i:06}", f"R{i % 20:02}", "", f"Station {i}", 1000) for i in range(STATIONS)],
-            columns=["id", "region_id", "district", "name", "registered_voters"],
-        )
-        now = datetime.now(UTC)
-        await conn.copy_records_to_table(
-            "station_stats",
-            records=[
-                (f"S{i:06}", f"R{i % 20:02}", 1000, i % 900, (i % 900) / 10, 1.0, 0, 0.0, now, 0, 1, False, now)  # noqa: E501
-                for i in range(STATIONS)
-            ],
-            columns=[
-                "station_id", "region_id", "registered_voters", "ballots_issued", "turnout_pct",
-                "turnout_rate_pp_per_hour", "home_voting_applications", "home_voting_pct", "last_report_at",
-                "open_alerts", "reports_processed", "silent", "updated_at",
-            ],
-        )  # fmt: skip
+        await load_stations(conn, STATIONS)
         await conn.execute("ANALYZE")
         new = generate_key()
         await key_sql.insert_key(conn, new.id, hash_secret(new.secret), "analyst", "bench", True)
@@ -399,14 +378,12 @@ def run() -> dict[str, object]:
     shared = fresh_settings()
     key = asyncio.run(_seed(shared))
     port = free_port()
-    env = os.environ | {
-        "POLLWATCH_KAFKA_BOOTSTRAP": shared.kafka_bootstrap,
-        "POLLWATCH_TOPIC_NAMESPACE": shared.topic_namespace,
-        "POLLWATCH_DATABASE_URL": shared.database_url.get_secret_value(),
-        "POLLWATCH_LOG_LEVEL": "WARNING",
-        "API_PORT": str(port),
+    # One key drives every query and all the subscribers: no throttle may stand in the way.
+    unthrottled = {
         "API_RATE_PER_SECOND": "100000",
         "API_RATE_BURST": "100000",
+        "API_COST_PER_SECOND": "100000000",
+        "API_COST_BURST": "100000000",
     }
     ids = [f"S{i:06}" for i in range(SUBSCRIBERS)]
     figures: dict[str, object] = {"load_at_start": _load()}
@@ -435,40 +412,28 @@ def run() -> dict[str, object]:
     finally:
         raw.terminate()
         raw.join(timeout=10)
-    with tempfile.TemporaryFile() as log:
-        api = subprocess.Popen([sys.executable, "-m", "services", "api"], env=env, stdout=log, stderr=log)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(120):
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
-            if os.environ.get("PW_BENCH_API_QUERIES", "1") != "0":
-                figures |= asyncio.run(_query_latency(url, key, shared))
-            gc_before: dict[str, float] = {}
+    with api_process(shared, port, **unthrottled) as api:
+        url = f"http://127.0.0.1:{port}"
+        if os.environ.get("PW_BENCH_API_QUERIES", "1") != "0":
+            figures |= asyncio.run(_query_latency(url, key, shared))
+        gc_before: dict[str, float] = {}
 
-            def publish(rounds: int) -> None:
-                gc_before.update(_gc_pauses(url))
-                asyncio.run(_publisher(shared, ids, rounds))
+        def publish(rounds: int) -> None:
+            gc_before.update(_gc_pauses(url))
+            asyncio.run(_publisher(shared, ids, rounds))
 
-            api_fig = _fan_out(
-                f"ws://127.0.0.1:{port}/graphql",
-                key,
-                ids,
-                lambda: _subscriptions_active(url) >= len(ids),
-                publish,
-                api.pid,
-                profile=True,
-            )
-            # Collections during the fan-out: a full one walks every connection's objects.
-            gc_after = _gc_pauses(url)
-            figures |= {f"api_fan_out_{k}": v - gc_before.get(k, 0.0) for k, v in gc_after.items()}
-        finally:
-            api.terminate()
-            api.wait(timeout=30)
+        api_fig = _fan_out(
+            f"ws://127.0.0.1:{port}/graphql",
+            key,
+            ids,
+            lambda: _subscriptions_active(url) >= len(ids),
+            publish,
+            api.pid,
+            profile=True,
+        )
+        # Collections during the fan-out: a full one walks every connection's objects.
+        gc_after = _gc_pauses(url)
+        figures |= {f"api_fan_out_{k}": v - gc_before.get(k, 0.0) for k, v in gc_after.items()}
     figures |= {"subscribers": SUBSCRIBERS, "measured_seconds": SECONDS}
     figures |= {f"api_{k}": v for k, v in api_fig.items()}
     figures |= {f"raw_ws_{k}": v for k, v in raw_fig.items()}

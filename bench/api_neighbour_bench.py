@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
-import tempfile
 import time
 from collections import Counter
 from datetime import UTC, datetime
@@ -25,7 +22,7 @@ import asyncpg
 import httpx
 from graphql import parse
 
-from bench.support import fresh_settings
+from bench.support import api_process, fresh_settings, load_stations
 from services.api.auth import generate_key, hash_secret
 from services.api.query_cost import operation_cost
 from services.api.repository import keys as key_sql
@@ -51,26 +48,7 @@ async def _seed(shared: SharedSettings) -> tuple[str, str]:
     conn = await asyncpg.connect(shared.database_url.get_secret_value())
     now = datetime.now(UTC)
     try:
-        await conn.executemany(
-            "INSERT INTO regions (id, name) VALUES ($1, $2)", [(f"R{r:02}", f"Region {r}") for r in range(20)]
-        )
-        await conn.copy_records_to_table(
-            "stations",
-            records=[(f"S{i:06}", f"R{i % 20:02}", "", f"Station {i}", 1000) for i in range(STATIONS)],
-            columns=["id", "region_id", "district", "name", "registered_voters"],
-        )
-        await conn.copy_records_to_table(
-            "station_stats",
-            records=[
-                (f"S{i:06}", f"R{i % 20:02}", 1000, i % 900, (i % 900) / 10, 1.0, 0, 0.0, now, 0, 1, False, now)  # noqa: E501
-                for i in range(STATIONS)
-            ],
-            columns=[
-                "station_id", "region_id", "registered_voters", "ballots_issued", "turnout_pct",
-                "turnout_rate_pp_per_hour", "home_voting_applications", "home_voting_pct", "last_report_at",
-                "open_alerts", "reports_processed", "silent", "updated_at",
-            ],
-        )  # fmt: skip
+        await load_stations(conn, STATIONS)
         await conn.execute(
             """INSERT INTO region_stats (region_id, stations_total, stations_reporting, stations_silent,
                    registered_voters, ballots_issued, turnout_pct, turnout_rate_pp_per_hour, home_voting_pct,
@@ -165,35 +143,16 @@ def run() -> dict[str, object]:
     attacker_key, victim_key = asyncio.run(_seed(shared))
     schema = build_schema()._schema
     port = free_port()
-    env = os.environ | {
-        "POLLWATCH_KAFKA_BOOTSTRAP": shared.kafka_bootstrap,
-        "POLLWATCH_TOPIC_NAMESPACE": shared.topic_namespace,
-        "POLLWATCH_DATABASE_URL": shared.database_url.get_secret_value(),
-        "POLLWATCH_LOG_LEVEL": "WARNING",
-        "API_PORT": str(port),
-    }
     figures: dict[str, Any] = {
         "load_at_start": "/".join(f"{x:.2f}" for x in os.getloadavg()),
         "reported_query_cost": operation_cost(schema, parse(REPORTED), None, None, 50, 200),
         "allowed_query_cost": operation_cost(schema, parse(ALLOWED), None, None, 50, 200),
     }
-    with tempfile.TemporaryFile() as log:
-        api = subprocess.Popen([sys.executable, "-m", "services", "api"], env=env, stdout=log, stderr=log)
-        try:
-            url = f"http://127.0.0.1:{port}"
-            for _ in range(120):
-                try:
-                    if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.5)
-            alone = asyncio.run(_phase(url, victim_key, attacker_key, None))
-            reported = asyncio.run(_phase(url, victim_key, attacker_key, REPORTED))
-            allowed = asyncio.run(_phase(url, victim_key, attacker_key, ALLOWED))
-        finally:
-            api.terminate()
-            api.wait(timeout=30)
+    with api_process(shared, port):
+        url = f"http://127.0.0.1:{port}"
+        alone = asyncio.run(_phase(url, victim_key, attacker_key, None))
+        reported = asyncio.run(_phase(url, victim_key, attacker_key, REPORTED))
+        allowed = asyncio.run(_phase(url, victim_key, attacker_key, ALLOWED))
     figures |= {"overview_alone_p50_ms": alone["p50_ms"], "overview_alone_p99_ms": alone["p99_ms"]}
     for name, phase in (("reported", reported), ("allowed", allowed)):
         figures |= {

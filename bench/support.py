@@ -5,12 +5,17 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
+import sys
+import tempfile
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
+import httpx
 from pydantic import SecretStr
 
 from services.common.kafka_admin import ensure_topics
@@ -70,3 +75,57 @@ def metric_sum(text: str, name: str) -> float:
         for line in text.splitlines()
         if line.startswith(name) and not line.startswith("#")
     )
+
+
+async def load_stations(conn: asyncpg.Connection, count: int, regions: int = 20) -> None:
+    """`regions` regions R00.. and `count` stations S000000.. spread over them, each with stats."""
+    now = datetime.now(UTC)
+    await conn.executemany(
+        "INSERT INTO regions (id, name) VALUES ($1, $2)",
+        [(f"R{r:02}", f"Region {r}") for r in range(regions)],
+    )
+    await conn.copy_records_to_table(
+        "stations",
+        records=[(f"S{i:06}", f"R{i % regions:02}", "", f"Station {i}", 1000) for i in range(count)],
+        columns=["id", "region_id", "district", "name", "registered_voters"],
+    )
+    await conn.copy_records_to_table(
+        "station_stats",
+        records=[
+            (f"S{i:06}", f"R{i % regions:02}", 1000, i % 900, (i % 900) / 10, 1.0, 0, 0.0, now, 0, 1, False, now)  # noqa: E501
+            for i in range(count)
+        ],
+        columns=[
+            "station_id", "region_id", "registered_voters", "ballots_issued", "turnout_pct",
+            "turnout_rate_pp_per_hour", "home_voting_applications", "home_voting_pct", "last_report_at",
+            "open_alerts", "reports_processed", "silent", "updated_at",
+        ],
+    )  # fmt: skip
+
+
+@contextmanager
+def api_process(shared: SharedSettings, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """The API as its own process on `port` over `shared` (plus `env`), ready; stopped after."""
+    full = os.environ | {
+        "POLLWATCH_KAFKA_BOOTSTRAP": shared.kafka_bootstrap,
+        "POLLWATCH_TOPIC_NAMESPACE": shared.topic_namespace,
+        "POLLWATCH_DATABASE_URL": shared.database_url.get_secret_value(),
+        "POLLWATCH_LOG_LEVEL": "WARNING",
+        "API_PORT": str(port),
+    }
+    with tempfile.TemporaryFile() as log:
+        api = subprocess.Popen(
+            [sys.executable, "-m", "services", "api"], env=full | env, stdout=log, stderr=log
+        )
+        try:
+            for _ in range(120):
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.5)
+            yield api
+        finally:
+            api.terminate()
+            api.wait(timeout=30)
