@@ -59,7 +59,7 @@ RATE_LIMITED = Counter(
     "Operations refused by the per-key operation rate limit (HTTP and WebSocket).",
 )
 OPERATION_COST = Histogram(
-    "pollwatch_api_operation_cost_points",
+    "pollwatch_api_operation_cost_fields",
     "Estimated cost of each operation before it runs (fields resolved, lists multiplied out).",
     buckets=(10, 100, 500, 1_000, 2_000, 5_000, 10_000, 25_000, 100_000),
 )

@@ -306,7 +306,7 @@ def test_each_service_exports_process_cpu_and_memory(scrape: Scrape, service: st
 _DURATION = re.compile(r"(duration|latency|elapsed|_time$|_ms$|millis|_minutes|_hours)")
 _SIZE = re.compile(r"(size|memory|_kb$|_mb$|bytes)")
 # Histograms of how many things (per batch, per request) name the things, in the plural.
-_COUNT_UNITS = ("_ids", "_reports", "_messages", "_events", "_rows", "_stations")
+_COUNT_UNITS = ("_ids", "_reports", "_messages", "_events", "_rows", "_stations", "_fields")
 
 
 def _naming_problems(family: Metric) -> list[str]:
