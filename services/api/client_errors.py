@@ -81,4 +81,6 @@ def add_code(error: GraphQLError, document: DocumentNode | None) -> None:
 def log_client_error(error: GraphQLError) -> None:
     code = (error.extensions or {}).get("code", "")
     path = ".".join(str(p) for p in error.path) if error.path else "-"
-    log.info("client error %s at %s: %s", code, path, error.message.split("\n", 1)[0])
+    message = error.message.split("\n", 1)[0]
+    # graphql-core quotes the refused value: a client's megabyte must not become a log line.
+    log.info("client error %s at %s: %s", code, path, message[:300] + ("..." if len(message) > 300 else ""))
