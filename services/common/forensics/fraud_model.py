@@ -3,10 +3,11 @@
 Fair stations draw turnout a ~ N(a0, sa) and leader share v ~ N(v0, sv), with a0,
 v0 the modes of the observed distributions and sa, sv the spreads on their left
 sides (fraud only pushes stations right). A share f_i of stations has
-*incremental* fraud with x ~ |N(0, theta)|, a share f_e *extreme* fraud with
-x = 1 - |N(0, 0.075)|: a fraction x of the non-voters is stuffed for the leader and
-a fraction x**alpha of the other candidates' votes moves to the leader. The fit
-minimises a symmetric chi-square between simulated and observed 2-D histograms.
+*incremental* fraud with x ~ |N(0, theta)| truncated to [0, 1) (redrawn above 1, as
+the authors' fitter does), a share f_e *extreme* fraud with x = 1 - |N(0, 0.075)|:
+a fraction x of the non-voters is stuffed for the leader and a fraction x**alpha
+of the other candidates' votes moves to the leader. The fit minimises a symmetric
+chi-square between simulated and observed 2-D histograms.
 
 Every grid point reuses the same random draws (common random numbers). Stations
 are ordered by a uniform u; fraud goes to u < f_i (incremental) and
@@ -17,10 +18,13 @@ over u-segments and the whole (f_i, f_e) grid costs one bincount per (alpha, the
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.special import erf, erfinv
 
 from services.common.forensics.fingerprint import histogram2d, usable
 from services.common.forensics.protocols import FloatArray, IntArray, Protocols
@@ -30,9 +34,14 @@ STEP = 0.005
 """Lattice of fraud fractions; f_e moves on it, f_i on every ``_FI_STRIDE``-th point."""
 _FI_STRIDE = 4
 MAX_EXTREME = 0.25
-ALPHAS = (0.5, 1.0, 1.5, 2.0)
-THETAS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4)
-MODE_SHIFTS = (0.0,)
+ALPHAS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+"""Searched exhaustively up to 2 (the authors' fitter's range), beyond only while the best
+sits at the edge (``_search``); above ~8, x**alpha ~ 0: no vote moves at all."""
+THETAS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
+"""Exhaustive up to 0.4, beyond as for alpha; above 1 the truncated |N(0, theta)| is
+nearly uniform on [0, 1)."""
+_BASE = (4, 7)
+"""Rungs of (ALPHAS, THETAS) searched exhaustively."""
 EXTREME_SPREAD = 0.075
 
 
@@ -44,6 +53,15 @@ class FairParameters:
     turnout_sd: float
     share: float
     share_sd: float
+
+
+@dataclass(frozen=True)
+class GridEdge:
+    """A fitted parameter at an end of its searched range: the best value may lie beyond."""
+
+    parameter: str
+    value: float
+    side: Literal["lower", "upper"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +77,7 @@ class FraudFit:
     observed: NDArray[np.float64]
     fitted: NDArray[np.float64]
     fair_model: NDArray[np.float64]
+    edges: tuple[GridEdge, ...] = ()
 
 
 def fair_parameters(turnout: FloatArray, share: FloatArray) -> FairParameters:
@@ -80,50 +99,135 @@ def _mode_and_left_spread(values: FloatArray) -> tuple[float, float]:
 
 
 def fit_fraud_model(protocols: Protocols, seed: int = 0, bins: int = FIT_BINS) -> FraudFit:
-    """Grid fit of f_i, f_e, alpha and theta to the station-weighted fingerprint."""
+    """Fit of f_i, f_e, alpha and theta to the station-weighted fingerprint.
+
+    f_i and f_e are searched exhaustively on their lattice for each (alpha, theta)
+    the ladder search visits (``_search``)."""
     kept = usable(protocols)
     n = protocols.registered[kept]
     turnout = protocols.issued[kept] / n
     share = protocols.require_leader()[kept] / protocols.ballots[kept]
     observed = histogram2d(turnout, share, bins)
-    estimate = fair_parameters(turnout, share)
-    segments = round(1.0 / STEP)
-    lo = np.arange(0, segments + 1, _FI_STRIDE)
-    width = np.arange(0, round(MAX_EXTREME / STEP) + 1)
-    hi = lo[:, None] + width[None, :]
-    valid = hi <= segments
-    hi = np.minimum(hi, segments)
-    target = observed.ravel()
-    best: tuple[float, float, float, float, float, FairParameters] | None = None
-    # Fraud drags the observed modes right; the fair modes are searched just left of them.
-    for shift_a, shift_v in itertools.product(MODE_SHIFTS, MODE_SHIFTS):
-        fair = FairParameters(
-            estimate.turnout + shift_a,
-            estimate.turnout_sd,
-            estimate.share + shift_v,
-            estimate.share_sd,
-        )
-        draws = _Draws.make(n, fair, np.random.default_rng(seed))
-        fair_prefix = _prefix(draws, draws.fair_bins(bins), segments, bins)
-        extreme_bins = draws.fraud_bins(draws.extreme_x, 1.0, bins)
-        extreme_prefix = _prefix(draws, extreme_bins, segments, bins)
-        # Fair and extreme parts do not depend on alpha or theta.
-        base = extreme_prefix[hi] - extreme_prefix[lo][:, None]
-        base += fair_prefix[segments] - fair_prefix[hi]
-        for theta, alpha in itertools.product(THETAS, ALPHAS):
-            x = np.minimum(theta * draws.half_normal, 0.999)
-            inc_prefix = _prefix(draws, draws.fraud_bins(x, alpha, bins), segments, bins)
-            simulated = base + inc_prefix[lo][:, None]
-            loss = np.sum((simulated - target) ** 2 / (simulated + target + 1), axis=2)
-            loss[~valid] = np.inf
-            i, j = np.unravel_index(int(np.argmin(loss)), loss.shape)
-            if best is None or loss[i, j] < best[0]:
-                best = (float(loss[i, j]), lo[i] * STEP, width[j] * STEP, alpha, theta, fair)
-    assert best is not None
-    loss_value, f_i, f_e, alpha, theta, fair = best
+    fair = fair_parameters(turnout, share)
+    grid = _Lattice.make()
+    draws = _Draws.make(n, fair, np.random.default_rng(seed))
+    fair_prefix = _prefix(draws, draws.fair_bins(bins), grid.segments, bins)
+    extreme_prefix = _prefix(draws, draws.fraud_bins(draws.extreme_x, 1.0, bins), grid.segments, bins)
+    loss = _Loss.make(grid, fair_prefix, extreme_prefix, observed.ravel())
+    xs: dict[float, FloatArray] = {}
+
+    def evaluate(alpha: float, theta: float) -> Result:
+        if theta not in xs:
+            xs[theta] = draws.incremental_x(theta)
+        flat = draws.fraud_bins(xs[theta], alpha, bins)
+        # Incremental fraud is only ever the prefix [0, f_i): f_i's lattice suffices.
+        total = loss.of(_prefix(draws, flat, grid.segments, bins, stride=_FI_STRIDE))
+        total[~grid.valid] = np.inf
+        i, j = np.unravel_index(int(np.argmin(total)), total.shape)
+        return float(total[i, j]), float(grid.lo[i] * STEP), float(grid.width[j] * STEP)
+
+    (a, t), (loss_value, f_i, f_e) = _search(evaluate)
+    alpha, theta = ALPHAS[a], THETAS[t]
     fitted = simulate_fingerprint(n, fair, f_i, f_e, alpha, theta, seed, bins)
     fair_only = simulate_fingerprint(n, fair, 0.0, 0.0, alpha, theta, seed, bins)
-    return FraudFit(f_i, f_e, alpha, theta, loss_value, fair, observed, fitted, fair_only)
+    edges = _edges(a, t, f_i, f_e)
+    return FraudFit(f_i, f_e, alpha, theta, loss_value, fair, observed, fitted, fair_only, edges)
+
+
+Point = tuple[int, int]
+Result = tuple[float, float, float]
+
+
+def _search(evaluate: Callable[[float, float], Result]) -> tuple[Point, Result]:
+    """Every (alpha, theta) of the base rungs, then a walk to better neighbouring rungs
+    (8-neighbourhood) for as long as there is one: the grid widens only where the
+    best fit sits at its edge. The loss, minimised over (f_i, f_e), has had a single
+    basin over (alpha, theta) on every election tried (tests/data_checks/forensics)."""
+    seen: dict[Point, Result] = {}
+
+    def at(point: Point) -> float:
+        if point not in seen:
+            seen[point] = evaluate(ALPHAS[point[0]], THETAS[point[1]])
+        return seen[point][0]
+
+    best = min(itertools.product(range(_BASE[0]), range(_BASE[1])), key=at)
+    while True:
+        around = [(best[0] + da, best[1] + dt) for da, dt in itertools.product((-1, 0, 1), repeat=2)]
+        inside = [p for p in around if 0 <= p[0] < len(ALPHAS) and 0 <= p[1] < len(THETAS)]
+        nearest = min(inside, key=at)
+        if nearest == best:
+            return best, seen[best]
+        best = nearest
+
+
+def _edges(a: int, t: int, f_i: float, f_e: float) -> tuple[GridEdge, ...]:
+    """Parameters whose best value is an end of the searched range (so the optimum may lie
+    beyond it). alpha and theta shape only incremental fraud: without any they say nothing."""
+    edges: list[GridEdge] = []
+    if f_i > 0:
+        for name, index, ladder in (("alpha", a, ALPHAS), ("theta", t, THETAS)):
+            if index in (0, len(ladder) - 1):
+                edges.append(GridEdge(name, ladder[index], "lower" if index == 0 else "upper"))
+    if f_e >= MAX_EXTREME:
+        edges.append(GridEdge("f_e", f_e, "upper"))
+    return tuple(edges)
+
+
+@dataclass(frozen=True)
+class _Lattice:
+    """(f_i, f_e) points as [lo, hi) segments of the u-ordered stations."""
+
+    segments: int
+    lo: IntArray
+    width: IntArray
+    hi: IntArray
+    valid: NDArray[np.bool_]
+
+    @staticmethod
+    def make() -> _Lattice:
+        segments = round(1.0 / STEP)
+        lo = np.arange(0, segments + 1, _FI_STRIDE)
+        width = np.arange(0, round(MAX_EXTREME / STEP) + 1)
+        hi = lo[:, None] + width[None, :]
+        return _Lattice(segments, lo, width, np.minimum(hi, segments), hi <= segments)
+
+
+@dataclass(frozen=True)
+class _Loss:
+    """The symmetric chi-square sum((sim - obs)^2 / (sim + obs + 1)) over cells, for every
+    (f_i, f_e) at once, given the incremental part. sim = base + inc, where base (fair and
+    extreme stations) is fixed, so its terms are prepared once. Cells empty in the data and
+    in base for every (f_i, f_e) reduce to inc^2 / (inc + 1), summed apart; float32 halves
+    the memory traffic of the (f_i, f_e, cell) arrays, the bulk of the fit's time."""
+
+    occupied: NDArray[np.bool_]
+    minus: NDArray[np.float32]
+    plus: NDArray[np.float32]
+
+    @staticmethod
+    def make(
+        grid: _Lattice,
+        fair_prefix: NDArray[np.float64],
+        extreme_prefix: NDArray[np.float64],
+        target: FloatArray,
+    ) -> _Loss:
+        base = extreme_prefix[grid.hi] - extreme_prefix[grid.lo][:, None]
+        base += fair_prefix[grid.segments] - fair_prefix[grid.hi]
+        occupied = (target > 0) | (base != 0).any(axis=(0, 1))
+        base = base[..., occupied]
+        kept = target[occupied]
+        return _Loss(occupied, (base - kept).astype(np.float32), (base + kept + 1.0).astype(np.float32))
+
+    def of(self, incremental: NDArray[np.float64]) -> NDArray[np.float64]:
+        inc = incremental.astype(np.float32)
+        inside = inc[:, self.occupied][:, None, :]
+        terms = self.minus + inside
+        np.square(terms, out=terms)
+        terms /= self.plus + inside
+        outside = inc[:, ~self.occupied]
+        total: NDArray[np.float64] = terms.sum(axis=2, dtype=np.float64)
+        total += (np.square(outside) / (outside + 1.0)).sum(axis=1, dtype=np.float64)[:, None]
+        return total
 
 
 def simulate_fingerprint(
@@ -141,7 +245,7 @@ def simulate_fingerprint(
     x = np.zeros(registered.size)
     inc = draws.u < incremental
     ext = (draws.u >= incremental) & (draws.u < incremental + extreme)
-    x[inc] = np.minimum(theta * draws.half_normal[inc], 0.999)
+    x[inc] = draws.incremental_x(theta)[inc]
     x[ext] = draws.extreme_x[ext]
     alphas = np.where(ext, 1.0, alpha)
     turnout, share = draws.apply(x, alphas)
@@ -155,7 +259,8 @@ class _Draws:
     others: IntArray
     u: FloatArray
     segment: IntArray
-    half_normal: FloatArray
+    uniform: FloatArray
+    """Quantile of each station's incremental x: the same for every theta."""
     extreme_x: FloatArray
 
     @staticmethod
@@ -167,10 +272,16 @@ class _Draws:
         others = np.round(n * a * (1.0 - v)).astype(np.int64)
         others = np.minimum(others, n - leader)
         u = rng.random(size)
-        half_normal = np.abs(rng.normal(0.0, 1.0, size))
+        uniform = rng.random(size)
         extreme_x = 1.0 - np.minimum(np.abs(rng.normal(0.0, EXTREME_SPREAD, size)), 0.999)
         segment = np.minimum((u / STEP).astype(np.int64), round(1.0 / STEP) - 1)
-        return _Draws(n, leader, others, u, segment, half_normal, extreme_x)
+        return _Draws(n, leader, others, u, segment, uniform, extreme_x)
+
+    def incremental_x(self, theta: float) -> FloatArray:
+        """|N(0, theta)| truncated to [0, 1), by its inverse CDF at the stored quantiles."""
+        scale = theta * np.sqrt(2.0)
+        x: FloatArray = scale * erfinv(self.uniform * erf(1.0 / scale))
+        return np.minimum(x, 0.999)
 
     def apply(self, x: FloatArray, alpha: FloatArray | float) -> tuple[FloatArray, FloatArray]:
         stuffed = np.floor(x * (self.n - self.leader - self.others))
@@ -191,10 +302,14 @@ class _Draws:
         return index
 
 
-def _prefix(draws: _Draws, flat_bins: IntArray, segments: int, bins: int) -> NDArray[np.float64]:
-    """Histogram of stations with u below each lattice point: shape (segments+1, bins^2)."""
+def _prefix(
+    draws: _Draws, flat_bins: IntArray, segments: int, bins: int, stride: int = 1
+) -> NDArray[np.float64]:
+    """Histogram of stations with u below every ``stride``-th lattice point:
+    shape (segments / stride + 1, bins^2)."""
     cells = bins * bins
-    per_segment = np.bincount(draws.segment * cells + flat_bins, minlength=segments * cells)
-    prefix = np.zeros((segments + 1, cells), dtype=np.float64)
-    np.cumsum(per_segment.reshape(segments, cells), axis=0, out=prefix[1:])
+    groups = segments // stride
+    per_group = np.bincount((draws.segment // stride) * cells + flat_bins, minlength=groups * cells)
+    prefix = np.zeros((groups + 1, cells), dtype=np.float64)
+    np.cumsum(per_group.reshape(groups, cells), axis=0, out=prefix[1:])
     return prefix

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from services.common.forensics.fingerprint import Weighting, fingerprint, percent_histogram
-from services.common.forensics.fraud_model import fit_fraud_model
+from services.common.forensics.fraud_model import ALPHAS, GridEdge, fit_fraud_model
 from tests.unit.forensics.synthetic import clean_election, stuff_ballots
 
 
@@ -42,3 +42,21 @@ def test_injected_fraud_is_recovered(incremental: float, extreme: float) -> None
     assert fit.incremental == pytest.approx(incremental, abs=0.15)
     assert fit.extreme == pytest.approx(extreme, abs=0.015)
     assert fit.fitted.sum() == pytest.approx(fit.observed.sum())
+
+
+@pytest.mark.parametrize("alpha", [3.0, 4.0])
+def test_the_grid_widens_where_the_fit_reaches_its_edge(alpha: float) -> None:
+    # alpha above the authors' range (0.5-2): the fit must follow it, not stop at 2.
+    stuffed = stuff_ballots(clean_election(seed=1), 2, 0.5, 0.02, alpha=alpha, theta=0.5)
+    fit = fit_fraud_model(stuffed, seed=0)
+    assert fit.alpha == pytest.approx(alpha, abs=0.6)
+    assert fit.edges == ()
+
+
+def test_a_fit_at_the_end_of_the_searched_range_says_so() -> None:
+    # alpha 50: stuffing without any vote moving, beyond every alpha searched.
+    stuffed = stuff_ballots(clean_election(seed=1), 2, 0.5, 0.02, alpha=50.0, theta=0.4)
+    fit = fit_fraud_model(stuffed, seed=0)
+    assert fit.alpha == ALPHAS[-1]
+    assert GridEdge("alpha", ALPHAS[-1], "upper") in fit.edges
+
