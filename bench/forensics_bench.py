@@ -16,8 +16,17 @@ from services.common.forensics.datasets import load
 from services.common.forensics.incremental import ForensicsAccumulator
 from services.common.forensics.live import LiveForensics, StationProtocol
 from services.common.forensics.protocols import Protocols
+from services.common.forensics.region_screen import ScreenStatus
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "russia_dkobak" / "2012.csv.zip"
+# ../shared/data beside the checkout: /work/main and /work/wt/<branch> alike.
+DATA = (
+    next(
+        (p / "shared" / "data" for p in Path(__file__).resolve().parents if (p / "shared" / "data").is_dir()),
+        Path(__file__).resolve().parents[1].parent / "shared" / "data",
+    )
+    / "russia_dkobak"
+    / "2012.csv.zip"
+)
 
 
 def run() -> dict[str, float]:
@@ -124,7 +133,10 @@ def live_update(protocols: Protocols) -> dict[str, float]:
     started = time.perf_counter()
     later = live.evaluate()
     later_s = time.perf_counter() - started
-    flagged = sum(1 for s in first.scopes if s.region and s.significant)
+    # The same rule as the alert and `pollwatch forensics` (region_screen.screen).
+    statuses = [s.status() for s in first.scopes if s.region]
+    flagged = statuses.count(ScreenStatus.FLAGGED)
+    too_few = statuses.count(ScreenStatus.TOO_FEW_TESTED)
     return {
         "live_update_us": live_us,
         "live_dict_increment_us": dict_us,
@@ -134,6 +146,7 @@ def live_update(protocols: Protocols) -> dict[str, float]:
         "live_evaluate_after_0.1pct_changed_s": later_s,
         "live_regions_evaluated": float(len(later.scopes) - 1),
         "live_regions_flagged": float(flagged),
+        "live_regions_too_few_tested": float(too_few),
         "live_national_z": first.scopes[-1].either.z,
     }
 

@@ -1,8 +1,9 @@
 """The region-level integer-excess alert: a small, pure state machine over live figures.
 
-A region fires when at least `min_stations` of its protocols enter the integer test and
-its integer-percentage excess is `threshold` null s.d. above chance (the forensics core's
-region-screen threshold); it resolves when the excess drops below. The alert's subject is
+A region fires when the forensics core's region screen flags it (`region_screen.screen`:
+at least `min_stations` of its protocols in the integer test and an integer-percentage
+excess `threshold` null s.d. above chance, the rule `pollwatch forensics` applies too); it
+resolves when the excess drops below. The alert's subject is
 the region (station_id ''); its first id is "integer_excess:<region>", a reopening after a
 resolution gets the usual occurrence suffix (":2"), like every other pollwatch alert.
 """
@@ -18,10 +19,10 @@ import orjson
 
 from services.common import codec
 from services.common.events import Alert, AlertState, AlertTransition, Severity
-from services.common.forensics.live_figures import SIGNIFICANT_Z, ScopeFigures
+from services.common.forensics.live_figures import ScopeFigures
+from services.common.forensics.region_screen import MIN_TESTED, Z_THRESHOLD, ScreenStatus
 
 RULE = "integer_excess"
-DEFAULT_MIN_STATIONS = 200
 
 
 def alert_id(region: str, occurrence: int) -> str:
@@ -41,13 +42,13 @@ def message(scope: ScopeFigures) -> str:
 class ExcessAlerts:
     """Open integer-excess alerts and occurrence counts, by region."""
 
-    min_stations: int = DEFAULT_MIN_STATIONS
-    threshold: float = SIGNIFICANT_Z
+    min_stations: int = MIN_TESTED
+    threshold: float = Z_THRESHOLD
     open: dict[str, Alert] = field(default_factory=dict)
     occurrences: dict[str, int] = field(default_factory=dict)
 
     def firing(self, scope: ScopeFigures) -> bool:
-        return scope.tested >= self.min_stations and scope.either.z >= self.threshold
+        return scope.status(self.threshold, self.min_stations) is ScreenStatus.FLAGGED
 
     def step(self, scope: ScopeFigures, now: datetime) -> Alert | None:
         """The transition this region's new figures cause, if any (the nation is never alerted).

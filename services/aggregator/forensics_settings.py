@@ -5,9 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.aggregator.forensics_alert import DEFAULT_MIN_STATIONS
 from services.common.forensics.live import DEFAULT_LIVE_BINS
-from services.common.forensics.live_figures import SIGNIFICANT_Z
+from services.common.forensics.region_screen import MIN_TESTED, Z_THRESHOLD
 
 
 class ForensicsSettings(BaseSettings):
@@ -18,6 +17,7 @@ class ForensicsSettings(BaseSettings):
     interval_s: float = Field(default=5.0, gt=0)
     # Fingerprint cells per axis (50: 2-point cells, a heatmap a dashboard can draw).
     bins: int = Field(default=DEFAULT_LIVE_BINS, ge=10, le=200)
-    # A region alert needs this many protocols in the test, so early noise never fires.
-    min_stations: int = Field(default=DEFAULT_MIN_STATIONS, ge=1)
-    z: float = Field(default=SIGNIFICANT_Z, gt=0)
+    # The region screen's rule (services/common/forensics/region_screen.py); the defaults are
+    # what `pollwatch forensics` applies, so both flag the same regions.
+    min_stations: int = Field(default=MIN_TESTED, ge=1)
+    z: float = Field(default=Z_THRESHOLD, gt=0)

@@ -10,6 +10,7 @@ import orjson
 
 from services.aggregator.sink import Conn
 from services.common.forensics.live_figures import IntegerTest, LiveSnapshot, ScopeFigures
+from services.common.forensics.region_screen import ScreenStatus
 
 METHOD = (
     "integer percentages (Kobak, Shpilkin & Pshenichnikov 2016 filters); null: exact per-station "
@@ -31,7 +32,17 @@ def _test(test: IntegerTest) -> dict[str, Any]:
 
 
 def summary(scope: ScopeFigures, leader: str | None, threshold: float, min_stations: int) -> dict[str, Any]:
-    """The summary figures of one scope, as stored and served."""
+    """The summary figures of one scope, as stored and served.
+
+    ``screen`` is the scope under the region screen's rule; nationally, ``regions`` lists
+    every region at or above the threshold (flagged, or with too few protocols tested)
+    and ``regions_counted`` how many regions have protocols, the figures the command
+    line's region screen prints."""
+    status = scope.status(threshold, min_stations)
+    above = sorted(
+        (r for r in scope.regions if r.status(threshold, min_stations) is not ScreenStatus.BELOW_THRESHOLD),
+        key=lambda r: -r.z,
+    )
     return {
         "leader": leader,
         "stations": scope.stations,
@@ -45,7 +56,18 @@ def summary(scope: ScopeFigures, leader: str | None, threshold: float, min_stati
         },
         "threshold_z": threshold,
         "min_stations": min_stations,
-        "significant": scope.tested >= min_stations and scope.either.z >= threshold,
+        "significant": status is ScreenStatus.FLAGGED,
+        "screen": status.value,
+        "regions": [
+            {
+                "region": r.region,
+                "tested": r.tested,
+                "z": round(r.z, 3),
+                "screen": r.status(threshold, min_stations).value,
+            }
+            for r in above
+        ],
+        "regions_counted": len(scope.regions),
         "method": METHOD,
     }
 

@@ -15,15 +15,13 @@ import numpy as np
 
 from services.common.forensics.integer_null import hit_probability, integer_hits
 from services.common.forensics.protocols import BoolArray, FloatArray, IntArray, Protocols
+from services.common.forensics.region_screen import ScreenStatus, screen
 
 MIN_REGISTERED = 100
 """The AoAS filter: stations with fewer registered voters are left out."""
 MAX_RATE = 0.99
 """The AoAS filter: turnout or leader share above 99 % is left out (trivially round)."""
 DEFAULT_SIMULATIONS = 1000
-REGION_Z_THRESHOLD = 4.0
-"""A region is flagged when its excess is this many null s.d. above chance:
-one-sided p ~ 3e-5, still < 0.005 after a Bonferroni correction for 100+ regions."""
 _SIM_BLOCK = 50  # simulations drawn at once; bounds memory at ~20 MB per 100k stations
 
 
@@ -58,9 +56,14 @@ class RegionExcess:
     test: ExcessTest
 
     @property
+    def status(self) -> ScreenStatus:
+        """The region under the shared rule (``region_screen``)."""
+        return screen(self.test.stations, self.test.z)
+
+    @property
     def flagged(self) -> bool:
-        """Whether the region's excess is far beyond chance."""
-        return self.test.z >= REGION_Z_THRESHOLD
+        """Whether the region's excess is far beyond chance on enough protocols."""
+        return self.status is ScreenStatus.FLAGGED
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,9 @@ def integer_excess(
     present, starts = np.unique(region_sorted, return_index=True)
     sims = _simulate(q_turnout[order], q_share[order], starts, simulations, np.random.default_rng(seed))
     either_hit = turnout_hit | share_hit
-    either = _test("turnout or leader share", either_hit, q_either, sims.either_total)
+    # Without candidate votes the "either" test is the turnout test, and says so.
+    either_label = "turnout or leader share" if kept.leader is not None else "turnout"
+    either = _test(either_label, either_hit, q_either, sims.either_total)
     turnout = _test("turnout", turnout_hit, q_turnout, sims.turnout_total)
     share = _test("leader share", share_hit, q_share, sims.share_total) if kept.leader is not None else None
     regions: list[RegionExcess] = []
@@ -125,7 +130,7 @@ def integer_excess(
             stop = starts[column + 1] if column + 1 < starts.size else order.size
             members = order[start:stop]
             test = _test(
-                "turnout or leader share",
+                either_label,
                 either_hit[members],
                 q_either[members],
                 sims.either_by_region[:, column],

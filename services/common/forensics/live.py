@@ -17,7 +17,7 @@ change of leader recomputes every station's share on the next ``evaluate``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 from services.common.forensics.fingerprint import bin_index
 from services.common.forensics.integer_excess import aoas_keep
 from services.common.forensics.integer_null import hit_probability, integer_hits
-from services.common.forensics.live_figures import IntegerTest, LiveSnapshot, ScopeFigures
+from services.common.forensics.live_figures import IntegerTest, LiveSnapshot, RegionZ, ScopeFigures
 from services.common.forensics.protocols import FloatArray, IntArray, Protocols
 
 NATIONAL = ""
@@ -180,7 +180,7 @@ class LiveForensics:
             return LiveSnapshot(leader, self.bins, ())
         sums = _Sums.compute(self, n, regions)
         scopes = [sums.scope(self._region_names[c], c) for c in chosen]
-        scopes.append(sums.scope(NATIONAL, None))
+        scopes.append(sums.scope(NATIONAL, None, self._region_names))
         return LiveSnapshot(leader, self.bins, tuple(scopes))
 
     def _set_leader(self, leader: str | None) -> None:
@@ -302,18 +302,24 @@ class _Sums:
         fingerprints = np.bincount(cell, minlength=regions * bins * bins).reshape(regions, bins, bins)
         return cls(sums, fingerprints.astype(np.int64))
 
-    def scope(self, region: str, code: int | None) -> ScopeFigures:
-        def total(key: str) -> float:
-            values = self.per_region[key]
-            return float(values.sum() if code is None else values[code])
+    def scope(self, region: str, code: int | None, names: Sequence[str] = ()) -> ScopeFigures:
+        """One region's figures (``code``), or the nation's with every region's test in
+        brief (``names`` index the region codes)."""
 
-        def test(label: str) -> IntegerTest:
+        def total(key: str, of: int | None = code) -> float:
+            values = self.per_region[key]
+            return float(values.sum() if of is None else values[of])
+
+        def test(label: str, of: int | None = code) -> IntegerTest:
             return IntegerTest(
-                observed=round(total(f"{label}.observed")),
-                expected=total(f"{label}.mean"),
-                variance=total(f"{label}.var"),
-                third_cumulant=total(f"{label}.third"),
+                observed=round(total(f"{label}.observed", of)),
+                expected=total(f"{label}.mean", of),
+                variance=total(f"{label}.var", of),
+                third_cumulant=total(f"{label}.third", of),
             )
+
+        held = np.flatnonzero(self.per_region["stations"]).tolist() if code is None else []
+        regions = tuple(RegionZ(names[c], round(total("tested", c)), test("either", c).z) for c in held)
 
         registered, ballots = total("registered"), total("ballots")
         matrix = self.fingerprints.sum(axis=0) if code is None else self.fingerprints[code]
@@ -327,4 +333,5 @@ class _Sums:
             turnout=test("turnout"),
             share=test("share"),
             fingerprint=matrix,
+            regions=regions,
         )

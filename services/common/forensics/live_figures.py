@@ -18,8 +18,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.special import ndtr
 
-SIGNIFICANT_Z = 4.0
-"""Same as integer_excess.REGION_Z_THRESHOLD (one-sided ~3e-5, Bonferroni-safe)."""
+from services.common.forensics.region_screen import MIN_TESTED, Z_THRESHOLD, ScreenStatus, screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +64,19 @@ def upper_tail(observed: int, mean: float, variance: float, third: float) -> flo
 
 
 @dataclass(frozen=True, slots=True)
+class RegionZ:
+    """One region's 'turnout or leader share' test in brief, for the national screen."""
+
+    region: str
+    tested: int
+    z: float
+
+    def status(self, threshold: float = Z_THRESHOLD, min_tested: int = MIN_TESTED) -> ScreenStatus:
+        """The region under the shared rule (``region_screen``)."""
+        return screen(self.tested, self.z, threshold, min_tested)
+
+
+@dataclass(frozen=True, slots=True)
 class ScopeFigures:
     """Live figures of one scope: what the aggregator stores and the API serves."""
 
@@ -80,11 +92,12 @@ class ScopeFigures:
     share: IntegerTest
     fingerprint: NDArray[np.int64]
     """Stations per (turnout bin, leader-share bin); rows are turnout, both axes 0..1."""
+    regions: tuple[RegionZ, ...] = ()
+    """Nationally: every region held, so the screen can be read in one place; else empty."""
 
-    @property
-    def significant(self) -> bool:
-        """Whether the 'either' excess reaches the region-screen threshold."""
-        return self.either.z >= SIGNIFICANT_Z
+    def status(self, threshold: float = Z_THRESHOLD, min_tested: int = MIN_TESTED) -> ScreenStatus:
+        """This scope under the region screen's rule (the nation is never alerted on)."""
+        return screen(self.tested, self.either.z, threshold, min_tested)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,10 @@ from rich.console import Console
 from rich.table import Table
 
 from services.common.forensics.analysis import Analysis
-from services.common.forensics.integer_excess import REGION_Z_THRESHOLD, ExcessTest
+from services.common.forensics.integer_excess import ExcessTest, RegionExcess
 from services.common.forensics.outliers import Z_THRESHOLD
-
-_MAX_LISTED = 15
+from services.common.forensics.region_screen import MIN_TESTED, ScreenStatus
+from services.common.forensics.region_screen import Z_THRESHOLD as REGION_Z
 
 
 def render(analysis: Analysis, notes: tuple[str, ...] = (), width: int = 110) -> str:
@@ -60,21 +60,34 @@ def _integer(console: Console, analysis: Analysis) -> None:
     table = Table(title=f"Integer percentages (KSP 2016), {result.simulations:,} simulations")
     for column in ("statistic", "stations", "integer", "chance", "excess", "z", "p (MC)"):
         table.add_column(column)
-    for test in (result.either, result.turnout, result.share):
-        if test is not None:
-            _excess_row(table, test)
+    # Without a leader the "either" test is the turnout test: one row, not two alike.
+    tests = (result.turnout,) if result.share is None else (result.either, result.turnout, result.share)
+    for test in tests:
+        _excess_row(table, test)
     console.print(table)
-    flagged = sorted((r for r in result.regions if r.flagged), key=lambda r: -r.test.z)
-    if result.regions:
-        console.print(
-            f"Region screen: {len(flagged)} of {len(result.regions)} regions with z >= {REGION_Z_THRESHOLD:g}"
-        )
-        for region in flagged[:_MAX_LISTED]:
-            t = region.test
-            console.print(
-                f"  {region.region}: {t.observed} integer vs {t.null_mean:.1f} by chance "
-                f"(excess {t.excess:+.1f}, z {t.z:.1f})"
-            )
+    if not result.regions:
+        return
+    by_z = sorted(result.regions, key=lambda r: -r.test.z)
+    flagged = [r for r in by_z if r.status is ScreenStatus.FLAGGED]
+    too_few = [r for r in by_z if r.status is ScreenStatus.TOO_FEW_TESTED]
+    console.print(
+        f"Region screen: {len(flagged)} of {len(result.regions)} regions flagged "
+        f"(z >= {REGION_Z:g} with at least {MIN_TESTED} protocols tested, the live alert's rule)"
+    )
+    for region in flagged:
+        console.print(f"  {_region_line(region)}")
+    if too_few:
+        console.print(f"Also z >= {REGION_Z:g}, but fewer than {MIN_TESTED} protocols tested (not flagged):")
+        for region in too_few:
+            console.print(f"  {_region_line(region)}")
+
+
+def _region_line(region: RegionExcess) -> str:
+    t = region.test
+    return (
+        f"{region.region}: {t.observed} integer vs {t.null_mean:.1f} by chance "
+        f"(excess {t.excess:+.1f}, z {t.z:.1f}, {t.stations} tested)"
+    )
 
 
 def _fit(console: Console, analysis: Analysis) -> None:

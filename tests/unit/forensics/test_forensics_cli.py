@@ -66,4 +66,7 @@ def test_command_without_votes_says_what_cannot_be_computed(tmp_path: Path) -> N
     result = CliRunner().invoke(app, [str(path), "--out", str(tmp_path / "fig")])
     assert result.exit_code == 0, result.output
     assert "election fingerprint: no candidate votes" in result.output
+    # Without a leader the "either" row would only repeat the turnout row.
+    assert "turnout or leader share" not in result.output
+    assert sum(line.startswith("│ turnout ") for line in result.output.splitlines()) == 1
     assert sorted(p.name for p in (tmp_path / "fig").glob("*.png")) == ["integer_peaks.png"]

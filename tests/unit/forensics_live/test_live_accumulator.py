@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from services.aggregator.forensics_alert import ExcessAlerts
+from services.aggregator.forensics_sink import summary
 from services.common.forensics.fingerprint import Weighting, fingerprint
 from services.common.forensics.integer_excess import integer_excess
 from services.common.forensics.live import LiveForensics, StationProtocol
 from services.common.forensics.live_figures import LiveSnapshot, ScopeFigures
 from services.common.forensics.protocols import Protocols
+from services.common.forensics.region_screen import MIN_TESTED, ScreenStatus
 from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
 
 
@@ -62,11 +67,39 @@ def test_live_figures_match_the_batch_analysis_on_the_same_protocols() -> None:
     for region in batch.regions:
         assert regions[region.region].either.observed == region.test.observed
         assert regions[region.region].either.expected == pytest.approx(region.test.expected)
-        assert regions[region.region].significant == region.flagged
-    assert {r for r, s in regions.items() if s.significant and r} == {"R2"}
+        assert regions[region.region].status() is region.status
+    assert {r for r, s in regions.items() if s.status() is ScreenStatus.FLAGGED and r} == {"R2"}
     assert landed > 200
     expected = fingerprint(rigged, Weighting.STATIONS, bins=50).counts
     np.testing.assert_array_equal(national.fingerprint, expected)
+
+
+def test_batch_and_live_screens_flag_the_same_regions_and_name_the_same_near_miss() -> None:
+    # R4 rigged on ~300 protocols; R2 rigged as hard but thinned to ~120, below the minimum:
+    # the command line used to flag both while the live alert fired for R4 only, silently.
+    rigged, _ = rig_integer_turnout(clean_election(seed=4, stations=3000, regions=10), 5, 0.5, (2, 4))
+    thin = np.random.default_rng(0).random(rigged.size) < 0.6
+    election = rigged.subset(~((rigged.region == 2) & thin))
+    batch = {r.region: r for r in integer_excess(election, simulations=1000, seed=1).regions}
+    snapshot = fed(station_protocols(election)).evaluate(everything=True)
+    assert batch["R2"].test.stations < MIN_TESTED <= batch["R4"].test.stations
+    assert min(batch["R2"].test.z, batch["R4"].test.z) >= 4
+    assert {r for r, region in batch.items() if region.flagged} == {"R4"}
+    statuses = {
+        ScreenStatus.FLAGGED: {"R4"},
+        ScreenStatus.TOO_FEW_TESTED: {"R2"},
+    }
+    for status, names in statuses.items():
+        assert {r for r, region in batch.items() if region.status is status} == names
+        assert {s.region for s in snapshot.scopes if s.region and s.status() is status} == names
+    alerts = ExcessAlerts()
+    assert {s.region for s in snapshot.scopes if alerts.step(s, datetime(2026, 3, 1, tzinfo=UTC))} == {"R4"}
+    national = summary(by_region(snapshot)[""], snapshot.leader, 4.0, MIN_TESTED)
+    assert [(r["region"], r["screen"]) for r in national["regions"]] == sorted(
+        [("R2", "too_few_tested"), ("R4", "flagged")], key=lambda r: -batch[r[0]].test.z
+    )
+    assert national["regions_counted"] == 10
+    assert national["screen"] == "flagged"
 
 
 def test_regions_add_up_to_the_nation() -> None:

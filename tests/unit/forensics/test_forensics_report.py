@@ -1,0 +1,17 @@
+"""The terminal report says what it counts: every flagged region and the near misses."""
+
+from __future__ import annotations
+
+from services.common.forensics.analysis import analyse
+from services.common.forensics.report import render
+from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
+
+
+def test_every_flagged_region_is_listed() -> None:
+    regions = tuple(range(18))
+    rigged, _ = rig_integer_turnout(clean_election(seed=4, stations=9000, regions=18), 5, 0.4, regions)
+    text = render(analyse(rigged, seed=0, simulations=1000, fit=False))
+    assert "Region screen: 18 of 18 regions flagged" in text
+    listed = [line for line in text.splitlines() if "integer vs" in line and "by chance" in line]
+    assert sorted(line.split(":")[0].strip() for line in listed) == sorted(f"R{r}" for r in regions)
+
