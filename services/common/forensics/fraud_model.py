@@ -79,6 +79,13 @@ class FraudFit:
     fair_model: NDArray[np.float64]
     edges: tuple[GridEdge, ...] = ()
 
+    @property
+    def misfit(self) -> float:
+        """Share of stations the fitted fingerprint puts in other cells than observed
+        (half the L1 distance between the two histograms, over the stations)."""
+        total = float(self.observed.sum())
+        return 0.5 * float(np.abs(self.fitted - self.observed).sum()) / total if total else 0.0
+
 
 def fair_parameters(turnout: FloatArray, share: FloatArray) -> FairParameters:
     """Modes and left-side spreads, robust to the fraud tail on the right."""

@@ -8,6 +8,8 @@ from rich.console import Console
 from rich.table import Table
 
 from services.common.forensics.analysis import Analysis
+from services.common.forensics.fit_caveats import STANDING, fit_caveats, not_meaningful
+from services.common.forensics.fraud_model import ALPHAS, THETAS
 from services.common.forensics.integer_excess import ExcessTest, RegionExcess
 from services.common.forensics.outliers import Z_THRESHOLD
 from services.common.forensics.region_screen import MIN_TESTED, ScreenStatus
@@ -94,14 +96,25 @@ def _fit(console: Console, analysis: Analysis) -> None:
     fit = analysis.fraud_fit
     if fit is None:
         return
+    verdict = ": NOT MEANINGFUL for this election (caveats below)" if not_meaningful(fit) else ""
+    console.print(f"\nFingerprint fit (Klimek et al. 2012){verdict}")
     console.print(
-        f"\nFingerprint fit (Klimek et al. 2012): incremental fraud f_i = {fit.incremental:.2f}, "
-        f"extreme fraud f_e = {fit.extreme:.3f}, alpha = {fit.alpha:g}, theta = {fit.theta:g}"
+        f"  f_i = {fit.incremental:.2f}: share of stations with incremental fraud (some ballots added)"
+    )
+    console.print(
+        f"  f_e = {fit.extreme:.3f}: share with extreme fraud (nearly every non-voter's ballot added)"
+    )
+    console.print(
+        f"  alpha = {fit.alpha:g} (searched {ALPHAS[0]:g}-{ALPHAS[-1]:g}), theta = {fit.theta:g} "
+        f"({THETAS[0]:g}-{THETAS[-1]:g}); {fit.misfit:.0%} of stations lie off the fitted model"
     )
     console.print(
         f"  fair model: turnout {fit.fair.turnout:.1%} ± {fit.fair.turnout_sd:.1%}, "
         f"leader share {fit.fair.share:.1%} ± {fit.fair.share_sd:.1%}"
     )
+    for caveat in fit_caveats(fit):
+        console.print(f"  caveat: {caveat}")
+    console.print(f"  {STANDING}")
 
 
 def _outliers(console: Console, analysis: Analysis) -> None:

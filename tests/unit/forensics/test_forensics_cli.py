@@ -54,7 +54,7 @@ def test_command_prints_report_and_writes_figures(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, [str(path), "--out", str(tmp_path / "fig"), "--seed", "3"])
     assert result.exit_code == 0, result.output
     assert "Integer percentages" in result.output
-    assert "incremental fraud f_i" in result.output
+    assert "share of stations with incremental fraud" in result.output
     assert "information only" in result.output
     pngs = sorted(p.name for p in (tmp_path / "fig").glob("*.png"))
     assert pngs == ["fingerprint.png", "fingerprint_fit.png", "integer_peaks.png"]

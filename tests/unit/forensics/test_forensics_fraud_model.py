@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from services.common.forensics.fingerprint import Weighting, fingerprint, percent_histogram
+from services.common.forensics.fit_caveats import fit_caveats
 from services.common.forensics.fraud_model import ALPHAS, GridEdge, fit_fraud_model
 from tests.unit.forensics.synthetic import clean_election, stuff_ballots
 
@@ -59,4 +60,10 @@ def test_a_fit_at_the_end_of_the_searched_range_says_so() -> None:
     fit = fit_fraud_model(stuffed, seed=0)
     assert fit.alpha == ALPHAS[-1]
     assert GridEdge("alpha", ALPHAS[-1], "upper") in fit.edges
+    assert any(c.startswith(f"alpha = {ALPHAS[-1]:g} is at the upper end") for c in fit_caveats(fit))
 
+
+def test_the_misfit_of_a_clean_election_is_small_and_no_caveat_is_raised() -> None:
+    fit = fit_fraud_model(clean_election(seed=1), seed=0)
+    assert fit.misfit < 0.15
+    assert fit_caveats(fit) == ()
