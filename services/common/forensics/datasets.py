@@ -17,6 +17,7 @@ import io
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,12 @@ from services.common.forensics.protocols import IntArray, Protocols
 
 EXPORT_COLUMNS = ("station_id", "region", "registered", "issued", "home_issued", "valid", "invalid")
 VOTES_PREFIX = "votes:"
+RUSSIAN_ELECTIONS = {
+    "2011": "Russia, State Duma election, 4 Dec 2011",
+    "2012": "Russia, presidential election, 4 Mar 2012",
+    "2024": "Russia, presidential election, 15-17 Mar 2024",
+}
+"""What each file of dkobak/elections holds, as the report and figures title it."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,7 @@ def _find(header: Sequence[str], *needles: str, exclude: str = "\0") -> list[int
 
 def load_russia(path: Path) -> Dataset:
     """One CEC scrape; issued = early + at station + outside, as in KSP 2016."""
+    stem = path.name.split(".")[0]
     with zipfile.ZipFile(path) as archive:
         inner = archive.namelist()[0]
         text = io.TextIOWrapper(archive.open(inner), encoding="utf-8", newline="")
@@ -107,7 +115,7 @@ def load_russia(path: Path) -> Dataset:
     region, region_names = _codes([row[0] for row in body])
     votes = np.column_stack([column(i) for i in candidates])
     protocols = Protocols(
-        name=path.name.split(".")[0] + " Russia (dkobak/elections)",
+        name=f"{RUSSIAN_ELECTIONS.get(stem, f'Russia {stem}')} (CEC data via dkobak/elections)",
         station_ids=tuple(f"{row[0]}|{row[1]}|{row[2]}" for row in body),
         region=region,
         region_names=region_names,
@@ -122,6 +130,14 @@ def load_russia(path: Path) -> Dataset:
         candidate_names=tuple(header[i] for i in candidates),
     )
     return Dataset(protocols, tuple(notes))
+
+
+def _day(yyyymmdd: str) -> str:
+    """'20210711' -> '11 Jul 2021' (the folder's prefix as is when it is not a date)."""
+    try:
+        return datetime.strptime(yyyymmdd, "%Y%m%d").strftime("%-d %b %Y")
+    except ValueError:
+        return yyyymmdd
 
 
 def _read_semicolon(path: Path) -> list[dict[str, str]]:
@@ -159,7 +175,7 @@ def load_bulgaria(protocols_file: Path) -> Dataset:
     region, region_names = _codes(region_labels)
     leader_column = int(np.argmax(votes.sum(axis=0)))
     protocols = Protocols(
-        name=f"Bulgaria {prefix} National Assembly (bulgarian-elections-opendata)",
+        name=f"Bulgaria, National Assembly election, {_day(prefix)} (bulgarian-elections-opendata)",
         station_ids=tuple(ids),
         region=region,
         region_names=region_names,
@@ -189,7 +205,7 @@ def load_romania(path: Path) -> Dataset:
 
     region, region_names = _codes([r["precinct_county_name"] for r in rows])
     protocols = Protocols(
-        name="Romania 2024-06-09 local (mayor) (gov2-ro)",
+        name="Romania, local (mayoral) elections, 9 Jun 2024 (gov2-ro)",
         station_ids=tuple(f"{r['precinct_county_nce']}-{r['precinct_nr']}" for r in rows),
         region=region,
         region_names=region_names,

@@ -14,7 +14,7 @@ from enum import Enum
 import numpy as np
 from numpy.typing import NDArray
 
-from services.common.forensics.protocols import BoolArray, FloatArray, Protocols
+from services.common.forensics.protocols import BoolArray, FloatArray, IntArray, Protocols
 
 DEFAULT_BINS = 100
 
@@ -98,3 +98,26 @@ def percent_histogram(
     counts, _ = np.histogram(percent, bins=edges, weights=weights)
     centres: FloatArray = (edges[:-1] + edges[1:]) / 2
     return centres, counts.astype(np.float64)
+
+
+def chance_percent_histogram(
+    counts: IntArray,
+    totals: IntArray,
+    weights: FloatArray,
+    rng: np.random.Generator,
+    draws: int = 20,
+    binwidth: float = 0.1,
+) -> tuple[FloatArray, FloatArray]:
+    """What ``percent_histogram`` of ``100 * counts / totals`` would be by chance alone:
+    the mean over ``draws`` redraws of every count from Binomial(total, its observed rate),
+    the null of the integer test. Small stations keep their coarse steps (a station of
+    200 voters can only report multiples of 0.5 %), so whole percentages they hit by
+    chance are in the expected curve too. ``totals`` must be positive; a rate above 1
+    (a protocol with more ballots than voters) is redrawn at 1."""
+    rate = np.minimum(counts / totals, 1.0)
+    centres, expected = percent_histogram(np.empty(0), binwidth=binwidth)
+    for _ in range(draws):
+        redrawn = rng.binomial(totals, rate)
+        expected += percent_histogram(100.0 * redrawn / totals, weights, binwidth)[1]
+    expected /= draws
+    return centres, expected
