@@ -9,6 +9,18 @@ import asyncpg
 import orjson
 import strawberry
 
+from services.common.forensics import region_screen
+
+ScreenStatus = strawberry.enum(
+    region_screen.ScreenStatus,
+    name="ScreenStatus",
+    description=(
+        "A scope under the region screen's rule, the same in `pollwatch forensics`: FLAGGED (z >= "
+        "thresholdZ with at least minStations tested), TOO_FEW_TESTED (z >= thresholdZ on fewer "
+        "protocols: shown, not flagged), BELOW_THRESHOLD."
+    ),
+)
+
 
 @strawberry.type(description="Protocols at a whole-number percentage (within 0.05 points) against chance.")
 class IntegerTest:
@@ -44,6 +56,21 @@ class Fingerprint:
     )
 
 
+@strawberry.type(description="One region's integer-percentage screen, as the national figures list it.")
+class RegionScreen:
+    region: strawberry.ID
+    tested: int = strawberry.field(description="Protocols in the region's test.")
+    z: float = strawberry.field(description="The region's 'turnout or leader share' z.")
+    screen: ScreenStatus  # type: ignore[valid-type]
+
+    @classmethod
+    def from_json(cls, x: dict[str, Any]) -> RegionScreen:
+        return cls(
+            region=strawberry.ID(x["region"]), tested=int(x["tested"]), z=float(x["z"]),
+            screen=region_screen.ScreenStatus(x["screen"]),
+        )  # fmt: skip
+
+
 @strawberry.type(description="Live forensic figures over the final protocols received so far.")
 class Forensics:
     region: strawberry.ID | None = strawberry.field(description="Null for the nation.")
@@ -57,6 +84,18 @@ class Forensics:
     significant: bool = strawberry.field(
         description="z >= thresholdZ with at least minStations tested: the region alert's condition."
     )
+    screen: ScreenStatus = strawberry.field(  # type: ignore[valid-type]
+        description="This scope under the region screen's rule (the nation is reported, never alerted on)."
+    )
+    regions_above_threshold: list[RegionScreen] = strawberry.field(
+        description=(
+            "Nationally: every region whose z reaches thresholdZ, FLAGGED or TOO_FEW_TESTED, highest z "
+            "first: the regions `pollwatch forensics` lists. Empty for a region."
+        )
+    )
+    regions_counted: int | None = strawberry.field(
+        description="Nationally: regions with protocols counted. Null for a region."
+    )
     threshold_z: float
     min_stations: int
     method: str
@@ -66,6 +105,17 @@ class Forensics:
     def from_row(cls, row: asyncpg.Record) -> Forensics:
         summary, heat = _json(row["summary"]), _json(row["fingerprint"])
         integer = summary["integer"]
+        national = not row["region_id"]
+        # Rows written before the screen was stored: derived from the figures they hold.
+        status = (
+            summary.get("screen")
+            or region_screen.screen(
+                int(summary["tested"]),
+                float(integer["either"]["z"]),
+                float(summary["threshold_z"]),
+                int(summary["min_stations"]),
+            ).value
+        )
         return cls(
             region=strawberry.ID(row["region_id"]) if row["region_id"] else None,
             computed_at=row["computed_at"],
@@ -80,6 +130,9 @@ class Forensics:
                 leader_share=IntegerTest.from_json(integer["leader_share"]),
             ),
             significant=bool(summary["significant"]),
+            screen=region_screen.ScreenStatus(status),
+            regions_above_threshold=[RegionScreen.from_json(r) for r in summary.get("regions", [])],
+            regions_counted=summary.get("regions_counted") if national else None,
             threshold_z=float(summary["threshold_z"]),
             min_stations=int(summary["min_stations"]),
             method=str(summary["method"]),
