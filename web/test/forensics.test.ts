@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import type { Forensics, IntegerTest } from "../src/api/types";
-import { figureRows, formatP, verdict } from "../src/forensics/figures";
+import { figureRows, formatP, screenLists, verdict } from "../src/forensics/figures";
+import { en } from "../src/strings/en";
+import { fill } from "../src/strings/index";
+import { kk } from "../src/strings/kk";
+import { ru } from "../src/strings/ru";
 import { binRange, cellAt, coarsen, colourAt, legendGradient, legendTicks, logScale, moveCell, summarise, toGrid } from "../src/forensics/heatmap";
 import { Store } from "../src/state/store";
 import type { Alert } from "../src/api/types";
@@ -25,6 +29,9 @@ function forensics(over: Partial<Forensics> = {}): Forensics {
     leaderSharePct: 55.4,
     integer: { either: test(160, 100, 6.1, 1e-9), turnout: test(120, 60, 7.5), leaderShare: test(0, 0, 0) },
     significant: true,
+    screen: "FLAGGED",
+    regionsAboveThreshold: [],
+    regionsCounted: null,
     thresholdZ: 4,
     minStations: 200,
     method: "m",
@@ -163,10 +170,37 @@ describe("integer-percentage figures", () => {
 
   it("says what the figures mean in the alert's terms", () => {
     expect(verdict(forensics())).toBe("flagged");
-    expect(verdict(forensics({ significant: false, tested: 150 }))).toBe("tooFew");
-    const calm = forensics({ significant: false });
+    expect(verdict(forensics({ significant: false, screen: "BELOW_THRESHOLD", tested: 150 }))).toBe("tooFew");
+    const calm = forensics({ significant: false, screen: "BELOW_THRESHOLD" });
     expect(verdict({ ...calm, integer: { ...calm.integer, either: test(100, 98, 0.4) } })).toBe("withinChance");
     expect(verdict({ ...calm, integer: { ...calm.integer, either: test(120, 98, 2.5) } })).toBe("elevated");
+  });
+
+  it("says when z reaches the threshold on too few protocols, as the command line does", () => {
+    // Yamalo-Nenets 2012: z 5.0 on 167 protocols, below the 200 the rule needs.
+    const near = forensics({ significant: false, screen: "TOO_FEW_TESTED", tested: 167, integer: { ...forensics().integer, either: test(57, 31.6, 5.0) } });
+    expect(verdict(near)).toBe("aboveTooFew");
+    const national = forensics({
+      region: null,
+      regionsCounted: 85,
+      regionsAboveThreshold: [
+        { region: "TA", tested: 1870, z: 12.8, screen: "FLAGGED" },
+        { region: "YN", tested: 167, z: 5.0, screen: "TOO_FEW_TESTED" },
+        { region: "SA", tested: 1716, z: 5.1, screen: "FLAGGED" },
+      ],
+    });
+    const lists = screenLists(national);
+    expect(lists.flagged.map((r) => r.region)).toEqual(["TA", "SA"]);
+    expect(lists.tooFew.map((r) => r.region)).toEqual(["YN"]);
+  });
+
+  it("has the region screen's texts in every language", () => {
+    for (const table of [en, ru, kk] as Partial<Record<string, string>>[]) {
+      for (const key of ["verdictAboveTooFew", "screenTitle", "screenSummary", "screenTooFewHead", "screenRegion"]) {
+        expect(table[key]).toMatch(/\S/);
+      }
+    }
+    expect(fill(ru.screenSummary ?? "", { n: 6, total: 85, th: 4, min: 200 })).toContain("6 из 85");
   });
 
   it("formats p-values for reading", () => {

@@ -91,6 +91,12 @@ async def test_forensics_page_shows_the_regions_figures_and_draws_the_fingerprin
         timeout=REFRESH_TIMEOUT_MS,
     )
     assert browser("text", selector='[data-testid="fx-leader"]') == live.leader
+    # The region screen, as `pollwatch forensics` prints it.
+    summary = browser("text", selector='[data-testid="fx-screen-summary"]')
+    assert summary.startswith("1 of 2 regions flagged: z ≥ 4 with at least 200 protocols tested"), summary
+    flagged = browser("text", selector='[data-testid="fx-screen-flagged"]')
+    assert f"z = {region.either.z:.1f}, {region.tested:,} protocols tested" in flagged, flagged
+    assert browser("count", selector='[data-testid="fx-screen-too-few"]') == 0
     browser.screenshot("10-forensics-national")
 
     # The region through the selector: its own figures, flagged.
@@ -142,4 +148,18 @@ async def test_forensics_page_shows_the_regions_figures_and_draws_the_fingerprin
     browser("evaluate", script="document.activeElement.blur(); window.scrollTo(0, 0)")
     browser("viewport", width=1366, height=1400)
     browser.screenshot("11-forensics-region")
+
+    # Under a minimum the region does not reach, its z above the threshold is shown, not flagged,
+    # and the national screen names it apart, as the command line does.
+    await write_forensics(db, rows(live, datetime.now(UTC), 4.0, region.tested + 1))
+    browser("click", selector="button.toolbar-end")
+    browser("waitSelector", selector='[data-testid="fx-verdict"][data-verdict="aboveTooFew"]')
+    verdict = browser("text", selector='[data-testid="fx-verdict"]')
+    assert f"only {region.tested:,} protocols are tested" in verdict, verdict
+    browser("select", selector='[data-testid="forensics-region"]', value="")
+    browser("waitSelector", selector='[data-testid="fx-screen-too-few"]')
+    assert "0 of 2 regions flagged" in browser("text", selector='[data-testid="fx-screen-summary"]')
+    assert (
+        browser("attr", selector='[data-testid="fx-screen-too-few"] li', name="data-region") == RIGGED_REGION
+    )
     assert browser("consoleErrors") == []

@@ -73,6 +73,7 @@ const INTEGER_TEST = "observed expected std excess z pValue";
 export const FORENSICS = `query Forensics($region: ID) {
   forensics(region: $region) {
     region computedAt stations tested leader turnoutPct leaderSharePct significant thresholdZ minStations method
+    screen regionsCounted regionsAboveThreshold { region tested z screen }
     integer { either { ${INTEGER_TEST} } turnout { ${INTEGER_TEST} } leaderShare { ${INTEGER_TEST} } }
     fingerprint { bins counts }
   }

@@ -99,6 +99,17 @@ export interface IntegerTest {
   pValue: number;
 }
 
+/** A scope under the region screen's rule (services/common/forensics/region_screen.py), the same in the CLI. */
+export type ScreenStatus = "FLAGGED" | "TOO_FEW_TESTED" | "BELOW_THRESHOLD";
+
+/** One region at or above the threshold, as the national figures list it. */
+export interface RegionScreen {
+  region: string;
+  tested: number;
+  z: number;
+  screen: ScreenStatus;
+}
+
 /** Live forensic figures of a region or (region null) the nation. */
 export interface Forensics {
   region: string | null;
@@ -110,6 +121,11 @@ export interface Forensics {
   leaderSharePct: number;
   integer: { either: IntegerTest; turnout: IntegerTest; leaderShare: IntegerTest };
   significant: boolean;
+  screen: ScreenStatus;
+  /** Nationally: regions at z >= thresholdZ (flagged, or too few protocols tested), highest z first. */
+  regionsAboveThreshold: RegionScreen[];
+  /** Nationally: regions with protocols counted; null for a region. */
+  regionsCounted: number | null;
   thresholdZ: number;
   minStations: number;
   method: string;

@@ -1,5 +1,5 @@
 /** The integer-percentage figures as the table shows them, and the verdict line above it. */
-import type { Forensics, IntegerTest } from "../api/types";
+import type { Forensics, IntegerTest, RegionScreen } from "../api/types";
 import type { StringKey } from "../strings/en";
 
 export interface FigureRow {
@@ -25,17 +25,28 @@ export function figureRows(f: Forensics): FigureRow[] {
   });
 }
 
-export type Verdict = "flagged" | "tooFew" | "withinChance" | "elevated";
+export type Verdict = "flagged" | "aboveTooFew" | "tooFew" | "withinChance" | "elevated";
 
 /**
- * What the figures say, in the alert's terms: flagged (z at or above the threshold with enough
- * protocols tested), tooFew (fewer tested than the alert needs), elevated (z at least 2 but below the
- * threshold) or withinChance.
+ * What the figures say, in the alert's terms (the API's `screen`, the rule `pollwatch forensics` applies
+ * too): flagged (z at or above the threshold with enough protocols tested), aboveTooFew (z at or above
+ * the threshold on fewer protocols than the rule needs: shown, not flagged), tooFew (fewer tested, z
+ * below), elevated (z at least 2 but below the threshold) or withinChance.
  */
 export function verdict(f: Forensics): Verdict {
-  if (f.significant) return "flagged";
+  if (f.screen === "FLAGGED") return "flagged";
+  if (f.screen === "TOO_FEW_TESTED") return "aboveTooFew";
   if (f.tested < f.minStations) return "tooFew";
   return f.integer.either.z >= 2 ? "elevated" : "withinChance";
+}
+
+/** The national list split as the command line prints it: flagged regions, then the near misses. */
+export function screenLists(f: Forensics): { flagged: RegionScreen[]; tooFew: RegionScreen[] } {
+  const regions = f.regionsAboveThreshold ?? [];
+  return {
+    flagged: regions.filter((r) => r.screen === "FLAGGED"),
+    tooFew: regions.filter((r) => r.screen === "TOO_FEW_TESTED"),
+  };
 }
 
 const P_FLOOR = 1e-15;

@@ -155,6 +155,13 @@ export const en = {
   verdictTooFew: "Too few protocols for the test: {n} tested, the alert needs at least {min}. The figures below are shown but not screened.",
   verdictThreshold: "the region alert fires at z ≥ {th} with {min} or more protocols tested",
   verdictNational: "The nation is reported, never alerted on; the alert is raised per region.",
+  verdictAboveTooFew:
+    "z = {z} reaches the threshold of {th}, but only {n} protocols are tested: a region is flagged, and alerted on, from {min} tested protocols on (the same rule as pollwatch forensics). Shown, not flagged.",
+  screenTitle: "Region screen",
+  screenSummary:
+    "{n} of {total} regions flagged: z ≥ {th} with at least {min} protocols tested, the rule of the region alert and of pollwatch forensics.",
+  screenTooFewHead: "Also at z ≥ {th}, but with fewer than {min} protocols tested (not flagged, no alert):",
+  screenRegion: "z = {z}, {n} protocols tested",
   forensicsMethod: "Method: {m}",
   forensicsOtherTests:
     "Benford's-law digit tests, last-digit tests and the other batch analyses run on the full protocol set from the command line only: pollwatch forensics.",

@@ -1,10 +1,10 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, gql } from "../api/graphql";
 import { FORENSICS } from "../api/queries";
-import type { Forensics } from "../api/types";
+import type { Forensics, RegionScreen } from "../api/types";
 import { Heatmap } from "../components/Heatmap";
 import { clock, int, num, pct } from "../format";
-import { figureRows, formatP, verdict, type Verdict } from "../forensics/figures";
+import { figureRows, formatP, screenLists, verdict, type Verdict } from "../forensics/figures";
 import { toGrid } from "../forensics/heatmap";
 import { href } from "../router";
 import { coalesce, type Controller } from "../state/controller";
@@ -28,6 +28,7 @@ interface Loaded {
 
 const VERDICT_KEY: Record<Verdict, StringKey> = {
   flagged: "verdictFlagged",
+  aboveTooFew: "verdictAboveTooFew",
   elevated: "verdictElevated",
   withinChance: "verdictWithinChance",
   tooFew: "verdictTooFew",
@@ -122,7 +123,7 @@ export function ForensicsView({ ctl, params }: { ctl: Controller; params: URLSea
           {t("forensicsNoData", { scope: scopeName })}
         </p>
       ) : (
-        <Figures f={f} scope={scopeName} national={!region} />
+        <Figures f={f} scope={scopeName} national={!region} regionName={(id) => store.regions.get(id)?.name || id} />
       )}
       <p class="fx-note small" data-testid="forensics-other-tests">
         {t("forensicsOtherTests")}
@@ -131,7 +132,17 @@ export function ForensicsView({ ctl, params }: { ctl: Controller; params: URLSea
   );
 }
 
-function Figures({ f, scope, national }: { f: Forensics; scope: string; national: boolean }) {
+function Figures({
+  f,
+  scope,
+  national,
+  regionName,
+}: {
+  f: Forensics;
+  scope: string;
+  national: boolean;
+  regionName: (id: string) => string;
+}) {
   const grid = toGrid(f.fingerprint);
   const v = verdict(f);
   const z = num(f.integer.either.z, 1);
@@ -165,6 +176,7 @@ function Figures({ f, scope, national }: { f: Forensics; scope: string; national
         <strong>{t(VERDICT_KEY[v], { z, th: num(f.thresholdZ, 0), n: int(f.tested), min: int(f.minStations) })}</strong>
         {national ? <span> {t("verdictNational")}</span> : v === "flagged" && <span> {t("verdictRegionAlert")}</span>}
       </p>
+      {national && f.regionsCounted != null && <RegionScreenCard f={f} regionName={regionName} />}
       <div class="fx-grid">
         <article class="card" aria-labelledby="fp-title">
           <h2 id="fp-title">{t("fingerprint")}</h2>
@@ -179,6 +191,35 @@ function Figures({ f, scope, national }: { f: Forensics; scope: string; national
         </article>
       </div>
     </>
+  );
+}
+
+/** The national region screen, as `pollwatch forensics` prints it: flagged regions, then the near misses. */
+function RegionScreenCard({ f, regionName }: { f: Forensics; regionName: (id: string) => string }) {
+  const { flagged, tooFew } = screenLists(f);
+  const th = num(f.thresholdZ, 0);
+  const min = int(f.minStations);
+  const item = (r: RegionScreen) => (
+    <li key={r.region} data-region={r.region}>
+      <a href={href("forensics", undefined, { region: r.region })}>{regionName(r.region)}</a>
+      {": "}
+      {t("screenRegion", { z: num(r.z, 1), n: int(r.tested) })}
+    </li>
+  );
+  return (
+    <article class="card fx-screen" aria-labelledby="screen-title" data-testid="fx-screen">
+      <h2 id="screen-title">{t("screenTitle")}</h2>
+      <p data-testid="fx-screen-summary">
+        {t("screenSummary", { n: int(flagged.length), total: int(f.regionsCounted ?? 0), th, min })}
+      </p>
+      {flagged.length > 0 && <ul data-testid="fx-screen-flagged">{flagged.map(item)}</ul>}
+      {tooFew.length > 0 && (
+        <>
+          <p>{t("screenTooFewHead", { th, min })}</p>
+          <ul data-testid="fx-screen-too-few">{tooFew.map(item)}</ul>
+        </>
+      )}
+    </article>
   );
 }
 
