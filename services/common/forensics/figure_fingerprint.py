@@ -50,7 +50,7 @@ def fingerprint_figure(analysis: Analysis, path: Path) -> Path:
     ]
     figure, axes = plt.subplots(1, 2, figsize=(2 * _PANEL_IN + 1.6, _PANEL_IN), squeeze=False)
     for axis, (title, counts, unit) in zip(axes[0], panels, strict=True):
-        image = _heatmap(axis, counts, log_colours(float(counts.max())), leader)
+        image = _heatmap(axis, counts, log_colours(counts), leader)
         axis.set_title(title, fontsize=10)
         label_log_colourbar(figure.colorbar(image, ax=axis), f"{unit} per cell (log scale)")
         if fair is not None:
@@ -75,7 +75,7 @@ def fit_figure(analysis: Analysis, path: Path) -> Path:
         ),
         ("Model without fraud: the fitted fair peak\n(what a fair count would look like)", fit.fair_model),
     ]
-    norm = log_colours(max(float(counts.max()) for _, counts in panels))
+    norm = log_colours(np.concatenate([counts.ravel() for _, counts in panels]))
     figure, axes = plt.subplots(1, 3, figsize=(3 * _PANEL_IN + 1.4, _PANEL_IN), squeeze=False)
     for axis, (title, counts) in zip(axes[0], panels, strict=True):
         image = _heatmap(axis, counts, norm, leader)

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -15,6 +16,7 @@ from matplotlib.colorbar import Colorbar
 from matplotlib.colors import LogNorm
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, LogLocator
+from numpy.typing import NDArray
 
 DPI = 110
 CAVEAT_COLOUR = "#b00020"
@@ -36,9 +38,12 @@ def plain_number(value: float, _position: object = None) -> str:
     return f"{value:,.0f}"
 
 
-def log_colours(vmax: float) -> LogNorm:
-    """A log colour scale from one count up; empty cells are masked and drawn white."""
-    return LogNorm(vmin=1.0, vmax=max(vmax, 10.0))
+def log_colours(counts: NDArray[np.float64]) -> LogNorm:
+    """A log colour scale from the smallest count in a cell (one station, or a few hundred
+    voters) to the largest; empty cells are masked and drawn white."""
+    filled = counts[counts >= 1.0]
+    low = float(filled.min()) if filled.size else 1.0
+    return LogNorm(vmin=low, vmax=max(float(counts.max()), 10.0 * low))
 
 
 def label_log_colourbar(bar: Colorbar, label: str) -> None:
