@@ -17,31 +17,27 @@ over u-segments and the whole (f_i, f_e) grid costs one bincount per (alpha, the
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
 from scipy.special import erf, erfinv
 
 from services.common.forensics.fingerprint import histogram2d, usable
+from services.common.forensics.fit_search import (
+    ALPHAS,
+    FI_STRIDE,
+    STEP,
+    THETAS,
+    GridEdge,
+    Lattice,
+    Result,
+    edges,
+    search,
+)
 from services.common.forensics.protocols import FloatArray, IntArray, Protocols
 
 FIT_BINS = 40
-STEP = 0.005
-"""Lattice of fraud fractions; f_e moves on it, f_i on every ``_FI_STRIDE``-th point."""
-_FI_STRIDE = 4
-MAX_EXTREME = 0.25
-ALPHAS = (0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
-"""Searched exhaustively up to 2 (the authors' fitter's range), beyond only while the best
-sits at the edge (``_search``); above ~8, x**alpha ~ 0: no vote moves at all."""
-THETAS = (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
-"""Exhaustive up to 0.4, beyond as for alpha; above 1 the truncated |N(0, theta)| is
-nearly uniform on [0, 1)."""
-_BASE = (4, 7)
-"""Rungs of (ALPHAS, THETAS) searched exhaustively."""
 EXTREME_SPREAD = 0.075
 
 
@@ -53,15 +49,6 @@ class FairParameters:
     turnout_sd: float
     share: float
     share_sd: float
-
-
-@dataclass(frozen=True)
-class GridEdge:
-    """A fitted parameter at an end of its searched range: the best value may lie beyond."""
-
-    parameter: str
-    value: float
-    side: Literal["lower", "upper"]
 
 
 @dataclass(frozen=True)
@@ -109,14 +96,14 @@ def fit_fraud_model(protocols: Protocols, seed: int = 0, bins: int = FIT_BINS) -
     """Fit of f_i, f_e, alpha and theta to the station-weighted fingerprint.
 
     f_i and f_e are searched exhaustively on their lattice for each (alpha, theta)
-    the ladder search visits (``_search``)."""
+    the ladder search visits (``fit_search``)."""
     kept = usable(protocols)
     n = protocols.registered[kept]
     turnout = protocols.issued[kept] / n
     share = protocols.require_leader()[kept] / protocols.ballots[kept]
     observed = histogram2d(turnout, share, bins)
     fair = fair_parameters(turnout, share)
-    grid = _Lattice.make()
+    grid = Lattice.make()
     draws = _Draws.make(n, fair, np.random.default_rng(seed))
     fair_prefix = _prefix(draws, draws.fair_bins(bins), grid.segments, bins)
     extreme_prefix = _prefix(draws, draws.fraud_bins(draws.extreme_x, 1.0, bins), grid.segments, bins)
@@ -128,75 +115,18 @@ def fit_fraud_model(protocols: Protocols, seed: int = 0, bins: int = FIT_BINS) -
             xs[theta] = draws.incremental_x(theta)
         flat = draws.fraud_bins(xs[theta], alpha, bins)
         # Incremental fraud is only ever the prefix [0, f_i): f_i's lattice suffices.
-        total = loss.of(_prefix(draws, flat, grid.segments, bins, stride=_FI_STRIDE))
+        total = loss.of(_prefix(draws, flat, grid.segments, bins, stride=FI_STRIDE))
         total[~grid.valid] = np.inf
         i, j = np.unravel_index(int(np.argmin(total)), total.shape)
         return float(total[i, j]), float(grid.lo[i] * STEP), float(grid.width[j] * STEP)
 
-    (a, t), (loss_value, f_i, f_e) = _search(evaluate)
+    (a, t), (loss_value, f_i, f_e) = search(evaluate)
     alpha, theta = ALPHAS[a], THETAS[t]
     fitted = simulate_fingerprint(n, fair, f_i, f_e, alpha, theta, seed, bins)
     fair_only = simulate_fingerprint(n, fair, 0.0, 0.0, alpha, theta, seed, bins)
-    edges = _edges(a, t, f_i, f_e)
-    return FraudFit(f_i, f_e, alpha, theta, loss_value, fair, observed, fitted, fair_only, edges)
-
-
-Point = tuple[int, int]
-Result = tuple[float, float, float]
-
-
-def _search(evaluate: Callable[[float, float], Result]) -> tuple[Point, Result]:
-    """Every (alpha, theta) of the base rungs, then a walk to better neighbouring rungs
-    (8-neighbourhood) for as long as there is one: the grid widens only where the
-    best fit sits at its edge. The loss, minimised over (f_i, f_e), has had a single
-    basin over (alpha, theta) on every election tried (tests/data_checks/forensics)."""
-    seen: dict[Point, Result] = {}
-
-    def at(point: Point) -> float:
-        if point not in seen:
-            seen[point] = evaluate(ALPHAS[point[0]], THETAS[point[1]])
-        return seen[point][0]
-
-    best = min(itertools.product(range(_BASE[0]), range(_BASE[1])), key=at)
-    while True:
-        around = [(best[0] + da, best[1] + dt) for da, dt in itertools.product((-1, 0, 1), repeat=2)]
-        inside = [p for p in around if 0 <= p[0] < len(ALPHAS) and 0 <= p[1] < len(THETAS)]
-        nearest = min(inside, key=at)
-        if nearest == best:
-            return best, seen[best]
-        best = nearest
-
-
-def _edges(a: int, t: int, f_i: float, f_e: float) -> tuple[GridEdge, ...]:
-    """Parameters whose best value is an end of the searched range (so the optimum may lie
-    beyond it). alpha and theta shape only incremental fraud: without any they say nothing."""
-    edges: list[GridEdge] = []
-    if f_i > 0:
-        for name, index, ladder in (("alpha", a, ALPHAS), ("theta", t, THETAS)):
-            if index in (0, len(ladder) - 1):
-                edges.append(GridEdge(name, ladder[index], "lower" if index == 0 else "upper"))
-    if f_e >= MAX_EXTREME:
-        edges.append(GridEdge("f_e", f_e, "upper"))
-    return tuple(edges)
-
-
-@dataclass(frozen=True)
-class _Lattice:
-    """(f_i, f_e) points as [lo, hi) segments of the u-ordered stations."""
-
-    segments: int
-    lo: IntArray
-    width: IntArray
-    hi: IntArray
-    valid: NDArray[np.bool_]
-
-    @staticmethod
-    def make() -> _Lattice:
-        segments = round(1.0 / STEP)
-        lo = np.arange(0, segments + 1, _FI_STRIDE)
-        width = np.arange(0, round(MAX_EXTREME / STEP) + 1)
-        hi = lo[:, None] + width[None, :]
-        return _Lattice(segments, lo, width, np.minimum(hi, segments), hi <= segments)
+    return FraudFit(
+        f_i, f_e, alpha, theta, loss_value, fair, observed, fitted, fair_only, edges(a, t, f_i, f_e)
+    )
 
 
 @dataclass(frozen=True)
@@ -213,7 +143,7 @@ class _Loss:
 
     @staticmethod
     def make(
-        grid: _Lattice,
+        grid: Lattice,
         fair_prefix: NDArray[np.float64],
         extreme_prefix: NDArray[np.float64],
         target: FloatArray,

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from services.common.forensics.analysis import Analysis
 from services.common.forensics.fit_caveats import STANDING, fit_caveats, not_meaningful
-from services.common.forensics.fraud_model import ALPHAS, THETAS
+from services.common.forensics.fit_search import ALPHAS, THETAS
 from services.common.forensics.integer_excess import ExcessTest, RegionExcess
 from services.common.forensics.outliers import Z_THRESHOLD
 from services.common.forensics.region_screen import MIN_TESTED, ScreenStatus

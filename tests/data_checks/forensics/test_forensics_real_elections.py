@@ -23,7 +23,8 @@ import pytest
 from services.common.forensics.analysis import analyse
 from services.common.forensics.datasets import load
 from services.common.forensics.fit_caveats import fit_caveats, not_meaningful
-from services.common.forensics.fraud_model import STEP, fit_fraud_model
+from services.common.forensics.fit_search import STEP
+from services.common.forensics.fraud_model import fit_fraud_model
 from services.common.forensics.integer_excess import integer_excess
 from services.common.forensics.live import LiveForensics, StationProtocol
 from services.common.forensics.region_screen import ScreenStatus
