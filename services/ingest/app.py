@@ -44,11 +44,14 @@ def create_app(
     shared = settings.shared
     metrics = metrics or IngestMetrics()
     pools: list[asyncpg.Pool] = []
+    producers: list[Producer] = []
     document = openapi_document()
 
     async def ready() -> dict[str, bool]:
         return {
             "kafka": await broker_reachable(shared.kafka_bootstrap),
+            # Not while the producer is being replaced or writes wait past their deadline.
+            "kafka_writable": bool(producers) and producers[0].writable,
             "postgres": bool(pools) and await database_reachable(pools[0]),
         }
 
@@ -59,7 +62,10 @@ def create_app(
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         pool = await create_pool(shared)
         pools.append(pool)
-        producer = Producer(shared.kafka_bootstrap, settings.produce_timeout_seconds, settings.linger_ms)
+        producer = Producer(
+            shared.kafka_bootstrap, settings.produce_timeout_seconds, settings.linger_ms, metrics
+        )
+        producers.append(producer)
         stations = StationCache(pool)
         tasks: list[asyncio.Task[None]] = []
         stores: list[DedupStore] = []

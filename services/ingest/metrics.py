@@ -65,6 +65,13 @@ class IngestMetrics:
             buckets=_LATENCY_BUCKETS,
             registry=self.registry,
         )
+        self.producer_replacements = Counter(
+            "pollwatch_ingest_kafka_producer_replacements_total",
+            "Kafka producers retired after a failed delivery and replaced by a new one, by the "
+            "failure (aiokafka never renumbers the batches after a failed one).",
+            ["reason"],
+            registry=self.registry,
+        )
         self.in_flight = Gauge(
             "pollwatch_ingest_requests_in_flight",
             "Requests being handled now, by route.",

@@ -3,6 +3,16 @@
 `write` enqueues every report (no send_and_wait per report) and waits for the
 acknowledgements up to a deadline; what is not acknowledged by then is reported as
 pending, and its eventual outcome is delivered through a callback.
+
+A failed delivery retires the producer. aiokafka numbers a batch (per partition, for the
+broker's duplicate check) when it first leaves the queue and never takes the number back:
+a batch that then fails (one left waiting for a partition leader past the request timeout,
+as after a broker restart, or one the broker refused) leaves a gap, and the broker answers
+every later batch for that partition OutOfOrderSequenceNumber, for as long as the producer
+lives (Java's producer bumps its epoch instead, KIP-360). So the first failure hands writes
+to a new producer (a new producer id, numbering from zero) and the old one is retired:
+what it can still deliver within the timeout is acknowledged late as usual, the rest fails
+(`producer_retire.py`), and nothing it did not deliver counts as accepted.
 """
 
 from __future__ import annotations
@@ -11,20 +21,35 @@ import asyncio
 import contextlib
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError
+from aiokafka.errors import (
+    KafkaError,
+    KafkaTimeoutError,
+    MessageSizeTooLargeError,
+    UnknownTopicOrPartitionError,
+)
 from aiokafka.partitioner import DefaultPartitioner
 
 from services.common.key_partition import key_hash
+from services.ingest.metrics import IngestMetrics
 from services.ingest.node_drain import drain_together
+from services.ingest.producer_retire import retire
 
 log = logging.getLogger(__name__)
 
 Late = Callable[[int, bool], None]
+Future = asyncio.Future[object]
+# The most a message may weigh (aiokafka's default max_request_size, within the broker's
+# default message.max.bytes).
+MAX_MESSAGE_BYTES = 1024 * 1024
+# Enqueue failures that leave the producer sound (nothing was numbered): a wait for
+# metadata or batch room ran out, or one message was refused before it was queued.
+TRANSIENT = (KafkaTimeoutError, MessageSizeTooLargeError, UnknownTopicOrPartitionError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +83,19 @@ class KeyPartitioner:
 
 
 class Producer:
-    def __init__(self, bootstrap: str, timeout: float, linger_ms: int) -> None:
+    """Writes to Kafka through one idempotent producer at a time, replaced when a delivery fails."""
+
+    def __init__(self, bootstrap: str, timeout: float, linger_ms: int, metrics: IngestMetrics) -> None:
         self._bootstrap = bootstrap
         self._timeout = timeout
         self._linger_ms = linger_ms
+        self._metrics = metrics
         self._producer: AIOKafkaProducer | None = None
         self._starting: asyncio.Task[None] | None = None
+        self._retiring: set[asyncio.Task[None]] = set()
+        self._overdue = 0  # messages past their write's deadline and not settled yet
+        self._replaced_at = -math.inf
+        self._stopped = False
 
     def _new(self) -> AIOKafkaProducer:
         producer = AIOKafkaProducer(
@@ -71,9 +103,11 @@ class Producer:
             acks="all",
             enable_idempotence=True,
             linger_ms=self._linger_ms,
-            # A batch not delivered within the timeout expires instead of being sent much later.
+            # Bounds the waits for metadata and room in a batch, and a batch left waiting for
+            # a partition leader; a batch once sent is retried until acknowledged (idempotence).
             request_timeout_ms=int(self._timeout * 1000),
             max_batch_size=256 * 1024,
+            max_request_size=MAX_MESSAGE_BYTES,
             partitioner=KeyPartitioner(),
         )
         drain_together(producer)
@@ -82,36 +116,67 @@ class Producer:
     async def start(self) -> None:
         """Starts now if Kafka answers, else keeps trying in the background (requests get 503)."""
         if not await self._try_start():
-            self._starting = asyncio.create_task(self._keep_starting())
+            self._keep_starting()
 
     async def _try_start(self) -> bool:
         producer = self._new()
         try:
-            await producer.start()
-        except (KafkaError, OSError) as exc:
+            # aiokafka waits for a producer id without a bound of its own.
+            await asyncio.wait_for(producer.start(), self._timeout * 2)
+        except (KafkaError, OSError, TimeoutError) as exc:
             log.warning("kafka not reachable yet (%s); retrying", exc.__class__.__name__)
             await producer.stop()
             return False
+        except asyncio.CancelledError:
+            await producer.stop()
+            raise
         self._producer = producer
         return True
 
-    async def _keep_starting(self) -> None:
-        while True:
-            await asyncio.sleep(1)
-            if await self._try_start():
-                return
+    def _keep_starting(self, pause: float = 0) -> None:
+        async def keep_trying() -> None:
+            await asyncio.sleep(pause)
+            while True:
+                if await self._try_start():
+                    return
+                await asyncio.sleep(1)
+
+        self._starting = asyncio.create_task(keep_trying())
 
     @property
-    def started(self) -> bool:
-        return self._producer is not None
+    def writable(self) -> bool:
+        """A producer is running and no write waits past its deadline: Kafka takes reports."""
+        return self._producer is not None and not self._overdue
 
     async def stop(self) -> None:
+        self._stopped = True
         if self._starting is not None:
             self._starting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._starting
         if self._producer is not None:
-            await self._producer.stop()
+            self._retire(self._producer)
+        if self._retiring:
+            await asyncio.wait(self._retiring)
+
+    def _replace(self, producer: AIOKafkaProducer, reason: str) -> None:
+        """Retires `producer` after a failed delivery (module doc) and starts a new one."""
+        if self._stopped or producer is not self._producer:
+            return  # stopping, or already replaced
+        log.warning("kafka producer retired after a failed delivery (%s); starting a new one", reason)
+        self._metrics.producer_replacements.labels(reason).inc()
+        self._retire(producer)
+        # A producer that fails again at once (a broker refusing every write) is not
+        # replaced more than about once a second.
+        now = time.monotonic()
+        self._keep_starting(pause=1 if now - self._replaced_at < 1 else 0)
+        self._replaced_at = now
+
+    def _retire(self, producer: AIOKafkaProducer) -> None:
+        self._producer = None
+        task = asyncio.create_task(retire(producer, self._timeout))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     async def write(self, messages: Sequence[Message], late: Late) -> WriteResult:
         """Writes `messages`; `late(position, ok)` reports pending ones when they settle."""
@@ -127,21 +192,35 @@ class Producer:
         try:
             for m in messages:
                 futures.append(await producer.send(m.topic, m.value, key=m.key))
-        except (TimeoutError, KafkaError) as exc:
+        except TRANSIENT as exc:
             log.warning("kafka enqueue failed after %d of %d: %s", len(futures), len(messages), exc)
+        except KafkaError as exc:  # closed, or its sender died: it takes nothing any more
+            self._replace(producer, type(exc).__name__)
         result.failed = list(range(len(futures), len(messages)))
         if futures:
             await _settle(futures, deadline - time.monotonic())
+        failure: BaseException | None = None
         for i, future in enumerate(futures):
             if not future.done():
                 result.pending.append(i)
-                future.add_done_callback(functools.partial(_settled, late, i))
+                self._overdue += 1
+                future.add_done_callback(functools.partial(self._settled, producer, late, i))
             elif _ok(future):
                 result.acked.append(i)
             else:
                 result.failed.append(i)
+                failure = failure or _error(future)
+        if failure is not None:
+            self._replace(producer, type(failure).__name__)
         result.failed.sort()
         return result
+
+    def _settled(self, producer: AIOKafkaProducer, late: Late, position: int, future: Future) -> None:
+        self._overdue -= 1
+        ok = _ok(future)
+        if not ok:
+            self._replace(producer, type(_error(future)).__name__)
+        late(position, ok)
 
 
 async def _settle(futures: list[asyncio.Future[object]], within: float) -> None:
@@ -174,9 +253,9 @@ def _wake(waiter: asyncio.Future[None]) -> None:
         waiter.set_result(None)
 
 
-def _settled(late: Late, position: int, future: asyncio.Future[object]) -> None:
-    late(position, _ok(future))
-
-
-def _ok(future: asyncio.Future[object]) -> bool:
+def _ok(future: Future) -> bool:
     return not future.cancelled() and future.exception() is None
+
+
+def _error(future: Future) -> BaseException:
+    return asyncio.CancelledError() if future.cancelled() else future.exception() or KafkaError()
