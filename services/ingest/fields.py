@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from services.ingest.characters import clean
+
 # No polling station comes near this; larger numbers are typing mistakes or junk.
 MAX_COUNT = 1_000_000
 
@@ -83,6 +85,11 @@ class Fields:
             self.fail(name, "too_long", f"must be at most {max_len} characters, got {len(value)}")
             return None
         return value
+
+    def text(self, name: str, *, max_len: int) -> str | None:
+        """Optional free text, without the characters `characters.clean` removes."""
+        value = self.string(name, required=False, max_len=max_len)
+        return None if value is None else clean(value)
 
     def boolean(self, name: str, *, required: bool = True) -> bool | None:
         value = self.raw(name, required)

@@ -15,6 +15,8 @@ from xml.sax.saxutils import escape
 
 import orjson
 
+from services.ingest.characters import clean
+
 SENDER_FIELDS = ("From", "from", "from_number", "sender", "phone", "urn")
 TEXT_FIELDS = ("Body", "text", "content", "message", "body")
 # When the phone sent the text (the SMS centre's timestamp), where the gateway passes it on:
@@ -92,7 +94,11 @@ def _fields(body: bytes, content_type: str) -> dict[str, str]:
 
 
 def reply_body(gateway: Gateway, reply: str, status: str, report_id: str | None) -> tuple[bytes, str]:
-    """The answer in the gateway's own format: (body, media type)."""
+    """The answer in the gateway's own format: (body, media type).
+
+    A reply may quote what the monitor typed; control characters are left out of it (XML
+    allows none of them, and no phone shows them)."""
+    reply = clean(reply)
     if gateway is Gateway.TWILIO:
         xml = f'<?xml version="1.0" encoding="UTF-8"?><Response><Message>{escape(reply)}</Message></Response>'
         return xml.encode(), "application/xml"

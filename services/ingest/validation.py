@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.common import events as ev
+from services.ingest.characters import control_character
 from services.ingest.fields import FieldError, Fields, check_count, type_name
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
@@ -148,7 +149,7 @@ def _checklist(f: Fields) -> ev.Checklist | None:
         except ValueError:
             options = ", ".join(p.value for p in ev.ChecklistPhase)
             f.fail("phase", "unknown_phase", f"{phase_raw!r} is not a checklist phase ({options})")
-    note = f.string("note", required=False, max_len=2000)
+    note = f.text("note", max_len=2000)
     answers_f = f.obj_field("answers")
     answers: dict[str, bool] = {}
     if answers_f is not None:
@@ -184,7 +185,7 @@ def _incident(f: Fields) -> ev.Incident | None:
             violation = ev.ViolationType(raw.lower())
         except ValueError:
             f.fail("violation", "unknown_violation", f"{raw!r} is not one of: {', '.join(ev.ViolationType)}")
-    description = f.string("description", required=False, max_len=4000)
+    description = f.text("description", max_len=4000)
     urls = _evidence(f)
     if violation is None or description is None or urls is None:
         return None
@@ -205,6 +206,8 @@ def _evidence(f: Fields) -> tuple[str, ...] | None:
     for i, url in enumerate(raw):
         if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > 2048:
             f.fail(f"evidence_urls[{i}]", "bad_url", "must be an http(s) link of at most 2048 characters")
+        elif bad := control_character(url):
+            f.fail(f"evidence_urls[{i}]", "control_character", f"contains {bad}, a control character")
         else:
             urls.append(url)
     return tuple(urls) if len(urls) == len(raw) else None
@@ -236,6 +239,9 @@ def _protocol(f: Fields) -> ev.FinalProtocol | None:
                 votes_f.fail(
                     str(key), "bad_party", f"party or candidate names are 1-{MAX_NAME_CHARS} characters"
                 )
+                continue
+            if bad := control_character(str(key)):
+                votes_f.fail(str(key), "control_character", f"contains {bad}, a control character")
                 continue
             n = check_count(value, votes_f.at(str(key)), f.errors)
             if n is not None:
