@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import orjson
@@ -27,6 +27,7 @@ from services.ingest.validation import Context, Rejected, validate_report
 
 # A resend of the same text within this bucket is the same report (docs/sms.md).
 RESEND_BUCKET = timedelta(minutes=30)
+_UNNAMED = "sms-unnamed"  # the id while the report is validated
 _STATION_ID = re.compile(r"([A-Za-z]*)[-_ ]?0*(\d+)")
 _LABELS = {
     "ballots_issued": "ballots issued",
@@ -103,12 +104,7 @@ def sms_report(
         return match.error
     body = sms_body(command)
     observed = sent_at if sent_at is not None and sent_at <= ctx.now else ctx.now
-    payload = {
-        "id": sms_report_id(ctx.monitor_id, match.station_id, body, observed),
-        "station_id": match.station_id,
-        "observed_at": observed.isoformat(),
-        **body,
-    }
+    payload = {"id": _UNNAMED, "station_id": match.station_id, "observed_at": observed.isoformat(), **body}
     result = validate_report(payload, ctx)
     if isinstance(result, Rejected):
         first = result.errors[0]
@@ -117,4 +113,6 @@ def sms_report(
         return SmsError(
             first.code, f"{label}: {first.message}{more}.", details=tuple(e.message for e in result.errors)
         )
-    return result
+    # Named once valid: the id hashes the body, whose numbers validation has bounded (a
+    # number typed beyond 64 bits is refused there, and orjson cannot write it).
+    return replace(result, id=sms_report_id(ctx.monitor_id, match.station_id, body, observed))

@@ -112,6 +112,7 @@ MALFORMED: list[tuple[str, str, str]] = [
     ("P 0123 R1000 B1000 G640", "missing", "Missing: C V X"),
     ("P 0123 R1000 B1000 G640 C638 V630 X8 P1=400", "no_copy", "Add COPY"),
     ("T 0123 9999999", "impossible", "ballots issued: 9999999 is more than any polling station could count"),
+    ("T 0123 99999999999999999999", "impossible", "99999999999999999999 is more than any polling station"),
 ]
 
 

@@ -226,3 +226,34 @@ def test_replies_fit_one_sms_for_the_common_forms() -> None:
         report = sms_report(command, CTX)
         assert isinstance(report, ev.Report)
         assert len(sms_replies.accepted(report)) <= 160, sms_replies.accepted(report)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "T 0123 99999999999999999999",
+        "T 0123 450 H18446744073709551616",
+        "P 0123 R99999999999999999999 B1 G1 C1 V1 X1 P1=1 COPY",
+        "P 0123 R1 B1 G1 C1 V1 X1 P1=99999999999999999999 COPY",
+    ],
+)
+def test_a_number_beyond_64_bits_is_refused_with_a_reply(text: str) -> None:
+    command = parse_sms(text)
+    assert not isinstance(command, SmsError | SmsHelp)
+    refused = sms_report(command, CTX)
+    assert isinstance(refused, SmsError)
+    assert refused.code == "impossible"
+    assert "is more than any polling station could count" in sms_replies.rejected(refused)
+
+
+long_numbers = r"[TPtp] 0123( [BHRGCVXP]?[0-9]{1,30}| P[0-9]=[0-9]{1,30}){1,9}( COPY)?"
+
+
+@settings(max_examples=300)
+@given(st.from_regex(long_numbers, fullmatch=True))
+def test_numbers_of_any_length_give_a_report_or_an_error(text: str) -> None:
+    command = parse_sms(text)
+    if isinstance(command, SmsError | SmsHelp):
+        return
+    result = sms_report(command, CTX)
+    assert isinstance(result, SmsError | ev.Report)
