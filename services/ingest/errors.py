@@ -10,11 +10,14 @@ class IngestError(PollwatchError):
 
 
 class PayloadError(IngestError):
-    """The request body as a whole is unusable (not JSON, not a report batch, too many reports)."""
+    """The request body as a whole is unusable (not JSON, not a report batch, too many reports);
+    `field` names the part at fault (`body`, `reports`, `content-type`)."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, code: str = "malformed", field: str = "body") -> None:
         super().__init__(message)
         self.status = status
+        self.code = code
+        self.field = field
 
 
 class UnavailableError(IngestError):

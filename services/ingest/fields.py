@@ -11,6 +11,7 @@ from services.ingest.characters import clean
 
 # No polling station comes near this; larger numbers are typing mistakes or junk.
 MAX_COUNT = 1_000_000
+MAX_LISTED = 10  # unknown fields named one by one
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,9 +61,13 @@ class Fields:
         self.errors.append(FieldError(self.at(name), code, message))
 
     def reject_unknown(self, allowed: tuple[str, ...]) -> None:
-        for key in self.obj:
-            if key not in allowed:
-                self.fail(str(key), "unknown_field", f"unknown field; expected one of: {', '.join(allowed)}")
+        """One error per unknown field, the first MAX_LISTED of them (the answer stays small)."""
+        unknown = [key for key in self.obj if key not in allowed]
+        for key in unknown[:MAX_LISTED]:
+            self.fail(str(key), "unknown_field", f"unknown field; expected one of: {', '.join(allowed)}")
+        if len(unknown) > MAX_LISTED:
+            more = f"{len(unknown) - MAX_LISTED} more unknown fields not listed"
+            self.errors.append(FieldError(self.path, "unknown_field", more))
 
     def raw(self, name: str, required: bool) -> Any:
         value = self.obj.get(name, _MISSING)

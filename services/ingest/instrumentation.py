@@ -31,8 +31,12 @@ def instrumented(metrics: IngestMetrics, route: str, handler: Handler) -> Handle
     return wrapped
 
 
-def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status, headers=headers)
+def error(
+    status: int, code: str, field: str, message: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    """The error body of a request refused as a whole; `field` names the part at fault."""
+    body = {"error": {"code": code, "field": field, "message": message}}
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 async def read_body(request: Request, limit: int) -> bytes | None:

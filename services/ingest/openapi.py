@@ -7,6 +7,14 @@ from typing import Any
 from services.common import events as ev
 from services.ingest.fields import MAX_COUNT
 from services.ingest.sms_gateways import SENDER_FIELDS, TEXT_FIELDS
+from services.ingest.validation import (
+    MAX_ANSWERS,
+    MAX_DESCRIPTION,
+    MAX_EVIDENCE,
+    MAX_NOTE,
+    MAX_PARTIES,
+    MAX_URL,
+)
 
 _COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
 _ERR = {"$ref": "#/components/schemas/Error"}
@@ -67,10 +75,15 @@ def _schemas() -> dict[str, Any]:
                 "answers": {
                     "type": "object",
                     "minProperties": 1,
+                    "maxProperties": MAX_ANSWERS,
                     "additionalProperties": {"type": "boolean"},
                     "description": "Well-known items: " + ", ".join(ev.CHECKLIST_ITEMS),
                 },
-                "note": {"type": "string", "maxLength": 2000},
+                "note": {
+                    "type": "string",
+                    "maxLength": MAX_NOTE,
+                    "description": "Control characters but tab and new lines are removed.",
+                },
             },
             ["phase", "answers"],
         ),
@@ -82,11 +95,15 @@ def _schemas() -> dict[str, Any]:
         "Incident": _obj(
             {
                 "violation": {"enum": [v.value for v in ev.ViolationType]},
-                "description": {"type": "string", "maxLength": 4000},
+                "description": {
+                    "type": "string",
+                    "maxLength": MAX_DESCRIPTION,
+                    "description": "Control characters but tab and new lines are removed.",
+                },
                 "evidence_urls": {
                     "type": "array",
-                    "maxItems": 10,
-                    "items": {"type": "string", "format": "uri"},
+                    "maxItems": MAX_EVIDENCE,
+                    "items": {"type": "string", "format": "uri", "maxLength": MAX_URL},
                 },
             },
             ["violation"],
@@ -105,7 +122,12 @@ def _schemas() -> dict[str, Any]:
                         "home_ballots_issued",
                     )
                 },
-                "votes": {"type": "object", "additionalProperties": _COUNT, "example": {"P01": 400}},
+                "votes": {
+                    "type": "object",
+                    "maxProperties": MAX_PARTIES,
+                    "additionalProperties": _COUNT,
+                    "example": {"P01": 400},
+                },
                 "copy_received": {
                     "type": "boolean",
                     "description": "False when the commission refused a copy.",
@@ -154,7 +176,20 @@ def _schemas() -> dict[str, Any]:
             ["accepted", "duplicate", "rejected", "unavailable", "results"],
         ),
         "Error": _obj(
-            {"error": _obj({"code": {"type": "string"}, "message": {"type": "string"}}, ["code", "message"])},
+            {
+                "error": _obj(
+                    {
+                        "code": {"type": "string", "example": "too_large"},
+                        "field": {
+                            "type": "string",
+                            "description": "The part at fault: body, reports, content-type, "
+                            "authorization (a webhook: key, from, text).",
+                        },
+                        "message": {"type": "string"},
+                    },
+                    ["code", "field", "message"],
+                )
+            },
             ["error"],
         ),
     }
@@ -199,13 +234,22 @@ def _reports_path() -> dict[str, Any]:
                     "description": "Malformed JSON or protobuf.",
                     "content": {"application/json": {"schema": _ERR}},
                 },
-                "401": {"description": "Missing, unknown or revoked token."},
+                "401": {
+                    "description": "Missing, unknown or revoked token.",
+                    "content": {"application/json": {"schema": _ERR}},
+                },
                 "403": {
                     "description": "Every report is for a station the monitor is not assigned to.",
                     "content": results,
                 },
-                "413": {"description": "Body or batch too large."},
-                "415": {"description": "Neither JSON nor protobuf."},
+                "413": {
+                    "description": "Body or batch too large.",
+                    "content": {"application/json": {"schema": _ERR}},
+                },
+                "415": {
+                    "description": "Neither JSON nor protobuf.",
+                    "content": {"application/json": {"schema": _ERR}},
+                },
                 "422": {"description": "Every report rejected; see results[].errors.", "content": results},
                 "503": {
                     "description": "Kafka or the store unavailable: what is not `accepted` was not written. "

@@ -45,11 +45,13 @@ def parse_payload(body: bytes, content_type: str, max_batch: int) -> Payload:
             raise PayloadError(f"malformed protobuf: {exc}") from None
     else:
         accepted = ", ".join((*JSON_TYPES, PROTOBUF_TYPES[0]))
-        raise PayloadError(f"content type {kind or '(none)'!r} is not supported; send {accepted}", 415)
+        message = f"content type {kind or '(none)'!r} is not supported; send {accepted}"
+        raise PayloadError(message, 415, "unsupported", "content-type")
     if payload.batch and not payload.reports:
-        raise PayloadError("the batch has no reports")
+        raise PayloadError("the batch has no reports", field="reports")
     if len(payload.reports) > max_batch:
-        raise PayloadError(f"a batch holds at most {max_batch} reports, got {len(payload.reports)}", 413)
+        message = f"a batch holds at most {max_batch} reports, got {len(payload.reports)}"
+        raise PayloadError(message, 413, "too_many", "reports")
     return payload
 
 
@@ -60,7 +62,7 @@ def _json(body: bytes) -> Payload:
         raise PayloadError(f"malformed JSON: {exc}") from None
     if isinstance(data, dict) and "reports" in data:
         if set(data) != {"reports"} or not isinstance(data["reports"], list):
-            raise PayloadError('a batch is {"reports": [...]} with nothing else')
+            raise PayloadError('a batch is {"reports": [...]} with nothing else', field="reports")
         return Payload(data["reports"], batch=True)
     if not isinstance(data, dict):
         raise PayloadError('send one report as a JSON object, or a batch as {"reports": [...]}')

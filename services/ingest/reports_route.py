@@ -34,22 +34,24 @@ def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Rout
         svc: Services = request.app.state.services
         token = bearer_token(request.headers.get("authorization"))
         if token is None:
-            return error(401, "unauthenticated", "send Authorization: Bearer <token>", UNAUTHORIZED)
+            message = "send Authorization: Bearer <token>"
+            return error(401, "unauthenticated", "authorization", message, UNAUTHORIZED)
         try:
             monitor = await svc.auth.by_token(token)
         except UnavailableError:
-            return error(503, "unavailable", "monitor store unreachable; retry", retry)
+            return error(503, "unavailable", "authorization", "monitor store unreachable; retry", retry)
         if monitor is None:
-            return error(401, "invalid_token", "the token is unknown or revoked", UNAUTHORIZED)
+            message = "the token is unknown or revoked"
+            return error(401, "invalid_token", "authorization", message, UNAUTHORIZED)
         body = await read_body(request, settings.max_body_bytes)
         if body is None:
             counter.labels("rejected", "unknown", "http", "too_large").inc()
-            return error(413, "too_large", f"the body exceeds {settings.max_body_bytes} bytes")
+            return error(413, "too_large", "body", f"the body exceeds {settings.max_body_bytes} bytes")
         try:
             payload = parse_payload(body, request.headers.get("content-type", ""), settings.max_batch)
         except PayloadError as exc:
             counter.labels("rejected", "unknown", "http", "malformed").inc()
-            return error(exc.status, "malformed" if exc.status == 400 else "unsupported", str(exc))
+            return error(exc.status, exc.code, exc.field, str(exc))
         ctx = Context(
             monitor_id=monitor.id,
             monitor_stations=monitor.stations,
@@ -78,7 +80,7 @@ def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Rout
                 entry = {"index": i, "id": item.id, "status": outcome}
                 entry["errors"] = [
                     {
-                        "field": e.under(prefix).field if prefix else e.field,
+                        "field": e.under(prefix).field if prefix else e.field or "report",
                         "code": e.code,
                         "message": e.message,
                     }

@@ -40,7 +40,12 @@ class Inbound:
 
 
 class InboundError(ValueError):
-    """The webhook body is not an SMS we can read (a gateway misconfiguration)."""
+    """The webhook body is not an SMS we can read (a gateway misconfiguration); `field` names
+    the part at fault (`body`, `content-type`, or the sender and text fields)."""
+
+    def __init__(self, message: str, field: str = "body") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def read_inbound(body: bytes, content_type: str) -> Inbound:
@@ -49,7 +54,8 @@ def read_inbound(body: bytes, content_type: str) -> Inbound:
     text = next((fields[k] for k in TEXT_FIELDS if k in fields), None)
     if not sender or text is None:
         raise InboundError(
-            "expected the sender (From / from / from_number) and the text (Body / text / content)"
+            "expected the sender (From / from / from_number) and the text (Body / text / content)",
+            "from" if not sender else "text",
         )
     if "MessageSid" in fields or "SmsSid" in fields or "Body" in fields:
         gateway = Gateway.TWILIO
@@ -90,7 +96,7 @@ def _fields(body: bytes, content_type: str) -> dict[str, str]:
         except UnicodeDecodeError:
             raise InboundError("the form is not UTF-8") from None
         return {k: v[0] for k, v in parsed.items()}
-    raise InboundError(f"content type {kind!r} is not a webhook form")
+    raise InboundError(f"content type {kind!r} is not a webhook form", "content-type")
 
 
 def reply_body(gateway: Gateway, reply: str, status: str, report_id: str | None) -> tuple[bytes, str]:

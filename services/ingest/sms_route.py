@@ -68,13 +68,13 @@ def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
         svc: Services = request.app.state.services
         body = await read_body(request, MAX_WEBHOOK_BYTES)
         if body is None:
-            return error(413, "too_large", f"a webhook body is at most {MAX_WEBHOOK_BYTES} bytes")
+            return error(413, "too_large", "body", f"a webhook body is at most {MAX_WEBHOOK_BYTES} bytes")
         try:
             inbound = read_inbound(body, request.headers.get("content-type", ""))
         except InboundError as exc:
-            return error(400, "malformed", str(exc))
+            return error(400, "malformed", exc.field, str(exc))
         if not authorised(request, inbound.secret):
-            return error(401, "unauthenticated", "the webhook key is missing or wrong")
+            return error(401, "unauthenticated", "key", "the webhook key is missing or wrong")
         phone = normalize_phone(inbound.sender)
         try:
             monitor = await svc.auth.by_phone(phone) if phone else None

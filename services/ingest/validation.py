@@ -20,13 +20,20 @@ ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 ITEM_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
 BODIES = ("checklist", "turnout", "incident", "protocol")
 ENVELOPE = ("id", "station_id", "observed_at", *BODIES)
+# Every field is bounded, so that the largest report validation accepts is far below the most
+# Kafka takes in one message (producer.MAX_MESSAGE_BYTES; tests/unit/ingest/test_limits.py
+# derives that report from validation itself and measures it).
 MAX_EVIDENCE = 10
+MAX_URL = 2048
 MAX_PARTIES = 100
 # Party and candidate names are data, written as the commission prints them: the longest in the
 # real elections replayed (tests/data_checks/test_contestant_names.py) is 79 characters (a 2011
 # Russian party), Bulgaria registers coalitions under 113. 200 leaves room; a report with 100 such
 # names stays far below the Kafka message limit.
 MAX_NAME_CHARS = 200
+MAX_ANSWERS = 100  # checklist questions; the standard forms have 7
+MAX_NOTE = 2000
+MAX_DESCRIPTION = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,12 +156,15 @@ def _checklist(f: Fields) -> ev.Checklist | None:
         except ValueError:
             options = ", ".join(p.value for p in ev.ChecklistPhase)
             f.fail("phase", "unknown_phase", f"{phase_raw!r} is not a checklist phase ({options})")
-    note = f.text("note", max_len=2000)
+    note = f.text("note", max_len=MAX_NOTE)
     answers_f = f.obj_field("answers")
     answers: dict[str, bool] = {}
     if answers_f is not None:
         if not answers_f.obj:
             f.fail("answers", "empty", 'needs at least one answer, e.g. {"station_ready": true}')
+        if len(answers_f.obj) > MAX_ANSWERS:
+            f.fail("answers", "too_many", f"at most {MAX_ANSWERS} answers, got {len(answers_f.obj)}")
+            return None
         for key in answers_f.obj:
             if not ITEM_PATTERN.fullmatch(str(key)):
                 answers_f.fail(str(key), "bad_item", "checklist items are lower_case_with_underscores")
@@ -185,7 +195,7 @@ def _incident(f: Fields) -> ev.Incident | None:
             violation = ev.ViolationType(raw.lower())
         except ValueError:
             f.fail("violation", "unknown_violation", f"{raw!r} is not one of: {', '.join(ev.ViolationType)}")
-    description = f.text("description", max_len=4000)
+    description = f.text("description", max_len=MAX_DESCRIPTION)
     urls = _evidence(f)
     if violation is None or description is None or urls is None:
         return None
@@ -204,8 +214,9 @@ def _evidence(f: Fields) -> tuple[str, ...] | None:
         return None
     urls: list[str] = []
     for i, url in enumerate(raw):
-        if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > 2048:
-            f.fail(f"evidence_urls[{i}]", "bad_url", "must be an http(s) link of at most 2048 characters")
+        if not isinstance(url, str) or not url.startswith(("https://", "http://")) or len(url) > MAX_URL:
+            message = f"must be an http(s) link of at most {MAX_URL} characters"
+            f.fail(f"evidence_urls[{i}]", "bad_url", message)
         elif bad := control_character(url):
             f.fail(f"evidence_urls[{i}]", "control_character", f"contains {bad}, a control character")
         else:
@@ -233,7 +244,9 @@ def _protocol(f: Fields) -> ev.FinalProtocol | None:
     votes: dict[str, int] = {}
     if votes_f is not None:
         if len(votes_f.obj) > MAX_PARTIES:
-            f.fail("votes", "too_many", f"at most {MAX_PARTIES} parties or candidates")
+            many = len(votes_f.obj)
+            f.fail("votes", "too_many", f"at most {MAX_PARTIES} parties or candidates, got {many}")
+            return None
         for key, value in votes_f.obj.items():
             if not 1 <= len(str(key)) <= MAX_NAME_CHARS:
                 votes_f.fail(
