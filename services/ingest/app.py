@@ -96,6 +96,8 @@ def create_app(
             )
             if settings.sms_webhook_secret is None:
                 log.warning("INGEST_SMS_WEBHOOK_SECRET is unset: /v1/sms trusts every caller")
+            if shared.reporting_window is None:
+                log.warning("POLLWATCH_REPORTING_OPENS_AT/_CLOSES_AT are unset: any observed_at from 2000 on")
             app.state.services = Services(
                 settings,
                 intake,

@@ -78,4 +78,7 @@ def _observed_at(value: object, ctx: Context) -> datetime | None:
         return None
     if when.utcoffset() is None or when.year < 2000 or when - ctx.now > ctx.future_tolerance:
         return None
+    window = ctx.window
+    if window is not None and not window.opens_at <= when <= window.closes_at:
+        return None
     return when

@@ -28,6 +28,8 @@ UNAUTHORIZED = {"WWW-Authenticate": 'Bearer realm="pollwatch"'}
 
 def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
     retry = {"Retry-After": str(settings.retry_after_seconds)}
+    tolerance = timedelta(seconds=settings.future_tolerance_seconds)
+    window = settings.shared.reporting_window
     counter = metrics.reports
 
     async def post_reports(request: Request) -> Response:
@@ -58,7 +60,8 @@ def report_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Rout
             registered=svc.stations.registered,
             now=svc.clock.now(),
             channel=ev.Channel.HTTP,
-            future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
+            future_tolerance=tolerance,
+            window=window,
         )
         checked = [quick_turnout(raw, ctx) or validate_report(raw, ctx) for raw in payload.reports]
         valid = [r for r in checked if isinstance(r, ev.Report)]

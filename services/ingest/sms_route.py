@@ -32,6 +32,8 @@ MAX_WEBHOOK_BYTES = 64 * 1024
 
 def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
     retry = {"Retry-After": str(settings.retry_after_seconds)}
+    tolerance = timedelta(seconds=settings.future_tolerance_seconds)
+    window = settings.shared.reporting_window
 
     def answer(
         inbound: Inbound, reply: str, status: str, report_id: str | None = None, code: int = 200
@@ -93,7 +95,8 @@ def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
             registered=svc.stations.registered,
             now=svc.clock.now(),
             channel=ev.Channel.SMS,
-            future_tolerance=timedelta(seconds=settings.future_tolerance_seconds),
+            future_tolerance=tolerance,
+            window=window,
         )
         report = sms_report(command, ctx, inbound.sent_at)
         if isinstance(report, SmsError):

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from services.common import events as ev
+from services.common.settings import ReportingWindow
 from services.ingest.characters import control_character
 from services.ingest.fields import FieldError, Fields, check_count, type_name
 
@@ -46,6 +47,7 @@ class Context:
     now: datetime
     channel: ev.Channel = ev.Channel.HTTP
     future_tolerance: timedelta = timedelta(minutes=5)
+    window: ReportingWindow | None = None  # when reports may have been observed
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,9 +138,15 @@ def _observed_at(f: Fields, ctx: Context) -> datetime | None:
         return None
     if when - ctx.now > ctx.future_tolerance:
         ahead = int((when - ctx.now).total_seconds())
-        f.fail(
-            "observed_at", "in_future", f"is {ahead} s ahead of the server's clock; check the phone's time"
-        )
+        allowed = int(ctx.future_tolerance.total_seconds())
+        message = f"is {ahead} s ahead of the server's clock (at most {allowed} s); check the phone's time"
+        f.fail("observed_at", "in_future", message)
+        return None
+    window = ctx.window
+    if window is not None and when not in window:
+        opens, closes = window.opens_at.isoformat(), window.closes_at.isoformat()
+        message = f"{value} is outside the election's reporting window, {opens} to {closes}"
+        f.fail("observed_at", "outside_window", message)
         return None
     if when.year < 2000:
         f.fail("observed_at", "too_old", f"year {when.year} cannot be right")

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from pydantic import SecretStr
 
@@ -37,3 +39,18 @@ def test_database_url_never_prints() -> None:
     settings = SharedSettings(database_url=SecretStr("postgresql://u:hunter2@h/db"))
     assert "hunter2" not in repr(settings)
     assert "hunter2" not in str(settings)
+
+
+def test_the_reporting_window_is_both_ends_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POLLWATCH_REPORTING_OPENS_AT", "2026-03-02T00:00:00+06:00")
+    both = "set both POLLWATCH_REPORTING_OPENS_AT and POLLWATCH_REPORTING_CLOSES_AT, or neither"
+    with pytest.raises(SettingsError, match=both):
+        load(IngestSettings)
+    monkeypatch.setenv("POLLWATCH_REPORTING_CLOSES_AT", "2026-03-01T00:00:00+06:00")
+    with pytest.raises(SettingsError, match="must come before"):
+        load(IngestSettings)
+    monkeypatch.setenv("POLLWATCH_REPORTING_CLOSES_AT", "2026-03-03T12:00:00+06:00")
+    window = load(IngestSettings).shared.reporting_window
+    assert window is not None
+    assert datetime(2026, 3, 2, 10, tzinfo=UTC) in window
+    assert datetime(2026, 3, 1, 17, 59, tzinfo=UTC) not in window

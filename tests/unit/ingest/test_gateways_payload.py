@@ -9,12 +9,14 @@ import pytest
 
 from services.common import codec
 from services.common import events as ev
+from services.common.settings import ReportingWindow
+from services.ingest import sms_replies
 from services.ingest.errors import PayloadError
 from services.ingest.monitors import hash_token, mask_phone, new_token, normalize_phone
 from services.ingest.openapi import openapi_document
 from services.ingest.payload import parse_payload
 from services.ingest.sms_gateways import Gateway, InboundError, parse_sent_at, read_inbound, reply_body
-from services.ingest.sms_grammar import SmsTurnout, StationRef
+from services.ingest.sms_grammar import SmsError, SmsTurnout, StationRef
 from services.ingest.sms_reports import sms_report
 from services.ingest.validation import Context, validate_report
 from tests.support.factories import ELECTION_DAY
@@ -144,3 +146,18 @@ def test_sms_report_is_placed_at_the_send_time_unless_that_is_in_the_future() ->
     assert isinstance(future, ev.Report)
     assert future.observed_at == now  # a phone clock ahead of ours is not trusted
     assert delayed.id != on_time.id  # different observations, not a resend
+
+
+def test_an_sms_sent_outside_the_reporting_window_gets_a_reply_saying_so() -> None:
+    now = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    window = ReportingWindow(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
+    ctx = Context("mon-1", frozenset({"ALA-0123"}), {"ALA-0123": 1000}, now, ev.Channel.SMS, window=window)
+    command = SmsTurnout(StationRef("ALA", 123), 450, 12)
+    refused = sms_report(command, ctx, datetime(2001, 3, 1, 10, 0, tzinfo=UTC))
+    assert isinstance(refused, SmsError)
+    assert refused.code == "outside_window"
+    assert sms_replies.rejected(refused) == (
+        "NOT SAVED. time: 2001-03-01T10:00:00+00:00 is outside the election's reporting window, "
+        "2026-02-28T00:00:00+00:00 to 2026-03-02T00:00:00+00:00."
+    )
+    assert isinstance(sms_report(command, ctx, now - timedelta(hours=2)), ev.Report)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.common import events as ev
+from services.common.settings import ReportingWindow
 from services.ingest.quick_validation import quick_turnout
 from services.ingest.validation import Context, validate_report
 
@@ -20,6 +21,7 @@ CTX = Context(
     frozenset({"ALA-0123", "XYZ-1"}),
     {"ALA-0123": 1000, "ALA-0999": 500},
     NOW,
+    window=ReportingWindow(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 1, 4, 1, tzinfo=UTC)),
 )
 
 odd_values = (
@@ -36,6 +38,9 @@ times = st.sampled_from(
         "2026-03-01T04:05:01+00:00",
         "2026-03-01T10:00:00",
         "1999-12-31T23:00:00+00:00",
+        "2001-03-01T10:00:00+06:00",
+        "2026-02-27T23:59:59+00:00",
+        "2026-03-01T04:01:01+00:00",
         "2026-03-01 10:00+06:00",
         "yesterday",
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -11,6 +12,7 @@ from hypothesis import strategies as st
 
 from services.common import codec
 from services.common import events as ev
+from services.common.settings import ReportingWindow
 from services.ingest.validation import MAX_NAME_CHARS, Context, Rejected, validate_report
 
 NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)
@@ -223,3 +225,35 @@ def test_an_empty_or_overlong_name_is_refused_with_the_limit(name: str) -> None:
     assert isinstance(result, Rejected)
     assert [(e.field, e.code) for e in result.errors] == [(f"protocol.votes.{name}", "bad_party")]
     assert f"1-{MAX_NAME_CHARS} characters" in result.errors[0].message
+
+
+WINDOW = ReportingWindow(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("observed_at", "code", "message"),
+    [
+        (
+            "2001-03-01T10:00:00+06:00",
+            "outside_window",
+            "2001-03-01T10:00:00+06:00 is outside the election's reporting window, "
+            "2026-02-28T00:00:00+00:00 to 2026-03-02T00:00:00+00:00",
+        ),
+        ("2026-02-27T23:59:59Z", "outside_window", None),
+        ("2026-03-01T04:06:00Z", "in_future", "is 360 s ahead of the server's clock (at most 300 s)"),
+        ("2026-02-28T00:00:00Z", None, None),
+        ("2026-03-01T04:05:00Z", None, None),
+    ],
+)
+def test_observed_at_must_lie_in_the_reporting_window_and_not_ahead(
+    observed_at: str, code: str | None, message: str | None
+) -> None:
+    ctx = replace(CTX, window=WINDOW)
+    result = validate_report({**payload(turnout={"ballots_issued": 1}), "observed_at": observed_at}, ctx)
+    if code is None:
+        assert isinstance(result, ev.Report)
+        return
+    assert isinstance(result, Rejected)
+    assert [(e.field, e.code) for e in result.errors] == [("observed_at", code)]
+    if message is not None:
+        assert message in result.errors[0].message
