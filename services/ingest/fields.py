@@ -62,11 +62,15 @@ class Fields:
 
     def reject_unknown(self, allowed: tuple[str, ...]) -> None:
         """One error per unknown field, the first MAX_LISTED of them (the answer stays small)."""
-        unknown = [key for key in self.obj if key not in allowed]
-        for key in unknown[:MAX_LISTED]:
-            self.fail(str(key), "unknown_field", f"unknown field; expected one of: {', '.join(allowed)}")
-        if len(unknown) > MAX_LISTED:
-            more = f"{len(unknown) - MAX_LISTED} more unknown fields not listed"
+        unknown = 0
+        for key in self.obj:
+            if key not in allowed:
+                unknown += 1
+                if unknown <= MAX_LISTED:
+                    expected = ", ".join(allowed)
+                    self.fail(str(key), "unknown_field", f"unknown field; expected one of: {expected}")
+        if unknown > MAX_LISTED:
+            more = f"{unknown - MAX_LISTED} more unknown fields not listed"
             self.errors.append(FieldError(self.path, "unknown_field", more))
 
     def raw(self, name: str, required: bool) -> Any:

@@ -76,9 +76,6 @@ def _observed_at(value: object, ctx: Context) -> datetime | None:
         when = datetime.fromisoformat(value)
     except ValueError:
         return None
-    if when.utcoffset() is None or when.year < 2000 or when - ctx.now > ctx.future_tolerance:
-        return None
-    window = ctx.window
-    if window is not None and not window.opens_at <= when <= window.closes_at:
+    if when.utcoffset() is None or when.year < 2000 or not ctx.earliest <= when - ctx.now <= ctx.latest:
         return None
     return when
