@@ -305,7 +305,9 @@ def openapi_document() -> dict[str, Any]:
             "/v1/reports": _reports_path(),
             "/v1/sms": _sms_path(),
             "/healthz": {"get": {"summary": "The process is up", "responses": plain}},
-            "/readyz": {"get": {"summary": "Kafka and PostgreSQL reachable", "responses": plain}},
+            "/readyz": {
+                "get": {"summary": "Kafka and PostgreSQL reachable, writes taken", "responses": plain}
+            },
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": plain}},
         },
         "components": {
