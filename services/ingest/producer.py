@@ -116,7 +116,7 @@ class Producer:
     async def start(self) -> None:
         """Starts now if Kafka answers, else keeps trying in the background (requests get 503)."""
         if not await self._try_start():
-            self._keep_starting()
+            self._keep_starting(pause=1)
 
     async def _try_start(self) -> bool:
         producer = self._new()
