@@ -7,7 +7,7 @@ pending, and its eventual outcome is delivered through a callback.
 A failed delivery retires the producer. aiokafka numbers a batch (per partition, for the
 broker's duplicate check) when it first leaves the queue and never takes the number back:
 a batch that then fails (one left waiting for a partition leader past the request timeout,
-as after a broker restart, or one the broker refused) leaves a gap, and the broker answers
+as when a broker stops under load, or one the broker refused) leaves a gap, and the broker answers
 every later batch for that partition OutOfOrderSequenceNumber, for as long as the producer
 lives (Java's producer bumps its epoch instead, KIP-360). So the first failure hands writes
 to a new producer (a new producer id, numbering from zero) and the old one is retired:
