@@ -11,12 +11,12 @@ from typing import Annotated
 import asyncpg
 import orjson
 import typer
-from rich.progress import Progress
 
 from services.common.settings import SharedSettings, load
 from services.common.stations import Station
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.model import DayOptions, plan_day
+from services.simulator.progress import SendProgress
 from services.simulator.provision import Credentials, provision_monitors
 from services.simulator.sender import Sender
 from services.simulator.truth import truth_json
@@ -75,8 +75,11 @@ def simulate(
     truth.write_bytes(orjson.dumps(truth_json(day, run_id), option=orjson.OPT_INDENT_2))
     typer.echo(f"run {run_id}: {len(chosen)} stations, {len(deliveries)} deliveries, truth in {truth}")
 
-    with Progress() as progress:
-        task = progress.add_task("election day", total=len(deliveries))
-        sender = Sender(ingest_url, creds, on_done=lambda: progress.advance(task))
-        outcomes = asyncio.run(sender.run(deliveries))
-    typer.echo("outcomes: " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
+    with SendProgress("election day", len(deliveries)) as progress:
+        sender = Sender(ingest_url, creds, on_done=progress.advance)
+        asyncio.run(sender.run(deliveries))
+    for line in sender.sent.summary():
+        typer.echo(line)
+    if sender.sent.lost:
+        typer.echo(f"run {run_id}: {sender.sent.lost:,} of {len(deliveries):,} deliveries lost", err=True)
+        raise typer.Exit(1)

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
@@ -14,13 +14,13 @@ from typing import Annotated
 import asyncpg
 import numpy as np
 import typer
-from rich.progress import Progress
 
 from services.common.forensics.datasets import load as load_dataset
 from services.common.settings import SharedSettings, load
 from services.common.station_store import store_registry
-from services.simulator.batch_sender import batches, send_batches
+from services.simulator.batch_sender import Sent, batches, send_batches
 from services.simulator.payloads import report_json
+from services.simulator.progress import SendProgress
 from services.simulator.provision import Credentials, provision_region_monitors
 from services.simulator.replay_model import replay_registry, replay_reports
 
@@ -66,14 +66,15 @@ def replay(
     for note in dataset.notes:
         typer.echo(f"  note: {note}")
 
-    outcomes: Counter[str] = Counter()
-    with Progress() as progress:
-        task = progress.add_task("replay", total=len(reports))
+    sent = Sent()
+    with SendProgress("replay", len(reports)) as progress:
         # One wave per reporting hour, so every station's turnout arrives in order, protocols last.
         for _, wave in itertools.groupby(reports, key=lambda r: r.observed_at):
             payloads = [report_json(r) for r in wave]
             work = batches(lambda sid: creds[sid].token, payloads)
-            outcomes += asyncio.run(
-                send_batches(ingest_url, work, concurrency, lambda n: progress.advance(task, n))
-            )
-    typer.echo("outcomes: " + ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items())))
+            sent.merge(asyncio.run(send_batches(ingest_url, work, concurrency, progress.advance)))
+    for line in sent.summary():
+        typer.echo(line)
+    if sent.lost:
+        typer.echo(f"replay {run_id}: {sent.lost:,} of {len(reports):,} reports lost", err=True)
+        raise typer.Exit(1)
