@@ -25,7 +25,8 @@ def polls_opened_at(polls: Polls, now: datetime) -> datetime | None:
 
 
 def silence(stats: StationStats, now: datetime, polls: Polls, rule: SilentStation) -> Condition | None:
-    """Fires when a station that has reported before has been quiet `rule.minutes` of open polls."""
+    """Fires when a station that has reported before, and not yet its final protocol, has been
+    quiet `rule.minutes` of open polls."""
     return silence_since(stats, now, polls_opened_at(polls, now), rule)
 
 
@@ -33,8 +34,10 @@ def silence_since(
     stats: StationStats, now: datetime, opened: datetime | None, rule: SilentStation
 ) -> Condition | None:
     """`silence` with the polls' opening time (`polls_opened_at(polls, now)`) computed once by
-    the caller for every station evaluated at `now`."""
-    if opened is None or stats.last_report_at is None:
+    the caller for every station evaluated at `now`. A station whose final protocol is in has
+    closed: it is never silent, wherever its polls close (a region hours ahead of the polls'
+    time zone is done while the capital still votes)."""
+    if opened is None or stats.last_report_at is None or stats.protocol is not None:
         return None
     since = max(stats.last_report_at, opened)
     quiet = (now - since) / timedelta(minutes=1)

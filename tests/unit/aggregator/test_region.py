@@ -10,7 +10,7 @@ from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
 from services.common import events as ev
 from services.common.events import NATIONAL, StationStats
-from tests.unit.aggregator.helpers import CFG, T0, incident, state_of, turnout
+from tests.unit.aggregator.helpers import CFG, T0, incident, protocol, state_of, turnout
 
 
 def stats(sid: str, region: str, ballots: int, minutes: float, registered: int = 1000) -> StationStats:
@@ -142,3 +142,19 @@ def test_a_region_dirty_at_every_tick_does_not_starve_the_others() -> None:
         book.upsert(stats("A-0", "A", 100, minute + 1))  # A has news before every tick
         order.append(evaluated(book.evaluate(T0 + timedelta(minutes=10 + minute), budget=3)))
     assert order == [["A"], ["B"], ["C"], ["A"], ["A"], ["A"]]
+
+
+def test_a_station_with_its_final_protocol_in_is_never_silent() -> None:
+    """Polls there have closed: a region hours ahead of the polls' zone is done while the
+    capital still votes (the 2011 replay opened silence alerts at every far-eastern station)."""
+    done = station_stats(
+        state_of(turnout(600, 0, "t"), protocol(30, "p", ballots_issued=600)), StationInfo("R", 1000), CFG
+    )
+    assert done.protocol is not None
+    assert silence(done, T0 + timedelta(hours=5), CFG.polls, CFG.silent_station) is None
+    book = RegionBook(CFG)
+    book.set_registry({"ALA-0001": StationInfo("R", 1000)})
+    book.upsert(done)
+    tick = book.evaluate(T0 + timedelta(hours=5))
+    assert tick.alerts == []
+    assert book.silent == set()
