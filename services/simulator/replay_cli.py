@@ -7,7 +7,6 @@ import itertools
 import time
 import uuid
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Annotated
 
@@ -19,10 +18,11 @@ from services.common.forensics.datasets import load as load_dataset
 from services.common.settings import SharedSettings, load
 from services.common.station_store import store_registry
 from services.simulator.batch_sender import Sent, batches, send_batches
+from services.simulator.elections import UnknownElectionError, election_for, zone_summary
 from services.simulator.payloads import report_json
 from services.simulator.progress import SendProgress
 from services.simulator.provision import Credentials, provision_region_monitors
-from services.simulator.replay_model import replay_registry, replay_reports
+from services.simulator.replay_model import replay_registry, replay_reports, replay_zones
 
 
 def replay(
@@ -30,9 +30,18 @@ def replay(
     ingest_url: Annotated[str, typer.Option(help="ingest base URL")] = "http://127.0.0.1:8081",
     limit: Annotated[int | None, typer.Option(help="replay the first N stations only")] = None,
     concurrency: Annotated[int, typer.Option(min=1)] = 4,
+    election_key: Annotated[
+        str | None,
+        typer.Option("--election", help="the election (default: the one FILE is the dataset of)"),
+    ] = None,
 ) -> None:
-    """Load the file's stations into the registry, then send intraday turnout and final protocols."""
+    """Load the file's stations into the registry, then send intraday turnout and final protocols,
+    each at its region's local time on the election's date(s)."""
     shared = load(SharedSettings)
+    try:
+        election = election_for(file, election_key)
+    except UnknownElectionError as exc:
+        raise typer.BadParameter(str(exc)) from None
     dataset = load_dataset(file)
     keep = dataset.protocols.registered > 0  # a station without voters has nothing to report
     if limit is not None:
@@ -40,7 +49,11 @@ def replay(
         keep &= np.arange(dataset.protocols.size) % max(1, dataset.protocols.size // limit) == 0
         keep &= np.cumsum(keep) <= limit
     protocols = dataset.protocols.subset(keep)
-    registry = replay_registry(protocols)
+    try:
+        zones = replay_zones(protocols, election)
+    except UnknownElectionError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    registry = replay_registry(protocols, election)
     run_id = uuid.uuid4().hex[:8]
     by_region: dict[str, list[str]] = defaultdict(list)
     for station in registry.stations:
@@ -58,17 +71,19 @@ def replay(
     # The load notified ingest and the aggregator (registry_events); give them a moment to reload
     # ~100,000 stations before the first report for one of them arrives.
     time.sleep(3)
-    opening = datetime(2012, 3, 4, 8, tzinfo=timezone(timedelta(hours=3)))
-    reports = replay_reports(protocols, registry, opening, run_id)
+    reports = replay_reports(protocols, registry, election, zones, run_id)
     typer.echo(
         f"replay {run_id}: {protocols.name}, {len(registry.stations)} stations, {len(reports)} reports"
     )
+    typer.echo(f"  election: {election.title}; {zone_summary(election, zones.values())}")
+    typer.echo(f"  aggregator rules for it: AGGREGATOR_RULES_PROFILE={election.key}")
     for note in dataset.notes:
         typer.echo(f"  note: {note}")
 
     sent = Sent()
     with SendProgress("replay", len(reports)) as progress:
-        # One wave per reporting hour, so every station's turnout arrives in order, protocols last.
+        # One wave per reporting time (an instant: regions in other zones report at other
+        # instants), so every station's turnout arrives in order, protocols last.
         for _, wave in itertools.groupby(reports, key=lambda r: r.observed_at):
             payloads = [report_json(r) for r in wave]
             work = batches(lambda sid: creds[sid].token, payloads)

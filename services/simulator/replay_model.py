@@ -1,31 +1,32 @@
 """A real election's final protocols as an election day: registry, intraday turnout, protocols.
 
-Pure: from forensics `Protocols` (any dataset in ../shared/data) to a station registry and the
-reports monitors would have sent. Intraday turnout is synthesised along the daily curve so that
-each station's last report equals its published ballots issued exactly.
+Pure: from forensics `Protocols` (any dataset in ../shared/data) and the `Election` it belongs to,
+to a station registry and the reports monitors would have sent, each at its region's local time
+on the election's date(s). Intraday turnout is synthesised along the daily curve so that each
+station's last report equals its published ballots issued exactly.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from services.common import events as ev
 from services.common.forensics.protocols import Protocols
 from services.common.stations import Region, Registry, Station
-from services.simulator.curve import cumulative_share
+from services.simulator.curve import POLLS_OPEN_HOURS, cumulative_share
+from services.simulator.elections import Election
 from services.simulator.scenario import PlannedReport
 
-# Hours after opening (08:00) at which the Russian CEC publishes turnout: 10:00, 12:00, 15:00, 18:00.
-TURNOUT_HOURS = (2.0, 4.0, 7.0, 10.0)
-CLOSING_HOURS = 12.0
-HOUR = timedelta(hours=1)
+# Home-voting applications are mostly made by midday: all of a day's by 6 h after opening.
+HOME_APPLICATIONS_HOURS = 6.0
 
 
 def region_code(index: int) -> str:
     return f"R{index + 1:02d}"
 
 
-def replay_registry(p: Protocols) -> Registry:
+def replay_registry(p: Protocols, election: Election) -> Registry:
     regions = tuple(Region(region_code(i), name) for i, name in enumerate(p.region_names))
     stations = tuple(
         Station(
@@ -40,17 +41,47 @@ def replay_registry(p: Protocols) -> Registry:
     return Registry(regions, stations)
 
 
-def replay_reports(p: Protocols, registry: Registry, opening: datetime, run_id: str) -> list[PlannedReport]:
-    """Turnout at the CEC's hours, the closing count, then the protocol, per station."""
+def replay_zones(p: Protocols, election: Election) -> dict[str, ZoneInfo]:
+    """Each region code's time zone; UnknownElectionError names a region without one."""
+    return {region_code(i): election.zone_of(name) for i, name in enumerate(p.region_names)}
+
+
+def turnout_times(election: Election, zone: ZoneInfo) -> list[tuple[datetime, float, float]]:
+    """(when, share of the final turnout, share of the final home-voting applications) of each
+    turnout report in `zone`, the closing count (1, 1) last."""
+    opens = election.opens.hour + election.opens.minute / 60
+    out: list[tuple[datetime, float, float]] = []
+    for day, hour in election.turnout_schedule():
+        before = election.day_shares[day - 1] if day else 0.0
+        gained = election.day_shares[day] - before
+        open_for = hour - opens
+        turnout = before + gained * cumulative_share(open_for * POLLS_OPEN_HOURS / election.polls_hours)
+        home = before + gained * min(1.0, open_for / HOME_APPLICATIONS_HOURS)
+        out.append((election.local(day, hour, zone), turnout, home))
+    return out
+
+
+def protocol_time(election: Election, zone: ZoneInfo) -> datetime:
+    closes = election.closes.hour + election.closes.minute / 60
+    return election.local(len(election.days) - 1, closes, zone) + election.protocol_after
+
+
+def replay_reports(
+    p: Protocols, registry: Registry, election: Election, zones: dict[str, ZoneInfo], run_id: str
+) -> list[PlannedReport]:
+    """Turnout on the election's schedule, the closing count, then the protocol, per station."""
     names = p.candidate_names or (p.leader_name or "leader",)
+    schedules = {
+        code: (turnout_times(election, zone), protocol_time(election, zone)) for code, zone in zones.items()
+    }
     reports: list[PlannedReport] = []
     for i, station in enumerate(registry.stations):
         issued = int(p.issued[i])
         home = int(p.home_issued[i]) if p.home_issued is not None else 0
-        for n, h in enumerate((*TURNOUT_HOURS, CLOSING_HOURS)):
-            share = 1.0 if h == CLOSING_HOURS else cumulative_share(h * 13 / CLOSING_HOURS)
-            body = ev.TurnoutUpdate(round(issued * share), round(home * min(1.0, h / 6)))
-            reports.append(PlannedReport(opening + h * HOUR, f"{run_id}-{i}-t{n}", station.id, body))
+        times, protocol_at = schedules[station.region_id]
+        for n, (at, turnout, home_share) in enumerate(times):
+            body = ev.TurnoutUpdate(round(issued * turnout), round(home * home_share))
+            reports.append(PlannedReport(at, f"{run_id}-{i}-t{n}", station.id, body))
         if p.candidate_votes is not None:
             votes = {name: int(v) for name, v in zip(names, p.candidate_votes[i], strict=True)}
         elif p.leader is not None:
@@ -69,8 +100,6 @@ def replay_reports(p: Protocols, registry: Registry, opening: datetime, run_id: 
             copy_received=True,
             home_ballots_issued=home,
         )
-        reports.append(
-            PlannedReport(opening + (CLOSING_HOURS + 1.5) * HOUR, f"{run_id}-{i}-p", station.id, protocol)
-        )
+        reports.append(PlannedReport(protocol_at, f"{run_id}-{i}-p", station.id, protocol))
     reports.sort(key=lambda r: (r.observed_at, r.report_id))
     return reports

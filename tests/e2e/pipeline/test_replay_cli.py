@@ -53,7 +53,7 @@ def test_a_replay_with_refused_reports_says_why_and_fails(
     env = service_env(shared_settings, INGEST_PORT=str(port))
     with run_service("ingest", env, port, tmp_path) as ingest:
         assert ingest.wait_ready().status_code == 200, ingest.log_tail()
-        result = replay(shared_settings, file, ingest.url)
+        result = replay(shared_settings, file, ingest.url, "--election", "demo")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "3 reports refused by ingest:" in result.stdout
     assert f"  3 x bad_party at protocol.votes.{TOO_LONG}: party or candidate names are 1-200 characters" in (
