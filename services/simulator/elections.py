@@ -41,6 +41,7 @@ class Election:
     day_shares: tuple[float, ...] = (1.0,)
     zone: str | None = None  # for regions not in `region_zones`; None: every region must be listed
     region_zones: Mapping[str, str] = field(default_factory=dict)
+    cities: frozenset[str] = frozenset()  # region names that are cities
     files: tuple[str, ...] = ()  # dataset file or folder names (../shared/data) it is the election of
     protocol_after: timedelta = timedelta(minutes=90)
 
@@ -97,6 +98,7 @@ def _russia(
         turnout_hours=turnout_hours,
         day_shares=day_shares,
         region_zones=russia_regions.ZONES,
+        cities=russia_regions.CITIES,
         files=(file,),
     )
 
@@ -158,6 +160,7 @@ ELECTIONS: tuple[Election, ...] = (
         turnout_hours=(tuple(float(h) for h in range(8, 20)),),
         zone="Asia/Almaty",
         region_zones={"Aktobe Region": "Asia/Aqtobe", "Atyrau Region": "Asia/Atyrau"},
+        cities=frozenset({"Astana", "Almaty", "Shymkent"}),
     ),
 )
 BY_KEY = {e.key: e for e in ELECTIONS}

@@ -27,7 +27,10 @@ def region_code(index: int) -> str:
 
 
 def replay_registry(p: Protocols, election: Election) -> Registry:
-    regions = tuple(Region(region_code(i), name) for i, name in enumerate(p.region_names))
+    regions = tuple(
+        Region(region_code(i), name, "city" if name in election.cities else "region")
+        for i, name in enumerate(p.region_names)
+    )
     stations = tuple(
         Station(
             # The source key is "region|district commission|station"; the region becomes its code.

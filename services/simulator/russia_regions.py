@@ -1,4 +1,4 @@
-"""Russia's regions as the CEC files name them (2011, 2012, 2024): their time zones.
+"""Russia's regions as the CEC files name them (2011, 2012, 2024): time zone and kind.
 
 Zones are IANA names, so the offset at an election's date comes from tzdata: Russia moved its
 clocks in 2011 (permanent UTC+4 in Moscow), 2014 (back to UTC+3) and region by region in 2016
@@ -116,3 +116,16 @@ ZONES: dict[str, str] = dict.fromkeys(_ON_MOSCOW_TIME, _MOSCOW) | {
     "98 Город Байконур (Республика Казахстан)": "Asia/Qyzylorda",
     "Город Байконур (Республика Казахстан)": "Asia/Qyzylorda",
 }
+
+# Federal cities, and Baikonur (a city Russia administers under its lease): cities, not provinces.
+CITIES = frozenset(
+    {
+        "Город Москва",
+        "город Москва",
+        "Город Санкт-Петербург",
+        "город Санкт-Петербург",
+        "город Севастополь",
+        "98 Город Байконур (Республика Казахстан)",
+        "Город Байконур (Республика Казахстан)",
+    }
+)

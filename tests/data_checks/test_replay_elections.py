@@ -1,4 +1,4 @@
-"""Every real dataset replays as its election: each region has a time zone."""
+"""Every real dataset replays as its election: each region has a time zone, cities are cities."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from services.common.forensics.datasets import load
 from services.simulator.elections import election_for
-from services.simulator.replay_model import replay_zones
+from services.simulator.replay_model import replay_registry, replay_zones
 from tests.support.shared_data import need
 
 pytestmark = pytest.mark.data
@@ -28,10 +28,26 @@ OFFSETS = {
     "bg-2021-parliament": (3, 3),
     "ro-2024-local": (3, 3),
 }
+CITIES = {
+    "ru-2011-duma": {"Город Москва", "Город Санкт-Петербург"},
+    "ru-2012-president": {
+        "Город Москва",
+        "Город Санкт-Петербург",
+        "98 Город Байконур (Республика Казахстан)",
+    },
+    "ru-2024-president": {
+        "город Москва",
+        "город Санкт-Петербург",
+        "город Севастополь",
+        "Город Байконур (Республика Казахстан)",
+    },
+    "bg-2021-parliament": set(),
+    "ro-2024-local": set(),
+}
 
 
 @pytest.mark.parametrize("dataset", DATASETS)
-def test_every_region_has_its_zone(dataset: str) -> None:
+def test_every_region_has_its_zone_and_cities_are_cities(dataset: str) -> None:
     path = need(dataset)
     election = election_for(path)
     assert election.key == DATASETS[dataset]
@@ -41,3 +57,5 @@ def test_every_region_has_its_zone(dataset: str) -> None:
     noon = [datetime.combine(election.days[0], time(12), z).utcoffset() for z in zones.values()]
     hours = [o.total_seconds() / 3600 for o in noon if o is not None]
     assert (min(hours), max(hours)) == OFFSETS[election.key]
+    registry = replay_registry(protocols, election)
+    assert {r.name for r in registry.regions if r.kind == "city"} == CITIES[election.key]

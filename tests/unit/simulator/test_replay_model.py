@@ -49,6 +49,14 @@ def test_registry_keeps_regions_and_station_sizes() -> None:
     assert [s.registered_voters for s in registry.stations] == [1000, 800, 1500]
 
 
+def test_federal_cities_are_cities() -> None:
+    p = protocols(("Город Санкт-Петербург", "Камчатский край"))
+    kinds = {r.name: r.kind for r in replay_registry(p, DUMA_2011).regions}
+    assert kinds == {"Город Санкт-Петербург": "city", "Камчатский край": "region"}
+    p = protocols(("город Москва", "город Севастополь"))
+    assert {r.kind for r in replay_registry(p, PRESIDENT_2024).regions} == {"city"}
+
+
 def test_reports_end_at_the_published_figures() -> None:
     p = protocols()
     registry = replay_registry(p, DUMA_2011)
