@@ -110,12 +110,12 @@ buf:
 bench: setup
 	$(BIN)/python -m bench.run $(BENCH)
 
-# Kubernetes: KafkaTopics from the topic registry, the aggregator rules copy and the PrometheusRule
+# Kubernetes: KafkaTopics from the topic registry, the aggregator rules profiles' ConfigMap and the PrometheusRule
 # from deploy/prometheus/rules.yaml (deploy/k8s/base),
 # then render both overlays and validate them offline (tests/integration/deploy runs the same).
 k8s-generate: $(STAMP)
 	$(BIN)/python -m services.common.k8s_topics > deploy/k8s/base/kafka/topics.yaml
-	cp services/aggregator/rules.yaml deploy/k8s/base/aggregator/rules.yaml
+	$(BIN)/python -m services.aggregator.k8s_rules deploy/k8s/base/aggregator/rules
 	$(BIN)/python -m services.common.k8s_prometheus_rule > deploy/k8s/base/monitoring/prometheusrule.yaml
 
 k8s-validate: $(STAMP)

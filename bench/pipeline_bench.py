@@ -246,7 +246,7 @@ def latency_figures(shared: SharedSettings) -> dict[str, float]:
 # 19 of the run checked were such stations; a skew-free replay of the schedule flags none).
 QUALITY_SPEED = 500
 
-# The rules each injected irregularity is meant to raise (services/aggregator/rules.yaml).
+# The rules each injected irregularity is meant to raise (profile demo, services/aggregator/rules/).
 EXPECTED_RULES = {
     # A stuffed station also stands out from its region by evening: the outlier rule should see it.
     Irregularity.BALLOT_STUFFING: ("turnout_jump", "grave_incident", "turnout_outlier"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -31,10 +32,18 @@ def ingest() -> None:
 
 
 @app.command()
-def aggregator() -> None:
+def aggregator(
+    rules_profile: Annotated[
+        str | None,
+        typer.Option(help="alert rules profile, e.g. ru-2011-duma (default: AGGREGATOR_RULES_PROFILE, demo)"),
+    ] = None,
+) -> None:
     """Run the aggregator (faust worker)."""
     from services.aggregator.__main__ import main
 
+    if rules_profile is not None:
+        # The worker reads its settings from the environment, once (services/aggregator/settings.py).
+        os.environ["AGGREGATOR_RULES_PROFILE"] = rules_profile
     main()
 
 

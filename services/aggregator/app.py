@@ -72,7 +72,9 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
     )
     app.fetch_wait_ms = settings.fetch_wait_ms
-    rt = Runtime(settings, load_rules(settings.rules_file))
+    rules_path = settings.rules_path()
+    log.info("alert rules: %s", rules_path)
+    rt = Runtime(settings, load_rules(rules_path))
     metrics.precreate((shared.topic(topics.REPORTS.name),))
     metrics.watch_pool(lambda: rt.pool)
     # The registry creates these topics; faust must not try to declare them differently.

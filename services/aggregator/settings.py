@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.aggregator.domain.rules import DEFAULT_RULES_FILE
+from services.aggregator.domain.rules import DEFAULT_PROFILE, RULES_DIR, profile_file
 from services.common.settings import SharedSettings
 
 
@@ -19,8 +19,11 @@ class AggregatorSettings(BaseSettings):
     app_id: str = "pollwatch-aggregator"
     # Local state (RocksDB); its changelog topics in Kafka make it recoverable.
     data_dir: Path = Path(".local/aggregator")
-    # Alert rules and windows (see the file for the defaults and why).
-    rules_file: Path = DEFAULT_RULES_FILE
+    # Alert rules and windows: the profile `rules_profile` (a file `<name>.yaml` in `rules_dir`),
+    # one per election (docs/aggregator.md), or `rules_file`, when set, instead.
+    rules_profile: str = DEFAULT_PROFILE
+    rules_dir: Path = RULES_DIR
+    rules_file: Path | None = None
     # Reports are handled in batches of at most batch_max, waiting at most flush_interval_ms for
     # one to fill: state, changelog, raw reports and figures are written once per station per
     # batch (figures are conflated per batch). The wait bounds the added latency; live batches
@@ -70,3 +73,7 @@ class AggregatorSettings(BaseSettings):
     sink_batch: int = Field(default=2000, ge=1)
     sink_within_ms: int = Field(default=250, ge=10)
     shared: SharedSettings = Field(default_factory=SharedSettings)
+
+    def rules_path(self) -> Path:
+        """The rules file in force; SettingsError names an unknown profile and the known ones."""
+        return self.rules_file or profile_file(self.rules_profile, self.rules_dir)

@@ -2,7 +2,7 @@
 
 Zones are IANA names, so the offset at an election's date comes from tzdata: Russia moved its
 clocks in 2011 (permanent UTC+4 in Moscow), 2014 (back to UTC+3) and region by region in 2016
-and 2020. tests/unit/simulator/test_elections.py checks that every region of every Russian
+and 2020. tests/data_checks/test_replay_elections.py checks that every region of every Russian
 dataset has a zone here.
 """
 

@@ -15,8 +15,10 @@ from datetime import datetime, timedelta
 from services.aggregator.domain.alerts import AlertBook, Condition
 from services.aggregator.domain.region_rollup import Sums, finish, sums
 from services.aggregator.domain.region_rules import (
+    HOME_VOTING,
     SILENT_STATION,
     TURNOUT_OUTLIER,
+    home_voting_outliers,
     outliers,
     polls_opened_at,
     silence_since,
@@ -124,12 +126,12 @@ class RegionBook:
         opened = polls_opened_at(self.cfg.polls, now) if check_silence else None
         for region in chosen:
             members = [self.members[s] for s in sorted(self._by_region.get(region, ())) if s in self.members]
-            judged = outliers(members, self.cfg.turnout_outlier) if self.cfg.turnout_outlier.enabled else {}
+            judged = self._judged(members)
             extra = 0
             for s in members:
                 sid = s.station_id
-                # Stations without enough peers are not judged and keep their outlier state.
-                conds: dict[str, Condition | None] = {TURNOUT_OUTLIER: judged[sid]} if sid in judged else {}
+                # Stations without enough peers are not judged and keep their alert state.
+                conds = {rule: found[sid] for rule, found in judged.items() if sid in found}
                 if check_silence:
                     conds[SILENT_STATION] = silence_since(s, now, opened, self.cfg.silent_station)
                 book = self.alerts.get(sid)
@@ -151,6 +153,16 @@ class RegionBook:
         if chosen:
             out.append(self._national(now))
         return RegionTick(alerts, out, changed)
+
+    def _judged(self, members: list[StationStats]) -> dict[str, dict[str, Condition | None]]:
+        """The region-relative rules' findings, per rule, for the stations they could judge."""
+        cfg = self.cfg
+        judged: dict[str, dict[str, Condition | None]] = {}
+        if cfg.turnout_outlier.enabled:
+            judged[TURNOUT_OUTLIER] = outliers(members, cfg.turnout_outlier)
+        if cfg.home_voting.enabled and cfg.home_voting.region is not None:
+            judged[HOME_VOTING] = home_voting_outliers(members, cfg.home_voting)
+        return judged
 
     def _in_turn(self, regions: list[str], budget: int) -> list[str]:
         start = bisect_right(regions, self._last_evaluated)

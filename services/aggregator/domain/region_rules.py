@@ -1,19 +1,21 @@
-"""Rules that need more than one station: silence (against the event-time watermark) and the
-turnout outlier (robust z-score against the region at the same time)."""
+"""Rules that need more than one station: silence (against the event-time watermark), the
+turnout outlier (robust z-score against the region at the same time), and home voting when a
+profile makes it relative to the region."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.robust import mad, median, robust_z
-from services.aggregator.domain.rules import Polls, SilentStation, TurnoutOutlier
+from services.aggregator.domain.rules import HomeVoting, Polls, SilentStation, TurnoutOutlier
 from services.common.events import Severity, StationStats
 
 SILENT_STATION = "silent_station"
 TURNOUT_OUTLIER = "turnout_outlier"
+HOME_VOTING = "home_voting"  # the station rule's name: one rule, judged here or per station
 
 
 def polls_opened_at(polls: Polls, now: datetime) -> datetime | None:
@@ -48,6 +50,26 @@ def silence_since(
     )
 
 
+def _rounds(members: Sequence[StationStats], round_minutes: float) -> list[list[StationStats]]:
+    """Stations that have reported, by reporting round (last report in the same bucket)."""
+    rounds: dict[int, list[StationStats]] = {}
+    size = round_minutes * 60
+    for s in members:
+        if s.last_report_at is not None:
+            rounds.setdefault(int(s.last_report_at.timestamp() // size), []).append(s)
+    return list(rounds.values())
+
+
+def _robust_zs(
+    peers: Sequence[StationStats], value: Callable[[StationStats], float], floor: float
+) -> tuple[float, list[float]]:
+    """The peers' median and each one's robust z (the MAD floored at `floor`)."""
+    values = [value(s) for s in peers]
+    centre = median(values)
+    spread = max(mad(values), floor)
+    return centre, [robust_z(v, centre, spread) for v in values]
+
+
 def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str, Condition | None]:
     """Robust z-score of each station's turnout against the stations of its region in the same
     reporting round (last report in the same `round_minutes` bucket), so that a station that has
@@ -56,19 +78,12 @@ def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str,
     Only stations in a round with enough peers are judged (firing or clear); the others are left
     out, so their alert state is kept until their round fills up."""
     result: dict[str, Condition | None] = {}
-    rounds: dict[int, list[StationStats]] = {}
-    size = rule.round_minutes * 60
-    for s in members:
-        if s.ballots_issued > 0 and s.last_report_at is not None:
-            rounds.setdefault(int(s.last_report_at.timestamp() // size), []).append(s)
-    for peers in rounds.values():
+    voted = [s for s in members if s.ballots_issued > 0]
+    for peers in _rounds(voted, rule.round_minutes):
         if len(peers) < rule.min_stations:
             continue
-        values = [s.turnout_pct for s in peers]
-        centre = median(values)
-        spread = max(mad(values), rule.mad_floor_pp)
-        for s in peers:
-            z = robust_z(s.turnout_pct, centre, spread)
+        centre, zs = _robust_zs(peers, lambda s: s.turnout_pct, rule.mad_floor_pp)
+        for s, z in zip(peers, zs, strict=True):
             result[s.station_id] = None
             if abs(z) >= rule.z and s.turnout_pct >= rule.min_turnout_pp:
                 result[s.station_id] = Condition(
@@ -77,4 +92,41 @@ def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str,
                     rule.z,
                     f"turnout {s.turnout_pct:.1f}% vs region median {centre:.1f}% (robust z {z:.1f})",
                 )
+    return result
+
+
+def home_share(s: StationStats) -> float:
+    """Home-voting applications as a percentage of registered voters (the rule's measure)."""
+    return 100.0 * s.home_voting_applications / s.registered_voters if s.registered_voters else 0.0
+
+
+def home_voting_outliers(members: Sequence[StationStats], rule: HomeVoting) -> dict[str, Condition | None]:
+    """home_voting relative to the region (`rule.region` set): a share at or above the warning
+    (critical) threshold fires only where its robust z against the region's stations in the same
+    reporting round is at least `rule.region.z`. Judged as `outliers` (enough peers, or left out)."""
+    relative = rule.region
+    if relative is None:
+        raise ValueError("home_voting has no region settings")
+    result: dict[str, Condition | None] = {}
+    for peers in _rounds(members, relative.round_minutes):
+        if len(peers) < relative.min_stations:
+            continue
+        centre, zs = _robust_zs(peers, home_share, relative.mad_floor_pp)
+        for s, z in zip(peers, zs, strict=True):
+            share = home_share(s)
+            result[s.station_id] = None
+            if z < relative.z or share < rule.warning:
+                continue
+            severity, threshold = (
+                (Severity.CRITICAL, rule.critical)
+                if share >= rule.critical
+                else (Severity.WARNING, rule.warning)
+            )
+            result[s.station_id] = Condition(
+                severity,
+                round(share, 2),
+                threshold,
+                f"home-voting applications {share:.1f}% >= {threshold:g}% vs region median {centre:.1f}%"
+                f" (robust z {z:.1f})",
+            )
     return result

@@ -1,4 +1,9 @@
-"""The alert-rule configuration (rules.yaml), as a frozen pydantic model with the documented defaults."""
+"""The alert-rule configuration, as a frozen pydantic model with the documented defaults.
+
+Rules come in per-election profiles, one YAML file each in services/aggregator/rules/ (`demo`,
+the Kazakhstan demo network's, holds the defaults; the others are tuned to a real election the
+replay sends, e.g. `ru-2011-duma`). docs/aggregator.md says how each is chosen.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.common.errors import SettingsError
 
-DEFAULT_RULES_FILE = Path(__file__).resolve().parent.parent / "rules.yaml"
+RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+DEFAULT_PROFILE = "demo"
+DEFAULT_RULES_FILE = RULES_DIR / f"{DEFAULT_PROFILE}.yaml"
 
 
 class _Frozen(BaseModel):
@@ -29,6 +36,24 @@ class TwoLevel(_Frozen):
         if self.critical < self.warning:
             raise ValueError("critical threshold must not be below the warning threshold")
         return self
+
+
+class RegionRelative(_Frozen):
+    """Judges a station against its region's stations in the same reporting round: robust z
+    (median/MAD, MAD floored) at least `z`, among at least `min_stations` (as turnout_outlier)."""
+
+    z: float = Field(default=3.5, gt=0)
+    min_stations: int = Field(default=8, ge=3)
+    mad_floor_pp: float = Field(default=1.0, gt=0)
+    round_minutes: float = Field(default=30.0, gt=0)
+
+
+class HomeVoting(TwoLevel):
+    """Applications as a share of registered voters. With `region`, a share above a threshold
+    fires only where it also stands out from the station's region (a country where the mobile
+    box is common everywhere is not a country of alerts)."""
+
+    region: RegionRelative | None = None
 
 
 class TurnoutJump(_Frozen):
@@ -91,12 +116,26 @@ class RulesConfig(_Frozen):
     abnormal_turnout: TwoLevel = TwoLevel(warning=90.0, critical=99.0)
     turnout_jump: TurnoutJump = TurnoutJump()
     turnout_outlier: TurnoutOutlier = TurnoutOutlier()
-    home_voting: TwoLevel = TwoLevel(warning=5.0, critical=15.0)
+    home_voting: HomeVoting = HomeVoting(warning=5.0, critical=15.0)
     incident_burst: IncidentBurst = IncidentBurst()
     grave_incident: GraveIncident = GraveIncident()
     silent_station: SilentStation = SilentStation()
     protocol_refused: Toggle = Toggle()
     protocol_inconsistent: Toggle = Toggle()
+
+
+def profiles(rules_dir: Path = RULES_DIR) -> list[str]:
+    """The profile names in `rules_dir`: its YAML files' stems."""
+    return sorted(p.stem for p in rules_dir.glob("*.yaml"))
+
+
+def profile_file(name: str, rules_dir: Path = RULES_DIR) -> Path:
+    """The file of profile `name`; SettingsError lists the profiles there when it is unknown."""
+    path = rules_dir / f"{name}.yaml"
+    if not path.is_file():
+        known = ", ".join(profiles(rules_dir)) or "none"
+        raise SettingsError(f"no rules profile {name!r} in {rules_dir} (profiles: {known})")
+    return path
 
 
 def load_rules(path: Path = DEFAULT_RULES_FILE) -> RulesConfig:

@@ -1,8 +1,8 @@
 """The station-level rules: each reads a StationState and returns a Condition or None (clear).
 
 Evaluated at the station's own event time (its newest observed_at), so the outcome depends only
-on the set of reports applied, never on when they arrived. Silence and the regional outlier need
-other stations and live in region_rules.
+on the set of reports applied, never on when they arrived. Silence, the regional outlier and home
+voting relative to the region need other stations and live in region_rules.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def evaluate(
             if latest and reg
             else None
         )
-    if cfg.home_voting.enabled:
+    if cfg.home_voting.enabled and cfg.home_voting.region is None:  # else judged per region
         out[HOME_VOTING] = (
             _two_level(
                 cfg.home_voting, pct(latest[1].home, reg), "home-voting applications", latest[1].report_id

@@ -26,7 +26,7 @@ from services.simulator.sender import Sender
 from tests.support.api_client import create_api_key, graphql
 from tests.support.processes import run_all
 
-# The alert each injected irregularity must raise (rules in services/aggregator/rules.yaml).
+# The alert each injected irregularity must raise (the demo profile, services/aggregator/rules/demo.yaml).
 EXPECTED_RULE = {
     Irregularity.BALLOT_STUFFING: "turnout_jump",
     Irregularity.CAROUSEL: "grave_incident",

@@ -41,7 +41,7 @@ async def test_region_view_is_loaded_from_the_stations_own_figures(
         datadir=str(tmp_path / "state"),
         web_enabled=False,
     )
-    rt = Runtime(settings, load_rules(settings.rules_file))
+    rt = Runtime(settings, load_rules(settings.rules_path()))
     rt.pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     try:
         async with rt.pool.acquire() as conn:

@@ -232,7 +232,13 @@ def test_monitoring_and_the_rules_configmap(rendered: Rendered, overlay: str) ->
     rules_cm = next(
         d for d in find(docs, "ConfigMap") if d["metadata"]["name"].startswith("pollwatch-aggregator-rules")
     )
-    assert rules_cm["data"]["rules.yaml"] == (ROOT / "services/aggregator/rules.yaml").read_text()
+    profiles = ROOT / "services/aggregator/rules"
+    assert rules_cm["data"] == {p.name: p.read_text() for p in profiles.glob("*.yaml")}
     sts = _workloads(docs)["aggregator"]["spec"]["template"]["spec"]
     volume = next(v for v in sts["volumes"] if v["name"] == "rules")
     assert volume["configMap"]["name"] == rules_cm["metadata"]["name"]  # hashed name follows content
+    (container,) = sts["containers"]
+    env = _env(container)
+    mount = next(m for m in container["volumeMounts"] if m["name"] == "rules")
+    assert env["AGGREGATOR_RULES_DIR"]["value"] == mount["mountPath"]
+    assert f"{env['AGGREGATOR_RULES_PROFILE']['value']}.yaml" in rules_cm["data"]

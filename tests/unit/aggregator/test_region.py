@@ -5,12 +5,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.aggregator.domain.region_book import RegionBook, RegionTick
-from services.aggregator.domain.region_rules import outliers, polls_opened_at, silence
+from services.aggregator.domain.region_rules import home_voting_outliers, outliers, polls_opened_at, silence
+from services.aggregator.domain.rules import HomeVoting, RegionRelative
+from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
 from services.common import events as ev
 from services.common.events import NATIONAL, StationStats
-from tests.unit.aggregator.helpers import CFG, T0, incident, protocol, state_of, turnout
+from tests.unit.aggregator.helpers import CFG, INFO, T0, incident, protocol, state_of, turnout
 
 
 def stats(sid: str, region: str, ballots: int, minutes: float, registered: int = 1000) -> StationStats:
@@ -158,3 +160,46 @@ def test_a_station_with_its_final_protocol_in_is_never_silent() -> None:
     tick = book.evaluate(T0 + timedelta(hours=5))
     assert tick.alerts == []
     assert book.silent == set()
+
+
+RELATIVE = CFG.model_copy(
+    update={"home_voting": HomeVoting(warning=5.0, critical=15.0, region=RegionRelative(z=3.5))}
+)
+
+
+def home_stats(sid: str, home: int, minutes: float = 120, registered: int = 1000) -> StationStats:
+    s = state_of(turnout(400, minutes, f"{sid}-t", home=home, station=sid), station=sid)
+    return station_stats(s, StationInfo("R", registered), RELATIVE)
+
+
+def test_home_voting_relative_to_the_region_fires_only_where_the_share_stands_out() -> None:
+    """Where the mobile box is common, 8 % is ordinary; 25 % in a region at ~8 % is not."""
+    common = [home_stats(f"S{i}", 70 + 5 * i) for i in range(10)]  # 7.0-11.5 %
+    found = home_voting_outliers([*common, home_stats("X", 250)], RELATIVE.home_voting)
+    fired = {sid: c for sid, c in found.items() if c is not None}
+    assert list(fired) == ["X"]
+    assert fired["X"].severity is ev.Severity.CRITICAL
+    assert fired["X"].threshold == 15.0
+    assert fired["X"].message.startswith("home-voting applications 25.0% >= 15% vs region median 9.5%")
+    # standing out but under the warning share: quiet (a region at 0.5 %, one station at 4 %)
+    rare = [home_stats(f"R{i}", 5) for i in range(10)]
+    assert all(
+        c is None for c in home_voting_outliers([*rare, home_stats("Y", 40)], RELATIVE.home_voting).values()
+    )
+    # too few peers in the round: not judged
+    assert home_voting_outliers(common[:5], RELATIVE.home_voting) == {}
+
+
+def test_relative_home_voting_moves_from_the_station_rules_to_the_region_book() -> None:
+    absolute = evaluate(state_of(turnout(400, 60, "t", home=90)), INFO, CFG)
+    assert absolute["home_voting"] is not None
+    assert "home_voting" not in evaluate(state_of(turnout(400, 60, "t", home=90)), INFO, RELATIVE)
+    book = RegionBook(RELATIVE)
+    stations = [home_stats(f"S{i}", 70 + 5 * i) for i in range(10)] + [home_stats("X", 250)]
+    book.set_registry({s.station_id: StationInfo("R", 1000) for s in stations})
+    for s in stations:
+        book.upsert(s)
+    tick = book.evaluate(T0 + timedelta(minutes=121))
+    assert [(a.rule, a.station_id, a.severity) for a in tick.alerts] == [
+        ("home_voting", "X", ev.Severity.CRITICAL)
+    ]
