@@ -1,4 +1,4 @@
-"""Progress of a long CLI run: reports sent, rate and time left.
+"""Progress of a long CLI run: reports sent (or protocols arrived), rate and time left.
 
 A live bar on a terminal; otherwise (a log file, a benchmark capturing the output) one plain
 line every `every_s` seconds, since rich draws nothing live there.
@@ -31,10 +31,15 @@ class RateColumn(ProgressColumn):
 
 
 def plain_line(
-    description: str, done: float, total: float | None, speed: float | None, left: float | None
+    description: str,
+    done: float,
+    total: float | None,
+    speed: float | None,
+    left: float | None,
+    unit: str = "reports",
 ) -> str:
     """`replay: 120,000/570,000 reports, 2,100/s, about 3 min 34 s left`."""
-    line = f"{description}: {done:,.0f}/{total or 0:,.0f} reports"
+    line = f"{description}: {done:,.0f}/{total or 0:,.0f} {unit}"
     if speed:
         line += f", {speed:,.0f}/s"
     if left is not None:
@@ -44,9 +49,17 @@ def plain_line(
 
 
 class SendProgress:
-    """Use as a context manager; call `advance(n)` as reports are answered."""
+    """Use as a context manager; call `advance(n)` as reports are answered, or `update(done)`."""
 
-    def __init__(self, description: str, total: int, console: Console | None = None, every_s: float = 15.0):
+    def __init__(
+        self,
+        description: str,
+        total: int,
+        unit: str = "reports",
+        console: Console | None = None,
+        every_s: float = 15.0,
+    ):
+        self.unit = unit
         self.console = console or Console(stderr=True)
         self.live = self.console.is_terminal
         self.every_s = every_s
@@ -54,7 +67,7 @@ class SendProgress:
             TextColumn("{task.description}"),
             BarColumn(),
             MofNCompleteColumn(),
-            TextColumn("reports"),
+            TextColumn(unit),
             RateColumn(),
             TimeElapsedColumn(),
             TextColumn("ETA"),
@@ -78,6 +91,13 @@ class SendProgress:
 
     def advance(self, n: int = 1) -> None:
         self.progress.advance(self.task, n)
+        self._maybe_print()
+
+    def update(self, done: int) -> None:
+        self.progress.update(self.task, completed=done)
+        self._maybe_print()
+
+    def _maybe_print(self) -> None:
         if not self.live and time.monotonic() - self._last_line >= self.every_s:
             self._print()
 
@@ -85,6 +105,8 @@ class SendProgress:
         self._last_line = time.monotonic()
         task = self.progress.tasks[0]
         self.console.print(
-            plain_line(str(task.description), task.completed, task.total, task.speed, task.time_remaining),
+            plain_line(
+                str(task.description), task.completed, task.total, task.speed, task.time_remaining, self.unit
+            ),
             highlight=False,
         )

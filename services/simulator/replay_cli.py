@@ -14,6 +14,7 @@ import asyncpg
 import numpy as np
 import typer
 
+from services.common import events as ev
 from services.common.forensics.datasets import load as load_dataset
 from services.common.settings import SharedSettings, load
 from services.common.station_store import store_registry
@@ -22,7 +23,9 @@ from services.simulator.elections import UnknownElectionError, election_for, zon
 from services.simulator.payloads import report_json
 from services.simulator.progress import SendProgress
 from services.simulator.provision import Credentials, provision_region_monitors
+from services.simulator.read_model import SentProtocol, wait_for_protocols
 from services.simulator.replay_model import replay_registry, replay_reports, replay_zones
+from services.simulator.scenario import PlannedReport
 
 
 def replay(
@@ -34,9 +37,14 @@ def replay(
         str | None,
         typer.Option("--election", help="the election (default: the one FILE is the dataset of)"),
     ] = None,
+    wait_s: Annotated[
+        float,
+        typer.Option(min=0, help="how long to wait for every protocol in the read model (0: do not check)"),
+    ] = 900.0,
 ) -> None:
-    """Load the file's stations into the registry, then send intraday turnout and final protocols,
-    each at its region's local time on the election's date(s)."""
+    """Load the file's stations into the registry, send intraday turnout and final protocols, each
+    at its region's local time on the election's date(s), then wait until every protocol is in
+    the read model. Exits 1 when a report was refused or a protocol did not arrive as sent."""
     shared = load(SharedSettings)
     try:
         election = election_for(file, election_key)
@@ -80,6 +88,21 @@ def replay(
     for note in dataset.notes:
         typer.echo(f"  note: {note}")
 
+    sent = send(reports, creds, ingest_url, concurrency)
+    for line in sent.summary():
+        typer.echo(line)
+    if sent.lost:
+        typer.echo(f"replay {run_id}: {sent.lost:,} of {len(reports):,} reports lost", err=True)
+        raise typer.Exit(1)
+    if wait_s == 0:
+        typer.echo("read model: not checked (--wait-s 0)")
+        return
+    check_read_model(shared.database_url.get_secret_value(), reports, wait_s)
+
+
+def send(
+    reports: list[PlannedReport], creds: dict[str, Credentials], ingest_url: str, concurrency: int
+) -> Sent:
     sent = Sent()
     with SendProgress("replay", len(reports)) as progress:
         # One wave per reporting time (an instant: regions in other zones report at other
@@ -88,8 +111,23 @@ def replay(
             payloads = [report_json(r) for r in wave]
             work = batches(lambda sid: creds[sid].token, payloads)
             sent.merge(asyncio.run(send_batches(ingest_url, work, concurrency, progress.advance)))
-    for line in sent.summary():
-        typer.echo(line)
-    if sent.lost:
-        typer.echo(f"replay {run_id}: {sent.lost:,} of {len(reports):,} reports lost", err=True)
-        raise typer.Exit(1)
+    return sent
+
+
+def check_read_model(database_url: str, reports: list[PlannedReport], wait_s: float) -> None:
+    """Waits for every protocol sent in the read model; exits 1 when one is missing or differs."""
+    sent = [
+        SentProtocol(r.report_id, r.station_id, r.body)
+        for r in reports
+        if isinstance(r.body, ev.FinalProtocol)
+    ]
+    with SendProgress("read model", len(sent), unit="protocols") as progress:
+        checked = asyncio.run(wait_for_protocols(database_url, sent, wait_s, progress.update))
+    took = f"{checked.seconds:.0f} s after sending"
+    if checked.complete:
+        typer.echo(f"read model: all {checked.expected:,} protocols in, as sent ({took})")
+        return
+    typer.echo(f"read model: {checked.arrived:,} of {checked.expected:,} protocols in ({took})", err=True)
+    for line in checked.mismatches:
+        typer.echo(f"  {line}", err=True)
+    raise typer.Exit(1)

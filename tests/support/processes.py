@@ -93,11 +93,13 @@ def run_service(name: str, env: dict[str, str], port: int, log_dir: Path) -> Ite
 
 
 @contextmanager
-def run_all(shared: SharedSettings, log_dir: Path) -> Iterator[dict[str, Service]]:
-    """The three services on free ports, pointed at `shared`'s Kafka namespace and database."""
+def run_all(shared: SharedSettings, log_dir: Path, **extra: str) -> Iterator[dict[str, Service]]:
+    """The three services on free ports, pointed at `shared`'s Kafka namespace and database;
+    `extra` adds environment variables (e.g. AGGREGATOR_RULES_PROFILE)."""
     ports = {"ingest": free_port(), "aggregator": free_port(), "api": free_port()}
     env = service_env(
         shared,
+        **extra,
         INGEST_PORT=str(ports["ingest"]),
         AGGREGATOR_PORT=str(ports["aggregator"]),
         AGGREGATOR_DATA_DIR=str(log_dir / "aggregator-state"),
