@@ -41,20 +41,20 @@ class Checked:
         return self.arrived == self.expected and not self.mismatches
 
 
-def mismatches(sent: Sequence[SentProtocol], read: Mapping[str, Any]) -> list[str]:
-    """Each station whose `station_stats.protocol` (decoded JSON, or None) differs from the
-    protocol sent, with the first field that differs."""
-    out: list[str] = []
+def mismatches(sent: Sequence[SentProtocol], read: Mapping[str, Any]) -> dict[str, str]:
+    """Station -> how its `station_stats.protocol` (decoded JSON, or None) differs from the
+    protocol sent (the first field that does), for each station where it does."""
+    out: dict[str, str] = {}
     for s in sent:
         got = read.get(s.station_id)
         if not isinstance(got, dict):
-            out.append(f"{s.station_id}: no protocol in station_stats")
+            out[s.station_id] = "no protocol in station_stats"
             continue
         want: dict[str, Any] = {name: getattr(s.protocol, name) for name in COUNTS}
         want["votes"] = dict(s.protocol.votes)
         for name, value in want.items():
             if got.get(name) != value:
-                out.append(f"{s.station_id}: {name} read {got.get(name)!r}, sent {value!r}")
+                out[s.station_id] = f"{name} read {got.get(name)!r}, sent {value!r}"
                 break
     return out
 
@@ -78,23 +78,27 @@ async def wait_for_protocols(
     on_progress: Callable[[int], None] = lambda arrived: None,
     poll_s: float = 2.0,
 ) -> Checked:
-    """Polls until every protocol sent is in `reports` or `timeout_s` passed, then compares the
-    stations' figures with what was sent."""
+    """Polls until every protocol sent is in `reports` and every station's figures carry it,
+    or `timeout_s` passed. (A batch's figures are written just after its raw reports, so the
+    figures are checked again, for the stations that differ, until they agree.)"""
     ids = [s.report_id for s in sent]
     started = time.monotonic()
+    waiting = list(sent)
+    wrong: dict[str, str] = {}
     conn = await asyncpg.connect(database_url)
     try:
         while True:
             arrived = await _arrived(conn, ids)
             on_progress(arrived)
-            if arrived == len(ids) or time.monotonic() - started >= timeout_s:
+            if arrived == len(ids):
+                wrong = mismatches(waiting, await _read(conn, [s.station_id for s in waiting]))
+                waiting = [s for s in waiting if s.station_id in wrong]
+            if (arrived == len(ids) and not waiting) or time.monotonic() - started >= timeout_s:
                 break
             await asyncio.sleep(poll_s)
-        seconds = time.monotonic() - started
-        if arrived < len(ids):
-            return Checked(arrived, len(ids), seconds)
-        wrong = mismatches(sent, await _read(conn, [s.station_id for s in sent]))
     finally:
         await conn.close()
-    shown = wrong[:SHOWN] + ([f"... and {len(wrong) - SHOWN} more"] if len(wrong) > SHOWN else [])
-    return Checked(arrived, len(ids), seconds, tuple(shown))
+    shown = [f"{station}: {why}" for station, why in list(wrong.items())[:SHOWN]]
+    if len(wrong) > SHOWN:
+        shown.append(f"... and {len(wrong) - SHOWN} more")
+    return Checked(arrived, len(ids), time.monotonic() - started, tuple(shown))

@@ -88,9 +88,11 @@ def replay(
     for note in dataset.notes:
         typer.echo(f"  note: {note}")
 
+    started = time.monotonic()
     sent = send(reports, creds, ingest_url, concurrency)
     for line in sent.summary():
         typer.echo(line)
+    typer.echo(f"sent in {time.monotonic() - started:.1f} s")
     if sent.lost:
         typer.echo(f"replay {run_id}: {sent.lost:,} of {len(reports):,} reports lost", err=True)
         raise typer.Exit(1)

@@ -28,15 +28,16 @@ def read(**changes: Any) -> dict[str, Any]:
 
 
 def test_figures_carrying_the_protocol_sent_match() -> None:
-    assert mismatches([SENT], {"R01:1": read()}) == []
+    assert mismatches([SENT], {"R01:1": read()}) == {}
 
 
 def test_a_missing_or_different_protocol_is_named_with_its_field() -> None:
-    assert mismatches([SENT], {}) == ["R01:1: no protocol in station_stats"]
-    assert mismatches([SENT], {"R01:1": None}) == ["R01:1: no protocol in station_stats"]
-    assert mismatches([SENT], {"R01:1": read(valid_ballots=629)}) == [
-        "R01:1: valid_ballots read 629, sent 630"
-    ]
-    assert mismatches([SENT], {"R01:1": read(votes={"A": 400})}) == [
-        "R01:1: votes read {'A': 400}, sent {'A': 400, 'B': 230}"
-    ]
+    missing = {"R01:1": "no protocol in station_stats"}
+    assert mismatches([SENT], {}) == missing
+    assert mismatches([SENT], {"R01:1": None}) == missing
+    assert mismatches([SENT], {"R01:1": read(valid_ballots=629)}) == {
+        "R01:1": "valid_ballots read 629, sent 630"
+    }
+    assert mismatches([SENT], {"R01:1": read(votes={"A": 400})}) == {
+        "R01:1": "votes read {'A': 400}, sent {'A': 400, 'B': 230}"
+    }
