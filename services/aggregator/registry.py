@@ -1,4 +1,4 @@
-"""The station registry cache: station -> region and registered voters, from PostgreSQL."""
+"""The station registry cache: station -> region, registered voters and time zone, from PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,8 +9,19 @@ from services.aggregator.domain.station_state import UNKNOWN_REGION, StationInfo
 
 async def load_registry(pool: asyncpg.Pool) -> dict[str, StationInfo]:
     async with pool.acquire() as conn:
-        rows = await conn.fetch("SELECT id, region_id, registered_voters FROM stations")
-    return {r["id"]: StationInfo(r["region_id"], r["registered_voters"]) for r in rows}
+        rows = await conn.fetch(
+            """SELECT s.id, s.region_id, s.registered_voters, r.timezone
+               FROM stations s LEFT JOIN regions r ON r.id = s.region_id"""
+        )
+    zones: dict[str, str] = {}  # one string per zone, not one per station
+    return {
+        r["id"]: StationInfo(
+            r["region_id"],
+            r["registered_voters"],
+            zones.setdefault(r["timezone"], r["timezone"]) if r["timezone"] else None,
+        )
+        for r in rows
+    }
 
 
 def info_for(registry: dict[str, StationInfo], station_id: str) -> StationInfo:

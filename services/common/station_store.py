@@ -12,9 +12,10 @@ async def store_registry(conn: asyncpg.Connection, registry: Registry) -> int:
     """Upserts regions and stations; returns the number of stations written."""
     async with conn.transaction():
         await conn.executemany(
-            """INSERT INTO regions (id, name, kind) VALUES ($1, $2, $3)
-               ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, kind = EXCLUDED.kind""",
-            [(r.id, r.name, r.kind) for r in registry.regions],
+            """INSERT INTO regions (id, name, kind, timezone) VALUES ($1, $2, $3, $4)
+               ON CONFLICT (id) DO UPDATE SET
+                 name = EXCLUDED.name, kind = EXCLUDED.kind, timezone = EXCLUDED.timezone""",
+            [(r.id, r.name, r.kind, r.timezone) for r in registry.regions],
         )
         # COPY into a temporary table then one upsert: ~100k stations load in seconds.
         await conn.execute(

@@ -1,7 +1,9 @@
 """The station registry file: parsing and validating a CSV of polling stations.
 
 Columns (header required, order free): station_id, region_id, region_name, name,
-registered_voters; optional: region_kind (region|city), district, latitude, longitude.
+registered_voters; optional: region_kind (region|city), region_timezone (an IANA zone such as
+Asia/Almaty: polls open and close in it; empty: the aggregator's polls zone), district,
+latitude, longitude.
 Every problem names its line and field; a file with any problem loads nothing.
 """
 
@@ -11,12 +13,14 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from services.common.errors import PollwatchError
 
 REQUIRED = ("station_id", "region_id", "region_name", "name", "registered_voters")
-OPTIONAL = ("region_kind", "district", "latitude", "longitude")
+OPTIONAL = ("region_kind", "region_timezone", "district", "latitude", "longitude")
 COLUMNS = (*REQUIRED[:3], "region_kind", "district", *REQUIRED[3:], "latitude", "longitude")
+ZONE_COLUMN = "region_timezone"  # written only when a region has one
 MAX_REGISTERED = 100_000  # far above any real polling station; catches unit mistakes
 MAX_REPORTED_PROBLEMS = 50
 
@@ -26,6 +30,7 @@ class Region:
     id: str
     name: str
     kind: str = "region"
+    timezone: str | None = None  # IANA name; None: the aggregator's polls zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,17 @@ def _float(raw: str, field: str, line: int, lo: float, hi: float, problems: list
     return value
 
 
+def _zone(raw: str, line: int, problems: list[str]) -> str | None:
+    if not raw:
+        return None
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"line {line}, field {ZONE_COLUMN}: {raw!r} is not a time zone (e.g. Asia/Almaty)")
+        return None
+    return raw
+
+
 def parse_registry(text: str) -> Registry:
     """Parses the whole file or raises StationFileError with every problem found."""
     reader = csv.DictReader(io.StringIO(text))
@@ -106,10 +122,11 @@ def parse_registry(text: str) -> Registry:
         kind = values.get("region_kind") or "region"
         if kind not in ("region", "city"):
             problems.append(f"line {line}, field region_kind: {kind!r} is neither 'region' nor 'city'")
-        region = Region(region_id, values["region_name"], kind)
+        zone = _zone(values.get(ZONE_COLUMN, ""), line, problems)
+        region = Region(region_id, values["region_name"], kind, zone)
         known = regions.setdefault(region_id, region)
         if known != region and region_id:
-            was = f"{known.name!r} ({known.kind})"
+            was = f"{known.name!r} ({known.kind}{', ' + known.timezone if known.timezone else ''})"
             problems.append(f"line {line}, field region_name: region {region_id!r} was {was} before")
         lat = _float(values.get("latitude", ""), "latitude", line, -90, 90, problems)
         lon = _float(values.get("longitude", ""), "longitude", line, -180, 180, problems)
@@ -126,14 +143,15 @@ def parse_registry(text: str) -> Registry:
 def to_csv(registry: Registry) -> str:
     """Writes a registry in the format parse_registry reads."""
     regions = {r.id: r for r in registry.regions}
+    zones = any(r.timezone for r in registry.regions)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    writer.writerows(_rows(registry.stations, regions))
+    writer.writerow((*COLUMNS, ZONE_COLUMN) if zones else COLUMNS)
+    writer.writerows(_rows(registry.stations, regions, zones))
     return out.getvalue()
 
 
-def _rows(stations: Iterable[Station], regions: dict[str, Region]) -> Iterable[list[str]]:
+def _rows(stations: Iterable[Station], regions: dict[str, Region], zones: bool) -> Iterable[list[str]]:
     for s in stations:
         r = regions[s.region_id]
         yield [
@@ -146,4 +164,4 @@ def _rows(stations: Iterable[Station], regions: dict[str, Region]) -> Iterable[l
             str(s.registered_voters),
             "" if s.latitude is None else f"{s.latitude:.5f}",
             "" if s.longitude is None else f"{s.longitude:.5f}",
-        ]
+        ] + ([r.timezone or ""] if zones else [])

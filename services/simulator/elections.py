@@ -45,11 +45,15 @@ class Election:
     files: tuple[str, ...] = ()  # dataset file or folder names (../shared/data) it is the election of
     protocol_after: timedelta = timedelta(minutes=90)
 
-    def zone_of(self, region: str) -> ZoneInfo:
+    def zone_name(self, region: str) -> str:
+        """The IANA zone of a region (by its name in the file)."""
         name = self.region_zones.get(region, self.zone)
         if name is None:
             raise UnknownElectionError(f"{self.key}: no time zone for region {region!r}")
-        return ZoneInfo(name)
+        return name
+
+    def zone_of(self, region: str) -> ZoneInfo:
+        return ZoneInfo(self.zone_name(region))
 
     @property
     def polls_hours(self) -> float:

@@ -27,8 +27,16 @@ def region_code(index: int) -> str:
 
 
 def replay_registry(p: Protocols, election: Election) -> Registry:
+    """Regions (kind and time zone from the election) and stations; UnknownElectionError names
+    a region without a zone."""
     regions = tuple(
-        Region(region_code(i), name, "city" if name in election.cities else "region")
+        Region(
+            region_code(i),
+            name,
+            "city" if name in election.cities else "region",
+            # Polls open and close, and silence is judged, in the region's own time.
+            election.zone_name(name),
+        )
         for i, name in enumerate(p.region_names)
     )
     stations = tuple(

@@ -9,6 +9,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from services.aggregator.domain.station_state import StationInfo
+from services.aggregator.registry import load_registry
 from services.common.demo_registry import demo_registry
 from services.common.station_store import store_registry
 from services.common.stations import Registry, Station, StationFileError, parse_registry
@@ -36,6 +38,22 @@ async def test_reload_updates_in_place(db: asyncpg.Connection) -> None:
     )
     rows = await db.fetch("SELECT id, name, registered_voters FROM stations")
     assert [tuple(r) for r in rows] == [("S1", "New", 12)]
+
+
+async def test_region_time_zones_are_stored_and_read_by_the_aggregator(
+    db: asyncpg.Connection, database_url: str
+) -> None:
+    header = "station_id,region_id,region_name,name,registered_voters,region_timezone\n"
+    text = header + "K1,KAM,Kamchatka,School,900,Asia/Kamchatka\nM1,MOW,Moscow,Library,1200,\n"
+    await store_registry(db, parse_registry(text))
+    rows = await db.fetch("SELECT id, timezone FROM regions ORDER BY id")
+    assert [tuple(r) for r in rows] == [("KAM", "Asia/Kamchatka"), ("MOW", None)]
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    try:
+        infos = await load_registry(pool)
+    finally:
+        await pool.close()
+    assert infos == {"K1": StationInfo("KAM", 900, "Asia/Kamchatka"), "M1": StationInfo("MOW", 1200)}
 
 
 async def test_database_failure_midway_loads_nothing(db: asyncpg.Connection) -> None:

@@ -77,3 +77,26 @@ def test_message_lists_problems_and_says_nothing_loaded() -> None:
     with pytest.raises(StationFileError, match="nothing loaded") as info:
         parse_registry(GOOD + "S9,R1,North,region,D,X,abc,,\n")
     assert "line 5, field registered_voters" in str(info.value)
+
+
+def test_a_region_may_carry_its_time_zone() -> None:
+    text = (
+        "station_id,region_id,region_name,name,registered_voters,region_timezone\n"
+        "S1,AKT,Aktobe Region,School 1,900,Asia/Aqtobe\n"
+        "S2,ALA,Almaty,School 2,1200,\n"
+    )
+    registry = parse_registry(text)
+    assert registry.regions == (
+        Region("AKT", "Aktobe Region", "region", "Asia/Aqtobe"),
+        Region("ALA", "Almaty"),
+    )
+    assert parse_registry(to_csv(registry)) == registry
+    assert "region_timezone" not in to_csv(parse_registry(GOOD))  # only written when a region has one
+
+
+def test_an_unknown_time_zone_is_named() -> None:
+    header = "station_id,region_id,region_name,name,registered_voters,region_timezone\n"
+    text = header + "S1,R,Reg,N,10,Asia/Atlantis\n"
+    assert problems_of(text) == [
+        "line 2, field region_timezone: 'Asia/Atlantis' is not a time zone (e.g. Asia/Almaty)"
+    ]

@@ -123,7 +123,8 @@ class RegionBook:
         changed: list[StationStats] = []
         out: list[RegionStats] = []
         check_silence = self.cfg.silent_station.enabled
-        opened = polls_opened_at(self.cfg.polls, now) if check_silence else None
+        # When polls opened in each station's zone (its region's, else the rules'): once per zone.
+        opened_in: dict[str | None, datetime | None] = {}
         for region in chosen:
             members = [self.members[s] for s in sorted(self._by_region.get(region, ())) if s in self.members]
             judged = self._judged(members)
@@ -133,7 +134,11 @@ class RegionBook:
                 # Stations without enough peers are not judged and keep their alert state.
                 conds = {rule: found[sid] for rule, found in judged.items() if sid in found}
                 if check_silence:
-                    conds[SILENT_STATION] = silence_since(s, now, opened, self.cfg.silent_station)
+                    info = self.registry.get(sid)
+                    zone = info.timezone if info is not None else None
+                    if zone not in opened_in:
+                        opened_in[zone] = polls_opened_at(self.cfg.polls, now, zone)
+                    conds[SILENT_STATION] = silence_since(s, now, opened_in[zone], self.cfg.silent_station)
                 book = self.alerts.get(sid)
                 if book is None:
                     if all(c is None for c in conds.values()):

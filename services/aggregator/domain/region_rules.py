@@ -18,9 +18,10 @@ TURNOUT_OUTLIER = "turnout_outlier"
 HOME_VOTING = "home_voting"  # the station rule's name: one rule, judged here or per station
 
 
-def polls_opened_at(polls: Polls, now: datetime) -> datetime | None:
-    """When polls opened on `now`'s local day if they are open at `now`, else None."""
-    local = now.astimezone(ZoneInfo(polls.timezone))
+def polls_opened_at(polls: Polls, now: datetime, zone: str | None = None) -> datetime | None:
+    """When polls opened on `now`'s local day, in `zone` (default: the polls' own), if they are
+    open at `now`, else None."""
+    local = now.astimezone(ZoneInfo(zone or polls.timezone))
     if not polls.open <= local.time() < polls.close:
         return None
     return local.replace(hour=polls.open.hour, minute=polls.open.minute, second=0, microsecond=0)

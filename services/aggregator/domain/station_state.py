@@ -32,6 +32,7 @@ class StationInfo:
 
     region_id: str
     registered_voters: int
+    timezone: str | None = None  # its region's IANA zone; None: the rules' polls zone
 
 
 UNKNOWN_REGION = "unknown"

@@ -1,12 +1,12 @@
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.domain.region_rules import home_voting_outliers, outliers, polls_opened_at, silence
-from services.aggregator.domain.rules import HomeVoting, RegionRelative
+from services.aggregator.domain.rules import HomeVoting, Polls, RegionRelative
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
@@ -203,3 +203,23 @@ def test_relative_home_voting_moves_from_the_station_rules_to_the_region_book() 
     assert [(a.rule, a.station_id, a.severity) for a in tick.alerts] == [
         ("home_voting", "X", ev.Severity.CRITICAL)
     ]
+
+
+def test_silence_follows_polls_in_each_stations_own_time_zone() -> None:
+    """Polls on Moscow's clock (UTC+4 in 2012) for the rules; Kamchatka (UTC+12) has closed for
+    the night while Moscow still votes, so its station is not silent there; Moscow's is."""
+    moscow = Polls(timezone="Europe/Moscow", open=time(8), close=time(20))
+    cfg = CFG.model_copy(update={"polls": moscow})
+    book = RegionBook(cfg)
+    book.set_registry(
+        {
+            "M": StationInfo("MOW", 1000, "Europe/Moscow"),
+            "K": StationInfo("KAM", 1000, "Asia/Kamchatka"),
+            "X": StationInfo("XXX", 1000),  # no zone: the rules' polls zone
+        }
+    )
+    book.upsert(stats("M", "MOW", 100, 3 * 60))  # 05:00 UTC, 09:00 in Moscow
+    book.upsert(stats("K", "KAM", 100, 5 * 60))  # 07:00 UTC, 19:00 in Kamchatka
+    book.upsert(stats("X", "XXX", 100, 3 * 60))
+    book.evaluate(T0 + timedelta(hours=10))  # 12:00 UTC: 16:00 in Moscow, midnight in Kamchatka
+    assert book.silent == {"M", "X"}

@@ -44,7 +44,10 @@ def replayed(p: Protocols, election: Election = DUMA_2011) -> list[PlannedReport
 
 def test_registry_keeps_regions_and_station_sizes() -> None:
     registry = replay_registry(protocols(), DUMA_2011)
-    assert [(r.id, r.name) for r in registry.regions] == [("R01", "Город Москва"), ("R02", "Камчатский край")]
+    assert [(r.id, r.name, r.timezone) for r in registry.regions] == [
+        ("R01", "Город Москва", "Europe/Moscow"),
+        ("R02", "Камчатский край", "Asia/Kamchatka"),
+    ]
     assert [s.id for s in registry.stations] == ["R01:T1|1", "R01:T1|2", "R02:T9|7"]
     assert [s.registered_voters for s in registry.stations] == [1000, 800, 1500]
 
