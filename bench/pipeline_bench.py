@@ -1,27 +1,20 @@
-"""The whole pipeline: end-to-end latency at fixed rates, alert quality, and a national replay.
+"""The whole pipeline: end-to-end latency at fixed rates and alert quality (the national replays
+are bench/replay_bench.py).
 
 - Latency: a turnout report's ingest acknowledgement (202) to the subscription message that
   first shows it, at 500 and 2,000 reports/s, beside a raw Kafka produce-to-consume loop at the
   same rate in the same run.
 - Alert quality: a simulated day with injected irregularities; precision and recall per rule.
-- Replay: Russia 2012 (95,415 stations, ~570,000 reports) through ingest, beside a raw producer
-  sending as many encoded reports; wall time and peak memory per service.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import asyncpg
@@ -29,28 +22,22 @@ import httpx
 import orjson
 import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
-from bench.support import ROOT, fresh_settings, metric_sum
-from services.common import codec, topics
-from services.common import events as ev
+from bench.support import fresh_settings, pipeline, raw_topic
 from services.common.demo_registry import demo_registry
 from services.common.settings import SharedSettings
 from services.common.station_store import store_registry
-from services.simulator.batch_sender import MAX_BATCH
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.model import DayOptions, plan_day
 from services.simulator.provision import Credentials, provision_monitors, provision_region_monitors
 from services.simulator.scenario import Irregularity
 from services.simulator.sender import Sender
 from tests.support.api_client import create_api_key, graphql
-from tests.support.processes import Service, run_all, service_env
+from tests.support.processes import Service
 
 RATES = tuple(int(r) for r in os.environ.get("PW_BENCH_E2E_RATES", "500,2000").split(","))
 SECONDS = float(os.environ.get("PW_BENCH_E2E_SECONDS", "15"))
 QUALITY_STATIONS = int(os.environ.get("PW_BENCH_QUALITY_STATIONS", "600"))
-REPLAY_FILE = ROOT.parent / "shared" / "data" / "russia_dkobak" / "2012.csv.zip"
-REPLAY_LIMIT = os.environ.get("PW_BENCH_REPLAY_LIMIT")  # all stations unless set
 TICK = 0.05  # the load generator sends one batch every 50 ms
 
 
@@ -63,28 +50,7 @@ async def db_conn(shared: SharedSettings) -> asyncpg.Connection:
     return await asyncpg.connect(shared.database_url.get_secret_value())
 
 
-@contextmanager
-def pipeline(shared: SharedSettings) -> Iterator[dict[str, Service]]:
-    with tempfile.TemporaryDirectory() as tmp, run_all(shared, Path(tmp)) as services:
-        for service in services.values():
-            if service.wait_ready(90).status_code != 200:
-                raise RuntimeError(f"{service.name} not ready:\n{service.log_tail()}")
-        yield services
-
-
 # --- latency ------------------------------------------------------------------------------
-
-
-async def raw_topic(shared: SharedSettings, name: str) -> str:
-    """A topic for a raw baseline, partitioned like the reports topic; returns its name."""
-    topic = f"{shared.topic_namespace}.bench.{name}"
-    admin = AIOKafkaAdminClient(bootstrap_servers=shared.kafka_bootstrap)
-    await admin.start()
-    try:
-        await admin.create_topics([NewTopic(topic, topics.REPORTS.partitions, 1)])
-    finally:
-        await admin.close()
-    return topic
 
 
 async def raw_kafka_latency(shared: SharedSettings, rate: int) -> list[float]:
@@ -320,106 +286,9 @@ def alert_quality(shared: SharedSettings) -> dict[str, float]:
     return out
 
 
-# --- national replay ----------------------------------------------------------------------
-
-
-def peak_rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-async def raw_produce_seconds(shared: SharedSettings, count: int) -> float:
-    """The same number of encoded reports through a raw idempotent producer (the baseline)."""
-    topic = await raw_topic(shared, "raw-replay")
-    now = datetime.now(UTC)
-    value = codec.encode_report(
-        ev.Report("r", "S", "m", ev.Channel.HTTP, now, now, ev.TurnoutUpdate(500, 10))
-    )
-    producer = AIOKafkaProducer(
-        bootstrap_servers=shared.kafka_bootstrap, acks="all", enable_idempotence=True, linger_ms=5
-    )
-    await producer.start()
-    started = time.monotonic()
-    try:
-        for chunk in range(0, count, MAX_BATCH):
-            futures = [
-                await producer.send(topic, value, key=f"S{i % 1000}".encode())
-                for i in range(chunk, min(count, chunk + MAX_BATCH))
-            ]
-            await asyncio.gather(*futures)
-    finally:
-        await producer.stop()
-    return time.monotonic() - started
-
-
-def aggregator_memory(url: str) -> dict[str, float]:
-    """Parts of the aggregator's memory at the end of the replay, from its gauges: RocksDB's
-    buffers (all tables) and the station states held decoded."""
-    text = httpx.get(f"{url}/metrics", timeout=10).text
-    return {
-        "replay_aggregator_rocksdb_mib": metric_sum(text, "pollwatch_aggregator_store_memory_bytes") / 2**20,
-        "replay_aggregator_cached_stations": metric_sum(text, "pollwatch_aggregator_cached_stations"),
-    }
-
-
-def replay_figures(shared: SharedSettings) -> dict[str, float]:
-    if not REPLAY_FILE.exists():
-        return {"replay_skipped_no_data": 1.0}
-    with pipeline(shared) as services:
-        started = time.monotonic()
-        args = [
-            sys.executable,
-            "-m",
-            "services",
-            "replay",
-            str(REPLAY_FILE),
-            "--ingest-url",
-            services["ingest"].url,
-        ]
-        if REPLAY_LIMIT:
-            args += ["--limit", REPLAY_LIMIT]
-        result = subprocess.run(args, env=service_env(shared), capture_output=True, text=True)
-        if result.returncode != 0:
-            raise RuntimeError(result.stderr[-2000:])
-        ingest_s = time.monotonic() - started
-        header = result.stdout.splitlines()[0]  # "replay <run>: <name>, <N> stations, <M> reports"
-        stations = int(header.split(", ")[-2].split()[0])
-        reports = int(header.split(", ")[-1].split()[0])
-
-        async def processed() -> int:
-            conn = await db_conn(shared)
-            try:
-                return int(
-                    await conn.fetchval("SELECT count(*) FROM station_stats WHERE protocol IS NOT NULL")
-                )
-            finally:
-                await conn.close()
-
-        deadline = time.monotonic() + float(os.environ.get("PW_BENCH_REPLAY_WAIT_S", "420"))
-        while asyncio.run(processed()) < stations and time.monotonic() < deadline:
-            time.sleep(2)
-        total_s = time.monotonic() - started
-        done = asyncio.run(processed())
-        memory = {f"peak_rss_{name}_mib": peak_rss_mib(s.process.pid) for name, s in services.items()}
-        memory |= aggregator_memory(services["aggregator"].url)
-    raw_s = asyncio.run(raw_produce_seconds(shared, reports))
-    return {
-        "replay_stations": float(stations),
-        "replay_reports": float(reports),
-        "replay_ingest_s": ingest_s,
-        "replay_until_all_protocols_s": total_s,
-        "replay_stations_with_protocol": float(done),
-        "raw_producer_same_reports_s": raw_s,
-        "replay_ingest_over_raw": ingest_s / raw_s,
-        **memory,
-    }
-
-
 def run() -> dict[str, float]:
     out: dict[str, float] = {}
-    for part in (latency_figures, alert_quality, replay_figures):
+    for part in (latency_figures, alert_quality):
         figures = part(fresh_settings())
         for key, value in figures.items():
             print(f"{key:40s} {value:14.3f}")

@@ -27,6 +27,7 @@ MODULES = (
     "api_bench",
     "api_neighbour_bench",
     "pipeline_bench",
+    "replay_bench",
     "storage_bench",
     "dashboard_bench",
 )

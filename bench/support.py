@@ -16,11 +16,14 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
 
+from services.common import topics
 from services.common.kafka_admin import ensure_topics
 from services.common.migrate import apply_migrations
 from services.common.settings import SharedSettings
+from tests.support.processes import Service, run_all
 
 ROOT = Path(__file__).resolve().parents[1]
 # Apart from `make up` (9092, 55432) and the tests (19092, 25433); all below the ephemeral range.
@@ -129,3 +132,25 @@ def api_process(shared: SharedSettings, port: int, **env: str) -> Iterator[subpr
         finally:
             api.terminate()
             api.wait(timeout=30)
+
+
+@contextmanager
+def pipeline(shared: SharedSettings, **env: str) -> Iterator[dict[str, Service]]:
+    """The three services on `shared`, ready; `env` adds settings (e.g. a rules profile)."""
+    with tempfile.TemporaryDirectory() as tmp, run_all(shared, Path(tmp), **env) as services:
+        for service in services.values():
+            if service.wait_ready(90).status_code != 200:
+                raise RuntimeError(f"{service.name} not ready:\n{service.log_tail()}")
+        yield services
+
+
+async def raw_topic(shared: SharedSettings, name: str) -> str:
+    """A topic for a raw baseline, partitioned like the reports topic; returns its name."""
+    topic = f"{shared.topic_namespace}.bench.{name}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=shared.kafka_bootstrap)
+    await admin.start()
+    try:
+        await admin.create_topics([NewTopic(topic, topics.REPORTS.partitions, 1)])
+    finally:
+        await admin.close()
+    return topic

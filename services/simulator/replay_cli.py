@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated
 
 import asyncpg
-import numpy as np
 import typer
 
 from services.common import events as ev
@@ -24,7 +23,7 @@ from services.simulator.payloads import report_json
 from services.simulator.progress import SendProgress
 from services.simulator.provision import Credentials, provision_region_monitors
 from services.simulator.read_model import SentProtocol, wait_for_protocols
-from services.simulator.replay_model import replay_registry, replay_reports, replay_zones
+from services.simulator.replay_model import replay_registry, replay_reports, replay_zones, replayed_stations
 from services.simulator.scenario import PlannedReport
 
 
@@ -51,12 +50,7 @@ def replay(
     except UnknownElectionError as exc:
         raise typer.BadParameter(str(exc)) from None
     dataset = load_dataset(file)
-    keep = dataset.protocols.registered > 0  # a station without voters has nothing to report
-    if limit is not None:
-        # An even sample across the file, so every region keeps some stations.
-        keep &= np.arange(dataset.protocols.size) % max(1, dataset.protocols.size // limit) == 0
-        keep &= np.cumsum(keep) <= limit
-    protocols = dataset.protocols.subset(keep)
+    protocols = replayed_stations(dataset.protocols, limit)
     try:
         zones = replay_zones(protocols, election)
     except UnknownElectionError as exc:

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import numpy as np
+
 from services.common import events as ev
 from services.common.forensics.protocols import Protocols
 from services.common.stations import Region, Registry, Station
@@ -20,6 +22,16 @@ from services.simulator.scenario import PlannedReport
 
 # Home-voting applications are mostly made by midday: all of a day's by 6 h after opening.
 HOME_APPLICATIONS_HOURS = 6.0
+
+
+def replayed_stations(p: Protocols, limit: int | None = None) -> Protocols:
+    """The stations a replay sends: those with voters (the others have nothing to report), and
+    with a `limit`, an even sample of them across the file, so every region keeps some."""
+    keep = p.registered > 0
+    if limit is not None:
+        keep &= np.arange(p.size) % max(1, p.size // limit) == 0
+        keep &= np.cumsum(keep) <= limit
+    return p.subset(keep)
 
 
 def region_code(index: int) -> str:
