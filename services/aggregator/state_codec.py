@@ -17,6 +17,7 @@ from services.aggregator.domain.station_state import (
     StationState,
     TurnoutPoint,
 )
+from services.common import codec
 from services.common import events as ev
 from services.common.errors import DecodeError
 
@@ -79,7 +80,7 @@ def _protocol(p: ProtocolRecord) -> list[Any]:
 def _protocol_back(x: list[Any]) -> ProtocolRecord:
     protocol = ev.FinalProtocol(
         registered_voters=x[2], ballots_received=x[3], ballots_issued=x[4], ballots_cast=x[5],
-        valid_ballots=x[6], invalid_ballots=x[7], votes=x[8], copy_received=x[9],
+        valid_ballots=x[6], invalid_ballots=x[7], votes=codec.counts(x[8]), copy_received=x[9],
         home_ballots_issued=x[10],
     )  # fmt: skip
     return ProtocolRecord(x[0], x[1], protocol)

@@ -192,3 +192,28 @@ def test_station_stats_bytes_as_when_copied(
         None if last is None else datetime.fromtimestamp(last, UTC), 1, summary, 17, at, silent=silent,
     )  # fmt: skip
     assert codec.encode_station_stats(stats) == _stats_by_copy(stats)
+
+
+def test_decoded_party_names_are_shared_not_copied_per_station() -> None:
+    """~100,000 stations hold the same names (2011's up to 79 characters): one string each."""
+    name = '5. Политическая партия "Российская объединенная демократическая партия "ЯБЛОКО"'
+    now = datetime(2011, 12, 4, 18, tzinfo=UTC)
+    decoded = [
+        codec.decode_report(
+            codec.encode_report(
+                ev.Report(
+                    f"r{i}",
+                    f"S{i}",
+                    "m",
+                    ev.Channel.HTTP,
+                    now,
+                    now,
+                    ev.FinalProtocol(900, 900, 600, 600, 600, 0, {name: 600}, True),
+                )
+            )
+        )
+        for i in range(2)
+    ]
+    keys = [next(iter(r.body.votes)) for r in decoded if isinstance(r.body, ev.FinalProtocol)]
+    assert keys == [name, name]
+    assert keys[0] is keys[1]

@@ -33,3 +33,15 @@ def test_garbage_is_a_decode_error() -> None:
         decode_state(b"{not json")
     with pytest.raises(DecodeError, match="version"):
         decode_state(b'{"v": 99}')
+
+
+def test_decoded_states_share_their_party_names() -> None:
+    """Every station's state holds the same names (2011's up to 79 characters): one string each."""
+    name = '4. Политическая партия "Коммунистическая партия Российской Федерации"'
+    raw = encode_state(state_of(protocol(700, "p1", ballots_cast=700, valid_ballots=700, votes={name: 700})))
+    first, second = (decode_state(raw).protocol for _ in range(2))
+    assert first is not None
+    assert second is not None
+    (a,), (b,) = first.protocol.votes, second.protocol.votes
+    assert a == name
+    assert a is b
