@@ -220,10 +220,10 @@ def replay_one(year: str) -> dict[str, float | str]:
         stderr = [line for line in run.result.stderr.splitlines() if not PROGRESS.match(line)]
         figures[f"{key}_replay_stderr"] = "\n".join(stderr)[-800:]
     alerted = asyncio.run(alerted_stations(run.shared))
-    for rule in RULES:
-        figures[f"{key}_share_{rule}"] = alerted.get(rule, 0) / stations
+    for rule in RULES:  # percent of the stations replayed
+        figures[f"{key}_pct_alerted_{rule}"] = 100 * alerted.get(rule, 0) / stations
     for rule, share in file_shares(path, election.key).items():
-        figures[f"{key}_file_share_{rule}"] = share
+        figures[f"{key}_pct_in_file_{rule}"] = 100 * share
     figures |= {f"{key}_peak_rss_{name}_mib": mib for name, mib in run.peak_rss_mib.items()}
     figures[f"{key}_aggregator_rocksdb_mib"] = run.rocksdb_mib
     if year == "2012":
