@@ -420,10 +420,26 @@ def alert_to_proto(a: ev.Alert) -> alert_pb2.Alert:
         updated_at=_ts(a.updated_at),
         confidence=a.confidence,
         version=a.version,
+        texts=[_alert_text_to_proto(t) for t in a.texts],
     )
     if a.resolved_at is not None:
         msg.resolved_at.CopyFrom(_ts(a.resolved_at))
     return msg
+
+
+def _alert_text_to_proto(t: ev.AlertText) -> alert_pb2.AlertText:
+    msg = alert_pb2.AlertText(key=t.key)
+    for name, value in t.params.items():
+        if isinstance(value, str):
+            msg.codes[name] = value
+        else:
+            msg.numbers[name] = value
+    return msg
+
+
+def _alert_text_from_proto(m: alert_pb2.AlertText) -> ev.AlertText:
+    params: dict[str, float | str] = {**m.numbers, **m.codes}
+    return ev.AlertText(key=m.key, params=params)
 
 
 def alert_from_proto(m: alert_pb2.Alert) -> ev.Alert:
@@ -446,6 +462,7 @@ def alert_from_proto(m: alert_pb2.Alert) -> ev.Alert:
         resolved_at=_dt(m.resolved_at) if m.HasField("resolved_at") else None,
         confidence=m.confidence,
         version=m.version,
+        texts=tuple(_alert_text_from_proto(t) for t in m.texts),
     )
 
 

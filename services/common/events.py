@@ -7,7 +7,7 @@ module works with these.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -205,6 +205,16 @@ NATIONAL = ""
 
 
 @dataclass(frozen=True, slots=True)
+class AlertText:
+    """One sentence of an alert's text as a key of the message catalog (services/common/catalog)
+    and the values of its placeholders: numbers, or codes of another catalog section (e.g.
+    "violation": "ballot_stuffing"). Clients render it in their reader's language."""
+
+    key: str
+    params: Mapping[str, float | str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Alert:
     id: str
     rule: str
@@ -222,6 +232,8 @@ class Alert:
     resolved_at: datetime | None = None
     confidence: float = 1.0
     version: int = 1
+    # What `message` says, as catalog keys and parameters (empty on alerts written before them).
+    texts: tuple[AlertText, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,19 +25,29 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18pollwatch/v1/alert.proto\x12\x0cpollwatch.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xca\x03\n\x05\x41lert\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04rule\x18\x02 \x01(\t\x12(\n\x08severity\x18\x03 \x01(\x0e\x32\x16.pollwatch.v1.Severity\x12\'\n\x05state\x18\x04 \x01(\x0e\x32\x18.pollwatch.v1.AlertState\x12\x31\n\ntransition\x18\x05 \x01(\x0e\x32\x1d.pollwatch.v1.AlertTransition\x12\x12\n\nstation_id\x18\x06 \x01(\t\x12\x11\n\tregion_id\x18\x07 \x01(\t\x12\r\n\x05value\x18\x08 \x01(\x01\x12\x11\n\tthreshold\x18\t \x01(\x01\x12\x0f\n\x07message\x18\n \x01(\t\x12\x12\n\nreport_ids\x18\x0b \x03(\t\x12-\n\topened_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bresolved_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nconfidence\x18\x0f \x01(\x01\x12\x0f\n\x07version\x18\x10 \x01(\r*d\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x14\n\x10SEVERITY_WARNING\x10\x02\x12\x15\n\x11SEVERITY_CRITICAL\x10\x03*Y\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10\x41LERT_STATE_OPEN\x10\x01\x12\x18\n\x14\x41LERT_STATE_RESOLVED\x10\x02*\x8d\x01\n\x0f\x41lertTransition\x12 \n\x1c\x41LERT_TRANSITION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41LERT_TRANSITION_OPENED\x10\x01\x12\x1c\n\x18\x41LERT_TRANSITION_UPDATED\x10\x02\x12\x1d\n\x19\x41LERT_TRANSITION_RESOLVED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18pollwatch/v1/alert.proto\x12\x0cpollwatch.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe0\x01\n\tAlertText\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\x35\n\x07numbers\x18\x02 \x03(\x0b\x32$.pollwatch.v1.AlertText.NumbersEntry\x12\x31\n\x05\x63odes\x18\x03 \x03(\x0b\x32\".pollwatch.v1.AlertText.CodesEntry\x1a.\n\x0cNumbersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x01:\x02\x38\x01\x1a,\n\nCodesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf2\x03\n\x05\x41lert\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04rule\x18\x02 \x01(\t\x12(\n\x08severity\x18\x03 \x01(\x0e\x32\x16.pollwatch.v1.Severity\x12\'\n\x05state\x18\x04 \x01(\x0e\x32\x18.pollwatch.v1.AlertState\x12\x31\n\ntransition\x18\x05 \x01(\x0e\x32\x1d.pollwatch.v1.AlertTransition\x12\x12\n\nstation_id\x18\x06 \x01(\t\x12\x11\n\tregion_id\x18\x07 \x01(\t\x12\r\n\x05value\x18\x08 \x01(\x01\x12\x11\n\tthreshold\x18\t \x01(\x01\x12\x0f\n\x07message\x18\n \x01(\t\x12\x12\n\nreport_ids\x18\x0b \x03(\t\x12-\n\topened_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bresolved_at\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\nconfidence\x18\x0f \x01(\x01\x12\x0f\n\x07version\x18\x10 \x01(\r\x12&\n\x05texts\x18\x11 \x03(\x0b\x32\x17.pollwatch.v1.AlertText*d\n\x08Severity\x12\x18\n\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x11\n\rSEVERITY_INFO\x10\x01\x12\x14\n\x10SEVERITY_WARNING\x10\x02\x12\x15\n\x11SEVERITY_CRITICAL\x10\x03*Y\n\nAlertState\x12\x1b\n\x17\x41LERT_STATE_UNSPECIFIED\x10\x00\x12\x14\n\x10\x41LERT_STATE_OPEN\x10\x01\x12\x18\n\x14\x41LERT_STATE_RESOLVED\x10\x02*\x8d\x01\n\x0f\x41lertTransition\x12 \n\x1c\x41LERT_TRANSITION_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x41LERT_TRANSITION_OPENED\x10\x01\x12\x1c\n\x18\x41LERT_TRANSITION_UPDATED\x10\x02\x12\x1d\n\x19\x41LERT_TRANSITION_RESOLVED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'pollwatch.v1.alert_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEVERITY']._serialized_start=536
-  _globals['_SEVERITY']._serialized_end=636
-  _globals['_ALERTSTATE']._serialized_start=638
-  _globals['_ALERTSTATE']._serialized_end=727
-  _globals['_ALERTTRANSITION']._serialized_start=730
-  _globals['_ALERTTRANSITION']._serialized_end=871
-  _globals['_ALERT']._serialized_start=76
-  _globals['_ALERT']._serialized_end=534
+  _globals['_ALERTTEXT_NUMBERSENTRY']._loaded_options = None
+  _globals['_ALERTTEXT_NUMBERSENTRY']._serialized_options = b'8\001'
+  _globals['_ALERTTEXT_CODESENTRY']._loaded_options = None
+  _globals['_ALERTTEXT_CODESENTRY']._serialized_options = b'8\001'
+  _globals['_SEVERITY']._serialized_start=803
+  _globals['_SEVERITY']._serialized_end=903
+  _globals['_ALERTSTATE']._serialized_start=905
+  _globals['_ALERTSTATE']._serialized_end=994
+  _globals['_ALERTTRANSITION']._serialized_start=997
+  _globals['_ALERTTRANSITION']._serialized_end=1138
+  _globals['_ALERTTEXT']._serialized_start=76
+  _globals['_ALERTTEXT']._serialized_end=300
+  _globals['_ALERTTEXT_NUMBERSENTRY']._serialized_start=208
+  _globals['_ALERTTEXT_NUMBERSENTRY']._serialized_end=254
+  _globals['_ALERTTEXT_CODESENTRY']._serialized_start=256
+  _globals['_ALERTTEXT_CODESENTRY']._serialized_end=300
+  _globals['_ALERT']._serialized_start=303
+  _globals['_ALERT']._serialized_end=801
 # @@protoc_insertion_point(module_scope)

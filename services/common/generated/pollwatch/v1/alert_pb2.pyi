@@ -77,6 +77,79 @@ ALERT_TRANSITION_RESOLVED: AlertTransition.ValueType  # 3
 Global___AlertTransition: _TypeAlias = AlertTransition  # noqa: Y015
 
 @_typing.final
+class AlertText(_message.Message):
+    """One sentence of an alert's text, for clients that render it in their reader's language: `key`
+    names a template of the message catalog's "alert" section (services/common/catalog/*.json);
+    `numbers` and `codes` fill its placeholders by name (a code is rendered through the catalog
+    section of the same name, e.g. "violation": "ballot_stuffing").
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class NumbersEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.float
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.float = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    @_typing.final
+    class CodesEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    KEY_FIELD_NUMBER: _builtins.int
+    NUMBERS_FIELD_NUMBER: _builtins.int
+    CODES_FIELD_NUMBER: _builtins.int
+    key: _builtins.str
+    @_builtins.property
+    def numbers(self) -> _containers.ScalarMap[_builtins.str, _builtins.float]: ...
+    @_builtins.property
+    def codes(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        key: _builtins.str = ...,
+        numbers: _abc.Mapping[_builtins.str, _builtins.float] | None = ...,
+        codes: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["codes", b"codes", "key", b"key", "numbers", b"numbers"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AlertText: _TypeAlias = AlertText  # noqa: Y015
+
+@_typing.final
 class Alert(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -96,6 +169,7 @@ class Alert(_message.Message):
     RESOLVED_AT_FIELD_NUMBER: _builtins.int
     CONFIDENCE_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
+    TEXTS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Stable for the alert's life: one open alert per rule and subject."""
     rule: _builtins.str
@@ -120,6 +194,10 @@ class Alert(_message.Message):
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def resolved_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def texts(self) -> _containers.RepeatedCompositeFieldContainer[Global___AlertText]:
+        """What `message` says (in English), as catalog keys and parameters."""
+
     def __init__(
         self,
         *,
@@ -139,10 +217,11 @@ class Alert(_message.Message):
         resolved_at: _timestamp_pb2.Timestamp | None = ...,
         confidence: _builtins.float = ...,
         version: _builtins.int = ...,
+        texts: _abc.Iterable[Global___AlertText] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["opened_at", b"opened_at", "resolved_at", b"resolved_at", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "id", b"id", "message", b"message", "opened_at", b"opened_at", "region_id", b"region_id", "report_ids", b"report_ids", "resolved_at", b"resolved_at", "rule", b"rule", "severity", b"severity", "state", b"state", "station_id", b"station_id", "threshold", b"threshold", "transition", b"transition", "updated_at", b"updated_at", "value", b"value", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["confidence", b"confidence", "id", b"id", "message", b"message", "opened_at", b"opened_at", "region_id", b"region_id", "report_ids", b"report_ids", "resolved_at", b"resolved_at", "rule", b"rule", "severity", b"severity", "state", b"state", "station_id", b"station_id", "texts", b"texts", "threshold", b"threshold", "transition", b"transition", "updated_at", b"updated_at", "value", b"value", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
