@@ -17,8 +17,8 @@ from typing import Any
 
 import orjson
 
-from services.common import codec
-from services.common.events import Alert, AlertState, AlertTransition, Severity
+from services.common import catalog, codec
+from services.common.events import Alert, AlertState, AlertText, AlertTransition, Severity
 from services.common.forensics.live_figures import ScopeFigures
 from services.common.forensics.region_screen import MIN_TESTED, Z_THRESHOLD, ScreenStatus
 
@@ -30,12 +30,17 @@ def alert_id(region: str, occurrence: int) -> str:
     return base if occurrence <= 1 else f"{base}:{occurrence}"
 
 
-def message(scope: ScopeFigures) -> str:
+def texts(scope: ScopeFigures) -> tuple[AlertText, ...]:
     test = scope.either
-    return (
-        f"{test.observed} of {scope.tested} protocols at a whole-number turnout or leader share, "
-        f"{test.expected:.1f} expected by chance (excess {test.excess:+.0f}, z {test.z:.1f})"
-    )
+    figures = {
+        "observed": test.observed, "tested": scope.tested, "expected": round(test.expected, 1),
+        "excess": round(test.excess), "z": round(test.z, 2),
+    }  # fmt: skip
+    return (AlertText(RULE, figures),)
+
+
+def message(scope: ScopeFigures) -> str:
+    return catalog.message(texts(scope), catalog.Lang.EN)
 
 
 @dataclass(slots=True)
@@ -68,7 +73,7 @@ class ExcessAlerts:
                 id=alert_id(region, n), rule=RULE, severity=Severity.WARNING, state=AlertState.OPEN,
                 transition=AlertTransition.OPENED, station_id="", region_id=region, value=z,
                 threshold=self.threshold, message=message(scope), report_ids=(), opened_at=now,
-                updated_at=now, version=1,
+                updated_at=now, version=1, texts=texts(scope),
             )  # fmt: skip
             self.open[region] = alert
             return alert
@@ -76,13 +81,14 @@ class ExcessAlerts:
             del self.open[region]
             return replace(
                 current, state=AlertState.RESOLVED, transition=AlertTransition.RESOLVED, value=z,
-                message=f"cleared: {message(scope)}", updated_at=max(now, current.updated_at),
+                message=catalog.cleared(message(scope), catalog.Lang.EN), texts=texts(scope),
+                updated_at=max(now, current.updated_at),
                 resolved_at=max(now, current.updated_at), version=current.version + 1,
             )  # fmt: skip
         if current is not None and math.floor(z) != math.floor(current.value):
             alert = replace(
                 current, transition=AlertTransition.UPDATED, value=z, message=message(scope),
-                updated_at=max(now, current.updated_at), version=current.version + 1,
+                texts=texts(scope), updated_at=max(now, current.updated_at), version=current.version + 1,
             )  # fmt: skip
             self.open[region] = alert
             return alert

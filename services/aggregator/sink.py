@@ -193,16 +193,18 @@ async def write_alerts(conn: Conn, batch: Sequence[ev.Alert]) -> None:
         (
             a.id, a.rule, a.severity.value, a.state.value, a.station_id, a.region_id, a.value, a.threshold,
             a.message, list(a.report_ids), a.opened_at, a.updated_at, a.resolved_at, a.confidence, a.version,
+            _json([{"key": t.key, "params": t.params} for t in a.texts]),
         )
         for a in latest_by_key(batch, "id")
     ]  # fmt: skip
     await conn.executemany(
         """INSERT INTO alerts (id, rule, severity, state, station_id, region_id, value, threshold, message,
-             report_ids, opened_at, updated_at, resolved_at, confidence, version)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+             report_ids, opened_at, updated_at, resolved_at, confidence, version, texts)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16::jsonb)
            ON CONFLICT (id) DO UPDATE SET
              severity = EXCLUDED.severity, state = EXCLUDED.state, value = EXCLUDED.value,
              threshold = EXCLUDED.threshold, message = EXCLUDED.message, report_ids = EXCLUDED.report_ids,
+             texts = EXCLUDED.texts,
              updated_at = EXCLUDED.updated_at, resolved_at = EXCLUDED.resolved_at,
              confidence = EXCLUDED.confidence, version = EXCLUDED.version
            WHERE alerts.version < EXCLUDED.version

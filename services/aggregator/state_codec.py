@@ -36,7 +36,7 @@ def _alert(a: ev.Alert) -> list[Any]:
     return [
         a.id, a.rule, a.severity.value, a.state.value, a.transition.value, a.station_id, a.region_id,
         a.value, a.threshold, a.message, list(a.report_ids), _ts(a.opened_at), _ts(a.updated_at),
-        _ts(a.resolved_at), a.confidence, a.version,
+        _ts(a.resolved_at), a.confidence, a.version, [[t.key, t.params] for t in a.texts],
     ]  # fmt: skip
 
 
@@ -47,6 +47,8 @@ def _alert_back(x: list[Any]) -> ev.Alert:
         transition=ev.AlertTransition(x[4]), station_id=x[5], region_id=x[6], value=x[7],
         threshold=x[8], message=x[9], report_ids=tuple(x[10]), opened_at=opened, updated_at=updated,
         resolved_at=_dt(x[13]), confidence=x[14], version=x[15],
+        # States written before alerts had texts end at the version.
+        texts=tuple(ev.AlertText(k, p) for k, p in x[16]) if len(x) > 16 else (),
     )  # fmt: skip
 
 

@@ -11,22 +11,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from services.common.events import Alert, AlertState, AlertTransition, Severity
+from services.common import catalog
+from services.common.events import Alert, AlertState, AlertText, AlertTransition, Severity
 
 
 @dataclass(frozen=True, slots=True)
 class Condition:
-    """A rule that fires: how badly, on what value against which threshold, and why."""
+    """A rule that fires: how badly, on what value against which threshold, and why (`texts`:
+    catalog keys and parameters, which readers' clients render in their language)."""
 
     severity: Severity
     value: float
     threshold: float
-    message: str
+    texts: tuple[AlertText, ...]
     report_ids: tuple[str, ...] = ()
     confidence: float = 1.0
     # Incident rules gather evidence: each new report behind them is an UPDATED transition.
     # Value rules (turnout above a threshold) update only when severity or confidence change.
     gathers_reports: bool = False
+
+    @property
+    def message(self) -> str:
+        """The English text of the alert's `message` (rendered only when an alert changes)."""
+        return catalog.message(self.texts, catalog.Lang.EN)
 
 
 def alert_id(rule: str, subject: str, occurrence: int) -> str:
@@ -72,6 +79,7 @@ class AlertBook:
                     updated_at=now,
                     confidence=cond.confidence,
                     version=1,
+                    texts=cond.texts,
                 )
                 self.open[rule] = alert
                 out.append(alert)
@@ -84,7 +92,7 @@ class AlertBook:
                         transition=AlertTransition.RESOLVED,
                         updated_at=now,
                         resolved_at=now,
-                        message=f"cleared: {current.message}",
+                        message=catalog.cleared(current.message, catalog.Lang.EN),
                         version=current.version + 1,
                     )
                 )
@@ -96,6 +104,7 @@ class AlertBook:
                     value=cond.value,
                     threshold=cond.threshold,
                     message=cond.message,
+                    texts=cond.texts,
                     report_ids=cond.report_ids,
                     confidence=cond.confidence,
                     updated_at=max(now, current.updated_at),

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.robust import mad, median, robust_z
 from services.aggregator.domain.rules import HomeVoting, Polls, SilentStation, TurnoutOutlier
-from services.common.events import Severity, StationStats
+from services.common.events import AlertText, Severity, StationStats
 
 SILENT_STATION = "silent_station"
 TURNOUT_OUTLIER = "turnout_outlier"
@@ -46,9 +46,8 @@ def silence_since(
     quiet = (now - since) / timedelta(minutes=1)
     if quiet < rule.minutes:
         return None
-    return Condition(
-        Severity.WARNING, round(quiet, 1), rule.minutes, f"no report for {quiet:.0f} min while polls are open"
-    )
+    text = AlertText(SILENT_STATION, {"minutes": round(quiet)})
+    return Condition(Severity.WARNING, round(quiet, 1), rule.minutes, (text,))
 
 
 def _rounds(members: Sequence[StationStats], round_minutes: float) -> list[list[StationStats]]:
@@ -87,12 +86,11 @@ def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str,
         for s, z in zip(peers, zs, strict=True):
             result[s.station_id] = None
             if abs(z) >= rule.z and s.turnout_pct >= rule.min_turnout_pp:
-                result[s.station_id] = Condition(
-                    Severity.WARNING,
-                    round(z, 2),
-                    rule.z,
-                    f"turnout {s.turnout_pct:.1f}% vs region median {centre:.1f}% (robust z {z:.1f})",
+                text = AlertText(
+                    TURNOUT_OUTLIER,
+                    {"turnout": round(s.turnout_pct, 1), "median": round(centre, 1), "z": round(z, 1)},
                 )
+                result[s.station_id] = Condition(Severity.WARNING, round(z, 2), rule.z, (text,))
     return result
 
 
@@ -123,11 +121,12 @@ def home_voting_outliers(members: Sequence[StationStats], rule: HomeVoting) -> d
                 if share >= rule.critical
                 else (Severity.WARNING, rule.warning)
             )
-            result[s.station_id] = Condition(
-                severity,
-                round(share, 2),
-                threshold,
-                f"home-voting applications {share:.1f}% >= {threshold:g}% vs region median {centre:.1f}%"
-                f" (robust z {z:.1f})",
-            )
+            figures = {
+                "value": round(share, 1),
+                "threshold": threshold,
+                "median": round(centre, 1),
+                "z": round(z, 1),
+            }
+            text = AlertText(f"{HOME_VOTING}.region", figures)
+            result[s.station_id] = Condition(severity, round(share, 2), threshold, (text,))
     return result

@@ -10,12 +10,12 @@ from __future__ import annotations
 import bisect
 
 from services.aggregator.domain.alerts import Condition
-from services.aggregator.domain.protocol_check import inconsistencies
+from services.aggregator.domain.protocol_check import problems
 from services.aggregator.domain.rules import RulesConfig, TwoLevel
 from services.aggregator.domain.station_state import StationInfo, StationState, epoch
 from services.aggregator.domain.windows import in_window, max_rise
 from services.common import events as ev
-from services.common.events import Severity, ViolationType
+from services.common.events import AlertText, Severity, ViolationType
 
 ABNORMAL_TURNOUT = "abnormal_turnout"
 TURNOUT_JUMP = "turnout_jump"
@@ -37,14 +37,15 @@ def pct(count: int, of: int) -> float:
     return 100.0 * count / of if of > 0 else 0.0
 
 
-def _two_level(rule: TwoLevel, value: float, what: str, report_id: str) -> Condition | None:
+def _two_level(rule: TwoLevel, value: float, key: str, report_id: str) -> Condition | None:
     if value >= rule.critical:
         severity, threshold = Severity.CRITICAL, rule.critical
     elif value >= rule.warning:
         severity, threshold = Severity.WARNING, rule.warning
     else:
         return None
-    return Condition(severity, value, threshold, f"{what} {value:.1f}% >= {threshold:g}%", (report_id,))
+    text = AlertText(key, {"value": round(value, 1), "threshold": threshold})
+    return Condition(severity, value, threshold, (text,), (report_id,))
 
 
 def evaluate(
@@ -59,15 +60,15 @@ def evaluate(
     now = state.last_at or 0
     if cfg.abnormal_turnout.enabled:
         out[ABNORMAL_TURNOUT] = (
-            _two_level(cfg.abnormal_turnout, pct(latest[1].ballots, reg), "turnout", latest[1].report_id)
+            _two_level(
+                cfg.abnormal_turnout, pct(latest[1].ballots, reg), ABNORMAL_TURNOUT, latest[1].report_id
+            )
             if latest and reg
             else None
         )
     if cfg.home_voting.enabled and cfg.home_voting.region is None:  # else judged per region
         out[HOME_VOTING] = (
-            _two_level(
-                cfg.home_voting, pct(latest[1].home, reg), "home-voting applications", latest[1].report_id
-            )
+            _two_level(cfg.home_voting, pct(latest[1].home, reg), HOME_VOTING, latest[1].report_id)
             if latest and reg
             else None
         )
@@ -100,9 +101,12 @@ def _jump(state: StationState, reg: int, cfg: RulesConfig, applied: ev.Report | 
     if rise < cfg.turnout_jump.rise_pp:
         return None
     ids = (state.turnout[times[i]].report_id, state.turnout[times[j]].report_id)
-    window = cfg.turnout_jump.window_minutes
-    msg = f"turnout rose {rise:.1f} pp within {window:g} min (threshold {cfg.turnout_jump.rise_pp:g} pp)"
-    return Condition(Severity.CRITICAL, rise, cfg.turnout_jump.rise_pp, msg, ids)
+    threshold = cfg.turnout_jump.rise_pp
+    text = AlertText(
+        TURNOUT_JUMP,
+        {"rise": round(rise, 1), "window": cfg.turnout_jump.window_minutes, "threshold": threshold},
+    )
+    return Condition(Severity.CRITICAL, rise, threshold, (text,), ids)
 
 
 def _recent_rise(
@@ -155,8 +159,10 @@ def _burst(state: StationState, now: int, cfg: RulesConfig, applied: ev.Report |
     if len(hits) < rule.count:
         return None
     ids = tuple(state.incidents[i].report_id for i in hits)
-    msg = f"{len(hits)} incident reports within {rule.window_minutes:g} min"
-    return Condition(Severity.WARNING, float(len(hits)), float(rule.count), msg, ids, gathers_reports=True)
+    text = AlertText(INCIDENT_BURST, {"count": len(hits), "window": rule.window_minutes})
+    return Condition(
+        Severity.WARNING, float(len(hits)), float(rule.count), (text,), ids, gathers_reports=True
+    )
 
 
 def _windows_holding(times: list[int], at: int, w: float) -> list[int]:
@@ -194,13 +200,18 @@ def _grave(state: StationState, now: int, cfg: RulesConfig, applied: ev.Report |
         monitors.setdefault(r.violation, set()).add(r.monitor_id)
     corroborated = any(len(m) >= 2 for m in monitors.values())
     confidence = rule.confidence_corroborated if corroborated else rule.confidence_single
-    kinds = ", ".join(sorted(monitors))
-    by = "corroborated by a second monitor" if corroborated else "one monitor"
+    texts = tuple(
+        AlertText(
+            f"{GRAVE_INCIDENT}.corroborated" if len(monitors[kind]) >= 2 else f"{GRAVE_INCIDENT}.single",
+            {"violation": kind},
+        )
+        for kind in sorted(monitors)
+    )
     return Condition(
         Severity.CRITICAL,
         float(len(hits)),
         1.0,
-        f"{kinds} reported ({by})",
+        texts,
         tuple(r.report_id for r in hits),
         confidence,
         gathers_reports=True,
@@ -215,7 +226,7 @@ def _refused(state: StationState) -> Condition | None:
             Severity.CRITICAL,
             1.0,
             1.0,
-            "final protocol copy refused",
+            (AlertText(f"{PROTOCOL_REFUSED}.copy"),),
             (proto.report_id,),
             gathers_reports=True,
         )
@@ -228,7 +239,7 @@ def _refused(state: StationState) -> Condition | None:
         Severity.CRITICAL,
         float(len(refusals)),
         1.0,
-        "monitor reports the final protocol was refused",
+        (AlertText(f"{PROTOCOL_REFUSED}.reported"),),
         tuple(r.report_id for r in refusals),
         gathers_reports=True,
     )
@@ -237,9 +248,7 @@ def _refused(state: StationState) -> Condition | None:
 def _inconsistent(state: StationState) -> Condition | None:
     if state.protocol is None:
         return None
-    problems = inconsistencies(state.protocol.protocol)
-    if not problems:
+    found = problems(state.protocol.protocol)
+    if not found:
         return None
-    return Condition(
-        Severity.CRITICAL, float(len(problems)), 0.0, "; ".join(problems), (state.protocol.report_id,)
-    )
+    return Condition(Severity.CRITICAL, float(len(found)), 0.0, found, (state.protocol.report_id,))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.aggregator.domain.protocol_check import inconsistencies
+from services.aggregator.domain.protocol_check import problems
 from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_rules import pct, registered
 from services.aggregator.domain.station_state import StationInfo, StationState
 from services.aggregator.domain.windows import hop_end, rate_per_hour
+from services.common import catalog
 from services.common.events import ProtocolSummary, StationStats, ViolationType
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -45,7 +46,7 @@ def station_stats(state: StationState, info: StationInfo, cfg: RulesConfig) -> S
             invalid_ballots=p.invalid_ballots,
             votes=dict(sorted(p.votes.items())),
             copy_received=p.copy_received,
-            inconsistencies=inconsistencies(p),
+            inconsistencies=tuple(catalog.render(t, catalog.Lang.EN) for t in problems(p)),
         )
     return StationStats(
         station_id=state.station_id,

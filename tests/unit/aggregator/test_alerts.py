@@ -1,11 +1,16 @@
 from datetime import timedelta
 
 from services.aggregator.domain.alerts import AlertBook, Condition, alert_id
-from services.common.events import AlertState, AlertTransition, Severity
+from services.common.events import AlertState, AlertText, AlertTransition, Severity
 from tests.unit.aggregator.helpers import T0
 
-WARN = Condition(Severity.WARNING, 91.0, 90.0, "turnout 91%", ("t1",))
-CRIT = Condition(Severity.CRITICAL, 99.5, 99.0, "turnout 99.5%", ("t2",))
+
+def turnout_text(value: float, threshold: float) -> tuple[AlertText, ...]:
+    return (AlertText("abnormal_turnout", {"value": value, "threshold": threshold}),)
+
+
+WARN = Condition(Severity.WARNING, 91.0, 90.0, turnout_text(91.0, 90), ("t1",))
+CRIT = Condition(Severity.CRITICAL, 99.5, 99.0, turnout_text(99.5, 99), ("t2",))
 
 
 def test_lifecycle_opened_updated_resolved_and_reopened_with_a_new_id() -> None:
@@ -32,10 +37,15 @@ def test_lifecycle_opened_updated_resolved_and_reopened_with_a_new_id() -> None:
 def test_value_rules_do_not_update_on_new_reports_but_incident_rules_do() -> None:
     book = AlertBook()
     book.step("S1", "R", {"a": WARN}, T0)
-    assert book.step("S1", "R", {"a": Condition(Severity.WARNING, 92.0, 90.0, "x", ("t9",))}, T0) == []
-    burst = Condition(Severity.WARNING, 3, 3, "3", ("i1", "i2", "i3"), gathers_reports=True)
+    assert (
+        book.step(
+            "S1", "R", {"a": Condition(Severity.WARNING, 92.0, 90.0, turnout_text(92.0, 90), ("t9",))}, T0
+        )
+        == []
+    )
+    burst = Condition(Severity.WARNING, 3, 3, (), ("i1", "i2", "i3"), gathers_reports=True)
     book.step("S1", "R", {"b": burst}, T0)
-    more = Condition(Severity.WARNING, 4, 3, "4", ("i1", "i2", "i3", "i4"), gathers_reports=True)
+    more = Condition(Severity.WARNING, 4, 3, (), ("i1", "i2", "i3", "i4"), gathers_reports=True)
     assert [a.report_ids for a in book.step("S1", "R", {"b": more}, T0)] == [("i1", "i2", "i3", "i4")]
 
 
@@ -49,3 +59,15 @@ def test_rules_not_evaluated_are_left_alone() -> None:
 def test_alert_id() -> None:
     assert alert_id("turnout_jump", "ALA-0042", 1) == "turnout_jump:ALA-0042"
     assert alert_id("turnout_jump", "ALA-0042", 3) == "turnout_jump:ALA-0042:3"
+
+
+def test_an_alert_carries_its_texts_and_their_english_message_also_once_cleared() -> None:
+    book = AlertBook()
+    opened = book.step("S1", "R", {"abnormal_turnout": WARN}, T0)[0]
+    assert opened.texts == turnout_text(91.0, 90)
+    assert opened.message == "Turnout 91%, at or above 90%"
+    updated = book.step("S1", "R", {"abnormal_turnout": CRIT}, T0 + timedelta(minutes=1))[0]
+    assert (updated.texts, updated.message) == (turnout_text(99.5, 99), "Turnout 99.5%, at or above 99%")
+    resolved = book.step("S1", "R", {"abnormal_turnout": None}, T0 + timedelta(minutes=2))[0]
+    assert resolved.texts == turnout_text(99.5, 99)
+    assert resolved.message == "Cleared: Turnout 99.5%, at or above 99%"

@@ -8,7 +8,7 @@ from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
 from services.common import events as ev
-from services.common.events import Severity
+from services.common.events import AlertText, Severity
 from tests.unit.aggregator.helpers import CFG, DEDUP_S, INFO, incident, protocol, state_of, turnout
 
 V = ev.ViolationType
@@ -50,6 +50,7 @@ def test_turnout_jump_fires_within_60_minutes_and_clears_later() -> None:
     assert cond.severity is Severity.CRITICAL
     assert cond.value == pytest.approx(15.0)
     assert cond.report_ids == ("a", "b")
+    assert cond.texts == (AlertText("turnout_jump", {"rise": 15.0, "window": 60.0, "threshold": 15.0}),)
     s = state_of(turnout(100, 60, "a"), turnout(250, 121, "b"))  # 61 min
     assert evaluate(s, INFO, CFG)["turnout_jump"] is None
     s = state_of(turnout(100, 60, "a"), turnout(250, 120, "b"), turnout(260, 181, "c"))
@@ -164,6 +165,7 @@ def test_incident_burst_window() -> None:
     cond = evaluate(state_of(*three), INFO, CFG)["incident_burst"]
     assert cond is not None
     assert cond.value == 3
+    assert cond.texts == (AlertText("incident_burst", {"count": 3, "window": 30.0}),)
     spread = [incident(V.OTHER, m, f"i{m}") for m in (0, 10, 30)]  # 30 min apart: first falls out
     assert evaluate(state_of(*spread), INFO, CFG)["incident_burst"] is None
 
@@ -202,6 +204,8 @@ def test_grave_incident_is_critical_at_once_and_corroboration_raises_confidence(
     assert one is not None
     assert one.severity is Severity.CRITICAL
     assert one.confidence == 0.6
+    assert one.texts == (AlertText("grave_incident.single", {"violation": "ballot_stuffing"}),)
+    assert one.message == "Ballot stuffing reported by one monitor"
     two = evaluate(
         state_of(incident(V.BALLOT_STUFFING, 0, "g1", "m1"), incident(V.BALLOT_STUFFING, 5, "g2", "m2")),
         INFO,
@@ -209,6 +213,7 @@ def test_grave_incident_is_critical_at_once_and_corroboration_raises_confidence(
     )["grave_incident"]
     assert two is not None
     assert two.confidence == 0.95
+    assert two.texts == (AlertText("grave_incident.corroborated", {"violation": "ballot_stuffing"}),)
     same_monitor = evaluate(
         state_of(incident(V.CAROUSEL_VOTING, 0, "g1", "m1"), incident(V.CAROUSEL_VOTING, 5, "g2", "m1")),
         INFO,
@@ -259,17 +264,32 @@ def test_protocol_refused_and_later_received() -> None:
 
 
 @pytest.mark.parametrize(
-    ("overrides", "problem"),
+    ("overrides", "problem", "english"),
     [
-        ({"ballots_cast": 641}, "ballots cast 641 > ballots issued 640"),
-        ({"invalid_ballots": 9}, "valid 630 + invalid 9 != ballots cast 638"),
-        ({"votes": {"P01": 400, "P02": 231}}, "votes sum 631 != valid ballots 630"),
+        (
+            {"ballots_cast": 641},
+            AlertText("protocol_inconsistent.cast_exceeds_issued", {"cast": 641, "issued": 640}),
+            "Ballots in the boxes (641) exceed ballots issued (640)",
+        ),
+        (
+            {"invalid_ballots": 9},
+            AlertText(
+                "protocol_inconsistent.valid_invalid_mismatch", {"valid": 630, "invalid": 9, "cast": 638}
+            ),
+            "Valid (630) plus invalid (9) ballots differ from ballots in the boxes (638)",
+        ),
+        (
+            {"votes": {"P01": 400, "P02": 231}},
+            AlertText("protocol_inconsistent.votes_mismatch", {"votes": 631, "valid": 630}),
+            "Votes add up to 631, not to the 630 valid ballots",
+        ),
     ],
 )
-def test_protocol_inconsistent(overrides: dict[str, object], problem: str) -> None:
+def test_protocol_inconsistent(overrides: dict[str, object], problem: AlertText, english: str) -> None:
     cond = evaluate(state_of(protocol(720, "p1", **overrides)), INFO, CFG)["protocol_inconsistent"]
     assert cond is not None
-    assert problem in cond.message
+    assert problem in cond.texts
+    assert english in cond.message.split("; ")
     assert cond.severity is Severity.CRITICAL
     assert evaluate(state_of(protocol(720, "p1")), INFO, CFG)["protocol_inconsistent"] is None
 

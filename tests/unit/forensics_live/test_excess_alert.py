@@ -8,7 +8,7 @@ import numpy as np
 
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_sink import fingerprint, summary
-from services.common.events import AlertState, AlertTransition, Severity
+from services.common.events import AlertState, AlertText, AlertTransition, Severity
 from services.common.forensics.live_figures import IntegerTest, ScopeFigures
 
 T0 = datetime(2026, 3, 1, 20, tzinfo=UTC)
@@ -38,7 +38,12 @@ def test_opens_at_z_4_with_enough_stations_updates_on_whole_steps_and_resolves()
     )  # fmt: skip
     assert opened.value == 4.22
     assert opened.threshold == 4.0
-    assert "140 of 1000 protocols" in opened.message
+    assert opened.texts == (
+        AlertText(
+            "integer_excess", {"observed": 140, "tested": 1000, "expected": 100.0, "excess": 40, "z": 4.22}
+        ),
+    )
+    assert opened.message.startswith("140 of 1,000 protocols show a whole-number turnout or leader share")
     assert book.step(scope("R1", 1010, 141), T0 + timedelta(seconds=10)) is None  # z 4.32: same step
     updated = book.step(scope("R1", 1100, 150), T0 + timedelta(seconds=15))  # z 5.27
     assert updated is not None
