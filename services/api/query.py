@@ -20,6 +20,7 @@ from services.api.repository.stations import StationOrder, StationStatus
 from services.api.scoped_overview import combine, region_stats_from_row
 from services.api.series import region_turnout
 from services.api.types.alert import Alert
+from services.api.types.catalog import message_catalog_field
 from services.api.types.enums import AlertState, ReportKind, Severity, StationOrderEnum, StationStatusEnum
 from services.api.types.overview import AlertCounts, Overview
 from services.api.types.pagination import Connection, PageInfo
@@ -38,6 +39,7 @@ def _size(info: Info, first: int | None) -> int:
 @strawberry.type
 class Query:
     forensics = forensics_field
+    message_catalog = message_catalog_field
 
     @strawberry.field(description="One station by id (partner and above); null if unknown.")
     async def station(self, info: Info, id: strawberry.ID) -> Station | None:

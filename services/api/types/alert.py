@@ -9,8 +9,10 @@ import strawberry
 
 from services.api.auth import Role
 from services.api.context import Info
+from services.api.types.catalog import AlertText, Lang, texts_from_column
 from services.api.types.enums import AlertState, Severity
 from services.api.types.station import Station
+from services.common import catalog
 from services.common import events as ev
 
 
@@ -40,6 +42,31 @@ class Alert:
     resolved_at: datetime | None
     confidence: float
     version: int
+    _texts: strawberry.Private[tuple[ev.AlertText, ...]]
+
+    @strawberry.field(
+        description=(
+            "What `message` says, as message-catalog keys and parameters, for clients that render it "
+            "in their reader's language (empty on alerts raised before texts existed)."
+        )
+    )
+    def texts(self) -> list[AlertText]:
+        return [AlertText.from_value(t) for t in self._texts]
+
+    @strawberry.field(
+        description=(
+            "The message in `lang` (prefixed as cleared once resolved); the English `message` for "
+            "alerts raised before texts existed."
+        )
+    )
+    def message_for(self, lang: Lang) -> str:  # type: ignore[valid-type]
+        if not self._texts:
+            return self.message
+        return catalog.message(self._texts, lang, resolved=self.state is ev.AlertState.RESOLVED)
+
+    @strawberry.field(description="The rule's name in `lang` (`rule` is its code).")
+    def rule_name(self, lang: Lang) -> str:  # type: ignore[valid-type]
+        return catalog.text("rule", self.rule, lang)
 
     @strawberry.field(description="The station, for station-level alerts.")
     def station(self) -> Station | None:
@@ -77,6 +104,7 @@ class Alert:
             resolved_at=row["resolved_at"],
             confidence=row["confidence"],
             version=row["version"],
+            _texts=texts_from_column(row["texts"]),
         )
 
     @classmethod
@@ -97,4 +125,5 @@ class Alert:
             resolved_at=a.resolved_at,
             confidence=a.confidence,
             version=a.version,
+            _texts=a.texts,
         )

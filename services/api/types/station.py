@@ -14,9 +14,11 @@ from strawberry.scalars import JSON
 from services.api.auth import Role
 from services.api.context import Info
 from services.api.repository.stations import StationStatus
+from services.api.types.catalog import Lang
 from services.api.types.enums import StationStatusEnum
 from services.api.types.monitor import Monitor
 from services.api.types.region import Region
+from services.common import catalog
 from services.common import events as ev
 
 T = TypeVar("T")
@@ -107,6 +109,10 @@ class Incident:
         if not info.context.principal.may_read_incident_texts:
             info.context.require(Role.ANALYST, "Incident.description")
         return str(self._body.get("description", ""))
+
+    @strawberry.field(description="The violation type's name in `lang` (`violation` is its code).")
+    def violation_name(self, lang: Lang) -> str:  # type: ignore[valid-type]
+        return catalog.text("violation", self.violation, lang)
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> Incident:
