@@ -29,7 +29,7 @@ test-infra: setup
 
 # The dashboard (web/): built into static files the API serves at / (see docs/dashboard.md).
 WEB_STAMP := web/dist/index.html
-WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json services/common/catalog/*.json -type f 2>/dev/null)
 
 setup: $(STAMP) $(KAFKA_JARS) $(WEB_STAMP)
 

@@ -1,14 +1,16 @@
+import type { JSX } from "preact";
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { initialConn, type ConnState } from "./api/connection";
 import { Live, wsUrl } from "./api/live";
 import { ConnectionBadge } from "./components/ConnectionBadge";
 import { KeyEntry } from "./components/KeyEntry";
+import { LanguageSwitcher } from "./components/LanguageSwitcher";
 import { href, parseRoute, type Route, type RouteName } from "./router";
 import { Controller } from "./state/controller";
 import { useStore } from "./state/hooks";
 import { forgetKey, loadKey, saveKey } from "./state/session";
 import { Store } from "./state/store";
-import { t } from "./strings";
+import { chooseLocale, locale, t, type Locale } from "./strings";
 import type { StringKey } from "./strings/en";
 import { AlertsView } from "./views/Alerts";
 import { ForensicsView } from "./views/Forensics";
@@ -27,12 +29,18 @@ function useRoute(): Route {
   return route;
 }
 
+const ROLE_KEY: Record<string, StringKey> = { public: "rolePublic", partner: "rolePartner", analyst: "roleAnalyst", admin: "roleAdmin" };
+
 export function App() {
   const [key, setKey] = useState<string | null>(loadKey());
   const [rejected, setRejected] = useState(false);
+  // Every text reads the current locale when rendered: switching re-renders from the root.
+  const [lang, setLang] = useState<Locale>(locale());
+  const language = <LanguageSwitcher value={lang} onChange={(l) => { chooseLocale(l); setLang(l); }} />;
   if (!key) {
     return (
       <KeyEntry
+        language={language}
         rejected={rejected}
         onKey={(k) => {
           saveKey(k);
@@ -46,6 +54,7 @@ export function App() {
     <Session
       key={key}
       apiKey={key}
+      language={language}
       onSignOut={(wasRejected) => {
         forgetKey();
         setRejected(wasRejected);
@@ -55,7 +64,7 @@ export function App() {
   );
 }
 
-function Session({ apiKey, onSignOut }: { apiKey: string; onSignOut: (rejected: boolean) => void }) {
+function Session({ apiKey, language, onSignOut }: { apiKey: string; language: JSX.Element; onSignOut: (rejected: boolean) => void }) {
   const store = useMemo(() => new Store(), [apiKey]);
   const [conn, setConn] = useState<ConnState>(initialConn);
   const [ctl, setCtl] = useState<Controller | null>(null);
@@ -84,7 +93,7 @@ function Session({ apiKey, onSignOut }: { apiKey: string; onSignOut: (rejected: 
       <a class="skip" href="#main">
         {t("skipToContent")}
       </a>
-      <Header conn={conn} ctl={ctl} store={store} onSignOut={() => onSignOut(false)} />
+      <Header conn={conn} ctl={ctl} store={store} language={language} onSignOut={() => onSignOut(false)} />
       <main id="main" tabIndex={-1}>
         {ctl ? <Content ctl={ctl} /> : <p class="muted pad">{t("loading")}</p>}
       </main>
@@ -100,7 +109,7 @@ const NAV: { name: RouteName; label: StringKey; allowed: (c: Controller) => bool
   { name: "forensics", label: "navForensics", allowed: (c) => c.queryFields.has("forensics") },
 ];
 
-function Header({ conn, ctl, store, onSignOut }: { conn: ConnState; ctl: Controller | null; store: Store; onSignOut: () => void }) {
+function Header({ conn, ctl, store, language, onSignOut }: { conn: ConnState; ctl: Controller | null; store: Store; language: JSX.Element; onSignOut: () => void }) {
   const route = useRoute();
   useStore(store);
   const current = route.name === "station" ? "stations" : route.name;
@@ -124,10 +133,11 @@ function Header({ conn, ctl, store, onSignOut }: { conn: ConnState; ctl: Control
       <div class="top-right">
         <ConnectionBadge conn={conn} />
         {conn.role && (
-          <span class="role small" data-testid="role">
-            {t("role")}: {conn.role}
+          <span class="role small" data-testid="role" data-role={conn.role}>
+            {t("role")}: {ROLE_KEY[conn.role] ? t(ROLE_KEY[conn.role]) : conn.role}
           </span>
         )}
+        {language}
         <button type="button" class="link" onClick={onSignOut}>
           {t("signOut")}
         </button>

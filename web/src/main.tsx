@@ -1,8 +1,7 @@
 import { render } from "preact";
 import { App } from "./App";
-import { setLocale, type Locale } from "./strings";
+import { setLocale, startLocale } from "./strings";
 import "./styles.css";
 
-const wanted = (new URLSearchParams(location.search).get("lang") ?? "en") as Locale;
-setLocale(["en", "ru", "kk"].includes(wanted) ? wanted : "en");
+setLocale(startLocale());
 render(<App />, document.getElementById("app")!);

@@ -222,7 +222,7 @@ describe("alert changes per rule", () => {
   const alert = (id: string, rule: string, version: number, state: Alert["state"] = "OPEN"): Alert => ({
     id, rule, severity: "WARNING", state, stationId: "", regionId: "ALA", value: 5, threshold: 4, message: "",
     reportIds: [], openedAt: "2026-03-01T20:00:00Z", updatedAt: "2026-03-01T20:00:00Z", resolvedAt: null,
-    confidence: 1, version,
+    confidence: 1, version, texts: [],
   });
 
   it("counts new, updated and resolved alerts of a rule, not repeats or stale versions", () => {

@@ -5,6 +5,7 @@ import { RollingRate } from "../src/state/rate";
 import { toData } from "../src/components/LineChart";
 import { appendPoint, MIN_SPAN_MS, nationalCurve, shareOfRegistered, timeAxisRange } from "../src/state/series";
 import { turnoutCaption } from "../src/views/Overview";
+import { renderText } from "../src/strings/catalog";
 import { protocolChecks } from "../src/views/Station";
 
 describe("national curve", () => {
@@ -63,7 +64,18 @@ describe("protocol consistency", () => {
     const bad = { ...ok, ballots_cast: 600, votes: { A: 300, B: 100 } };
     const r = protocolChecks(bad);
     expect(r.ok).toBe(false);
-    expect(r.problems).toEqual(["valid + invalid (490) ≠ cast (600)", "sum of votes (400) ≠ valid (480)", "cast (600) > issued (500)"]);
+    expect(r.problems.map((p) => renderText(p, "ru"))).toEqual([
+      "Бюллетеней в ящиках (600) больше, чем выдано (500)",
+      "Действительные (480) и недействительные (10) бюллетени в сумме не равны числу бюллетеней в ящиках (600)",
+      "Сумма голосов (400) не равна числу действительных бюллетеней (480)",
+    ]);
+  });
+
+  it("adds what the aggregator's alert found (ballots received) and the summary's own list", () => {
+    const ok = { ballots_issued: 500, ballots_cast: 490, valid_ballots: 480, invalid_ballots: 10 };
+    const received = { key: "protocol_inconsistent.issued_exceeds_received", params: { issued: 500, received: 450 } };
+    expect(protocolChecks(ok, [received])).toEqual({ ok: false, problems: [received] });
+    expect(protocolChecks({ ...ok, inconsistencies: ["ballots issued 500 > ballots received 450"] }).ok).toBe(false);
   });
 });
 

@@ -104,7 +104,7 @@ async def test_a_partner_key_sees_no_monitor_identities_and_no_ops_actions(
     assert browser("text", selector='[data-testid="role"]').endswith("partner")
     browser("hash", hash="#/station/ALA-0001")
     wait_text(browser, "partner_station", '[data-testid="station-ballots"]', "960")
-    wait_text(browser, "partner_station_alert", '[data-testid="station-page"]', "abnormal")
+    wait_text(browser, "partner_station_alert", '[data-testid="station-page"]', "Abnormal turnout")
     assert browser("count", selector='[data-testid="monitors"]') == 0
     assert MONITOR_NAME not in browser("html")
     assert browser("count", selector="[data-alert] button") == 0

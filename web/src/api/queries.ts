@@ -7,7 +7,7 @@ const STATION_ROW = `id name regionId status
   stats { ballotsIssued registeredVoters turnoutPct homeVotingPct openAlerts reportsProcessed lastReportAt silent }`;
 
 const ALERT = `id rule severity state stationId regionId value threshold message reportIds openedAt updatedAt
-  resolvedAt confidence version`;
+  resolvedAt confidence version texts { key params }`;
 
 export const OVERVIEW = `query Overview {
   overview { national { ${REGION_STATS} } openAlerts { info warning critical total } }

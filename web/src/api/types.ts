@@ -58,6 +58,12 @@ export interface StationRow {
   stats: StationRowStats | null;
 }
 
+/** One sentence of an alert's text: a message-catalog key and its parameters (src/strings/catalog.ts). */
+export interface AlertText {
+  key: string;
+  params: Record<string, number | string>;
+}
+
 export interface Alert {
   id: string;
   rule: string;
@@ -74,6 +80,7 @@ export interface Alert {
   resolvedAt: string | null;
   confidence: number;
   version: number;
+  texts: AlertText[];
 }
 
 export interface TurnoutPoint {

@@ -1,7 +1,8 @@
+import type { JSX } from "preact";
 import { useState } from "preact/hooks";
 import { t } from "../strings";
 
-export function KeyEntry({ onKey, rejected }: { onKey: (key: string) => void; rejected: boolean }) {
+export function KeyEntry({ onKey, rejected, language }: { onKey: (key: string) => void; rejected: boolean; language: JSX.Element }) {
   const [value, setValue] = useState("");
   return (
     <main class="key-entry" id="main">
@@ -12,7 +13,10 @@ export function KeyEntry({ onKey, rejected }: { onKey: (key: string) => void; re
           if (value.trim()) onKey(value.trim());
         }}
       >
-        <h1>{t("appName")}</h1>
+        <div class="key-top">
+          <h1>{t("appName")}</h1>
+          {language}
+        </div>
         <p class="muted">{t("appTagline")}</p>
         <h2>{t("keyTitle")}</h2>
         <label for="api-key">{t("keyLabel")}</label>

@@ -1,7 +1,9 @@
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { clock, hourMinute, pct } from "../format";
 import { timeAxisRange, type Point } from "../state/series";
+import { t } from "../strings";
 
 export interface Line {
   label: string;
@@ -27,11 +29,22 @@ export function LineChart({ lines, height = 220, label }: { lines: Line[]; heigh
       // uPlot's time scale reads seconds (toData divides our ms); its own range around one or two close
       // points pads by the value's magnitude (years), so the range is the election day's hours instead.
       scales: { x: { time: true, range: (u) => timeAxisRange(secondsToMs(u.data[0]), Date.now()) }, y: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil(max / 10) * 10)] } },
+      // Times and percentages in the reader's locale (uPlot's own labels are English, 12-hour).
       axes: [
-        { stroke: "#4b5563", grid: { stroke: "#e5e7eb" } },
-        { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => `${v}%`) },
+        { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => hourMinute(v * 1000)) },
+        { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => pct(v, Number.isInteger(v) ? 0 : 1)) },
       ],
-      series: [{}, ...lines.map((l) => ({ label: l.label, stroke: l.color, width: 2, dash: l.dash, points: { show: fewPoints, size: 6, fill: l.color } }))],
+      series: [
+        { label: t("chartTime"), value: (_u, v) => (v == null ? "–" : clock(v * 1000)) },
+        ...lines.map((l) => ({
+          label: l.label,
+          stroke: l.color,
+          width: 2,
+          dash: l.dash,
+          points: { show: fewPoints, size: 6, fill: l.color },
+          value: (_u: uPlot, v: number | null) => pct(v, 1),
+        })),
+      ],
     };
     const p = new uPlot(opts, toData(lines), el);
     plot.current = p;

@@ -1,5 +1,6 @@
 /** The integer-percentage figures as the table shows them, and the verdict line above it. */
 import type { Forensics, IntegerTest, RegionScreen } from "../api/types";
+import { num } from "../format";
 import type { StringKey } from "../strings/en";
 
 export interface FigureRow {
@@ -58,7 +59,7 @@ const SUPERSCRIPT: Record<string, string> = { "-": "⁻", "0": "⁰", "1": "¹",
  */
 export function formatP(p: number | null | undefined): string {
   if (p == null || !Number.isFinite(p) || p < 0) return "–";
-  if (p >= 0.001) return p >= 0.9995 ? "1.000" : p.toFixed(3);
+  if (p >= 0.001) return num(p >= 0.9995 ? 1 : p, 3);
   if (p < P_FLOOR) return "< 10⁻¹⁵";
   let exp = Math.floor(Math.log10(p));
   let mant = p / 10 ** exp;
@@ -67,5 +68,5 @@ export function formatP(p: number | null | undefined): string {
     exp += 1;
   }
   const sup = String(exp).split("").map((c) => SUPERSCRIPT[c] ?? c).join("");
-  return `${mant.toFixed(1)} × 10${sup}`;
+  return `${num(mant, 1)} × 10${sup}`;
 }

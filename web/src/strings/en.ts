@@ -1,8 +1,13 @@
-/** Every text the dashboard shows, in English. Translations copy these keys (see ./index.ts). */
+/**
+ * Every text the dashboard shows, in English; ru.ts and kk.ts have every key (test/strings.test.ts
+ * checks keys and placeholders). Codes from the API (rules, violations, alert texts) are rendered from
+ * the shared message catalog instead (./catalog.ts).
+ */
 export const en = {
   appName: "pollwatch",
   appTagline: "Live election monitoring",
   skipToContent: "Skip to content",
+  language: "Language",
   // Key entry
   keyTitle: "Sign in with your API key",
   keyHelp: "The key stays in this browser tab only (session storage) and is sent in a request header, never in the address.",
@@ -11,6 +16,10 @@ export const en = {
   keyRejected: "This key was not accepted.",
   signOut: "Forget key",
   role: "Role",
+  rolePublic: "public",
+  rolePartner: "partner",
+  roleAnalyst: "analyst",
+  roleAdmin: "admin",
   // Navigation
   navOverview: "Overview",
   navRegions: "Regions",
@@ -33,13 +42,14 @@ export const en = {
   // A roll-up's turnout is voter-weighted over the stations that reported, not over every registered voter.
   ballotsReporting: "{ballots} ballots issued so far · turnout over reporting stations",
   turnoutRate: "Turnout rate",
-  perHour: "{v} pp/h",
+  perHourUnit: "pp/h",
   stationsReporting: "Stations reporting",
   stationsSilent: "Silent",
   stationsOfTotal: "of {n}",
   openAlerts: "Open alerts",
   reportsPerMinute: "Reports per minute",
   turnoutCurve: "Turnout through the day",
+  chartTime: "Time",
   turnoutCurveNote: "Ballots issued as a share of all {voters} registered voters (stations not yet reporting count as zero).",
   noDataYet: "No data yet",
   updated: "Updated {t}",
@@ -56,10 +66,11 @@ export const en = {
   incidentsPer100: "Incidents / 100 stations",
   trend: "Trend",
   regionsTurnoutNote: "Turnout is over each region's reporting stations; the trend is ballots as a share of all its registered voters.",
-  stations: "Stations",
+  stationCount: "{n} stations",
   sortBy: "Sort by {col}",
   // Stations
   station: "Station",
+  stationId: "ID",
   status: "Status",
   allRegions: "All regions",
   allStatuses: "Any status",
@@ -85,6 +96,14 @@ export const en = {
   protocolConsistent: "Figures consistent",
   protocolInconsistent: "Inconsistent",
   protocolCopyReceived: "Copy received",
+  protocolRegisteredVoters: "Registered voters",
+  protocolBallotsIssued: "Ballots issued",
+  protocolBallotsCast: "Ballots in the boxes",
+  protocolValidBallots: "Valid ballots",
+  protocolInvalidBallots: "Invalid ballots",
+  protocolVotes: "Votes",
+  yes: "Yes",
+  no: "No",
   alertsForStation: "Alerts at this station",
   monitors: "Monitors",
   stationNotFound: "Station not found",
@@ -162,9 +181,15 @@ export const en = {
     "{n} of {total} regions flagged: z ≥ {th} with at least {min} protocols tested, the rule of the region alert and of pollwatch forensics.",
   screenTooFewHead: "Also at z ≥ {th}, but with fewer than {min} protocols tested (not flagged, no alert):",
   screenRegion: "z = {z}, {n} protocols tested",
-  forensicsMethod: "Method: {m}",
+  forensicsMethod:
+    "Method: integer percentages with the filters of Kobak, Shpilkin and Pshenichnikov (2016); the chance level from each station's exact binomial probabilities, its tail by a refined normal approximation.",
   forensicsOtherTests:
-    "Benford's-law digit tests, last-digit tests and the other batch analyses run on the full protocol set from the command line only: pollwatch forensics.",
+    "Benford's-law digit tests, last-digit tests and the other batch analyses run on the full protocol set from the command line only: {cmd}.",
+  // Formats
+  percent: "{n}%",
+  agoSeconds: "{n} s ago",
+  agoMinutes: "{n} min ago",
+  agoHours: "{n} h ago",
   // Misc
   loading: "Loading…",
   error: "Something went wrong: {msg}",

@@ -7,6 +7,7 @@ import { clock, num } from "../format";
 import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { t } from "../strings";
+import { alertMessage, renderText, ruleName } from "../strings/catalog";
 
 /** One alert: what fired and why (value vs threshold, the reports behind it); ops actions for admins. */
 export function AlertCard({ alert: a, ctl }: { alert: Alert; ctl: Controller }) {
@@ -25,14 +26,23 @@ export function AlertCard({ alert: a, ctl }: { alert: Alert; ctl: Controller }) 
     <li class={`alert-card sev-border-${a.severity.toLowerCase()}${a.state === "RESOLVED" ? " resolved" : ""}`} data-alert={a.id} data-rule={a.rule}>
       <div class="alert-head">
         <SeverityChip severity={a.severity} />
-        <strong class="alert-rule">{a.rule}</strong>
+        <strong class="alert-rule">{ruleName(a.rule)}</strong>
         {a.state === "RESOLVED" && <span class="pill">{t("resolved")}</span>}
         <span class="muted small alert-time">{t("opened", { t: clock(a.openedAt) })}</span>
       </div>
-      <p class="alert-msg">{a.message}</p>
+      {a.texts?.length > 1 ? (
+        // Several reasons (a protocol failing several checks): one per line.
+        <ul class="alert-msg alert-texts">
+          {a.texts.map((x, i) => (
+            <li key={i}>{renderText(x)}</li>
+          ))}
+        </ul>
+      ) : (
+        <p class="alert-msg">{alertMessage(a)}</p>
+      )}
       <p class="alert-why small">
         {a.stationId && <a href={href("station", a.stationId)} class="mono">{a.stationId}</a>}
-        {region && <span> · {region.name}</span>}
+        {region && <span data-i18n-data> · {region.name}</span>}
         <span> · {t("valueVsThreshold", { v: num(a.value, 2), th: num(a.threshold, 2) })}</span>
         {a.confidence > 0 && a.confidence < 1 && <span> · {t("confidence", { v: num(a.confidence, 2) })}</span>}
       </p>

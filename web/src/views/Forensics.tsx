@@ -126,9 +126,21 @@ export function ForensicsView({ ctl, params }: { ctl: Controller; params: URLSea
         <Figures f={f} scope={scopeName} national={!region} regionName={(id) => store.regions.get(id)?.name || id} />
       )}
       <p class="fx-note small" data-testid="forensics-other-tests">
-        {t("forensicsOtherTests")}
+        {withCode(t("forensicsOtherTests"), "cmd", "pollwatch forensics")}
       </p>
     </section>
+  );
+}
+
+/** `text` with its `{name}` placeholder as a command in <code> (not a word to translate). */
+function withCode(text: string, name: string, code: string) {
+  const [before, after = ""] = text.split(`{${name}}`);
+  return (
+    <>
+      {before}
+      <code>{code}</code>
+      {after}
+    </>
   );
 }
 
@@ -163,7 +175,7 @@ function Figures({
           <h2>{t("forensicsLeaderShare")}</h2>
           <p class="big">{pct(f.leaderSharePct, 1)}</p>
           <p class="muted">
-            {t("forensicsLeader")}: <strong data-testid="fx-leader">{f.leader ?? "–"}</strong> ({t("forensicsLeaderHelp")})
+            {t("forensicsLeader")}: <strong data-testid="fx-leader" data-i18n-data>{f.leader ?? "–"}</strong> ({t("forensicsLeaderHelp")})
           </p>
         </article>
         <article class={`card kpi fx-z fx-${v}`}>
@@ -187,7 +199,9 @@ function Figures({
           <h2 id="int-title">{t("integerPercentages")}</h2>
           <IntegerTable f={f} />
           <p class="small fx-help">{t("intHelp")}</p>
-          <p class="small muted">{t("forensicsMethod", { m: f.method })}</p>
+          <p class="small muted" data-method={f.method}>
+            {t("forensicsMethod")}
+          </p>
         </article>
       </div>
     </>

@@ -6,6 +6,7 @@ import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { useNow, useStore } from "../state/hooks";
 import { t } from "../strings";
+import { alertMessage, ruleName } from "../strings/catalog";
 
 /**
  * The line under a roll-up's turnout: the API's turnout is voter-weighted over the stations that have
@@ -36,7 +37,9 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
         </article>
         <article class="card kpi">
           <h2>{t("turnoutRate")}</h2>
-          <p class="big">{n ? t("perHour", { v: num(n.turnoutRatePpPerHour, 2) }) : "–"}</p>
+          <p class="big">
+            {n ? num(n.turnoutRatePpPerHour, 2) : "–"} {n && <span class="unit">{t("perHourUnit")}</span>}
+          </p>
           <p class="muted">{n ? t("updated", { t: clock(n.updatedAt) }) : ""}</p>
         </article>
         <article class="card kpi" data-testid="kpi-stations">
@@ -80,13 +83,19 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
               <p class="muted">{t("noAlerts")}</p>
             ) : (
               <ul class="mini-alerts">
-                {latest.map((a) => (
-                  <li key={a.id} class={a.state === "RESOLVED" ? "resolved" : ""}>
-                    <SeverityChip severity={a.severity} />
-                    <span class="mini-msg">{a.message || a.rule}</span>
-                    <span class="muted small">{clock(a.updatedAt)}</span>
-                  </li>
-                ))}
+                {latest.map((a) => {
+                  // Long texts (and translations run longer) are cut to one line; the whole text is the title.
+                  const text = alertMessage(a) || ruleName(a.rule);
+                  return (
+                    <li key={a.id} class={a.state === "RESOLVED" ? "resolved" : ""} data-alert={a.id} data-rule={a.rule}>
+                      <SeverityChip severity={a.severity} />
+                      <span class="mini-msg" title={`${ruleName(a.rule)}: ${text}`}>
+                        {text}
+                      </span>
+                      <span class="muted small">{clock(a.updatedAt)}</span>
+                    </li>
+                  );
+                })}
               </ul>
             )}
           </article>

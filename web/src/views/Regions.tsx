@@ -61,7 +61,7 @@ export function RegionsView({ ctl }: { ctl: Controller }) {
                 <tr key={r.id} data-region={r.id}>
                   <th scope="row">
                     {ctl.canSeeStations ? <a href={href("stations", undefined, { region: r.id })}>{r.name || r.id}</a> : r.name || r.id}
-                    <span class="muted small"> · {int(r.stationCount)} {t("stations").toLowerCase()}</span>
+                    <span class="muted small"> · {t("stationCount", { n: int(r.stationCount) })}</span>
                   </th>
                   <td class="num" data-col="ballots">{int(s?.ballotsIssued)}</td>
                   <td class="num" data-col="turnout">{pct(s?.turnoutPct, 2)}</td>

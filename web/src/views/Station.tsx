@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "../api/graphql";
 import { STATION_DETAIL, STATION_MONITORS } from "../api/queries";
-import type { Alert, TurnoutPoint } from "../api/types";
+import type { Alert, AlertText, TurnoutPoint } from "../api/types";
 import { LineChart } from "../components/LineChart";
 import { ago, clock, int, num, pct } from "../format";
 import { href } from "../router";
@@ -9,6 +9,8 @@ import { coalesce, SERIES_BUCKET_MINUTES, type Controller } from "../state/contr
 import { useNow, useStore } from "../state/hooks";
 import { appendPoint, toPoints } from "../state/series";
 import { t } from "../strings";
+import { renderText, violationName } from "../strings/catalog";
+import type { StringKey } from "../strings/en";
 import { AlertCard } from "./AlertCard";
 import { STATUS_KEY } from "./Stations";
 
@@ -45,25 +47,45 @@ interface Monitor {
   active: boolean;
 }
 
-/** The protocol's own consistency checks plus the arithmetic ones a reader would do by hand. */
-export function protocolChecks(p: Record<string, unknown>): { ok: boolean; problems: string[] } {
+const PROBLEM = "protocol_inconsistent.";
+
+/**
+ * The protocol's arithmetic checks (as the aggregator's, services/aggregator/domain/protocol_check.py)
+ * as catalog texts, plus those of the station's open protocol_inconsistent alert (`fromAlert`: it also
+ * checks ballots received, which the summary lacks). Not ok either when the summary lists problems.
+ */
+export function protocolChecks(p: Record<string, unknown>, fromAlert: AlertText[] = []): { ok: boolean; problems: AlertText[] } {
   const n = (k: string, alt: string) => Number(p[k] ?? p[alt] ?? NaN);
-  const problems = Array.isArray(p.inconsistencies) ? (p.inconsistencies as unknown[]).map(String) : [];
   const cast = n("ballots_cast", "ballotsCast");
   const valid = n("valid_ballots", "validBallots");
   const invalid = n("invalid_ballots", "invalidBallots");
   const issued = n("ballots_issued", "ballotsIssued");
+  const registered = n("registered_voters", "registeredVoters");
   const votes = (p.votes ?? {}) as Record<string, number>;
   const votesSum = Object.values(votes).reduce((s, v) => s + Number(v), 0);
-  if (Number.isFinite(cast) && Number.isFinite(valid) && Number.isFinite(invalid) && valid + invalid !== cast) {
-    problems.push(`valid + invalid (${valid + invalid}) ≠ cast (${cast})`);
+  const problems: AlertText[] = [];
+  if (cast > issued) problems.push({ key: `${PROBLEM}cast_exceeds_issued`, params: { cast, issued } });
+  if (valid + invalid !== cast && [valid, invalid, cast].every(Number.isFinite)) {
+    problems.push({ key: `${PROBLEM}valid_invalid_mismatch`, params: { valid, invalid, cast } });
   }
   if (Number.isFinite(valid) && Object.keys(votes).length > 0 && votesSum !== valid) {
-    problems.push(`sum of votes (${votesSum}) ≠ valid (${valid})`);
+    problems.push({ key: `${PROBLEM}votes_mismatch`, params: { votes: votesSum, valid } });
   }
-  if (Number.isFinite(cast) && Number.isFinite(issued) && cast > issued) problems.push(`cast (${cast}) > issued (${issued})`);
-  return { ok: problems.length === 0, problems: [...new Set(problems)] };
+  if (registered > 0 && issued > registered) problems.push({ key: `${PROBLEM}issued_exceeds_registered`, params: { issued, registered } });
+  for (const x of fromAlert) if (x.key.startsWith(PROBLEM) && !problems.some((y) => y.key === x.key)) problems.push(x);
+  const listed = Array.isArray(p.inconsistencies) ? p.inconsistencies.length : 0;
+  return { ok: problems.length === 0 && listed === 0, problems };
 }
+
+/** The summary's figures in reading order (services/api/types/station.py StationStats.protocol). */
+const PROTOCOL_FIELDS: [string, StringKey][] = [
+  ["registered_voters", "protocolRegisteredVoters"],
+  ["ballots_issued", "protocolBallotsIssued"],
+  ["ballots_cast", "protocolBallotsCast"],
+  ["valid_ballots", "protocolValidBallots"],
+  ["invalid_ballots", "protocolInvalidBallots"],
+  ["copy_received", "protocolCopyReceived"],
+];
 
 export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
   const { store } = ctl;
@@ -114,9 +136,10 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
   const incidents = Object.entries(stats?.incidentsTotal ?? {}).sort((a, b) => b[1] - a[1]);
   const maxIncidents = Math.max(1, ...incidents.map(([, c]) => c));
   const protocol = stats?.protocol ?? null;
-  const checks = protocol ? protocolChecks(protocol) : null;
   const alerts = [...detail.alerts.nodes.map((a) => store.alerts.get(a.id) ?? a), ...[...store.alerts.values()].filter((a) => a.stationId === id && !detail.alerts.nodes.some((n) => n.id === a.id))]
     .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
+  const alertProblems = alerts.filter((a) => a.rule === "protocol_inconsistent" && a.state === "OPEN").flatMap((a) => a.texts ?? []);
+  const checks = protocol ? protocolChecks(protocol, alertProblems) : null;
 
   return (
     <section aria-labelledby="station-title" data-testid="station-page">
@@ -137,7 +160,9 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
         </article>
         <article class="card kpi">
           <h2>{t("turnoutRate")}</h2>
-          <p class="big">{stats ? t("perHour", { v: num(stats.turnoutRatePpPerHour, 2) }) : "–"}</p>
+          <p class="big">
+            {stats ? num(stats.turnoutRatePpPerHour, 2) : "–"} {stats && <span class="unit">{t("perHourUnit")}</span>}
+          </p>
         </article>
         <article class="card kpi">
           <h2>{t("homeVotingPct")}</h2>
@@ -169,7 +194,9 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
             <ul class="bars">
               {incidents.map(([kind, count]) => (
                 <li key={kind}>
-                  <span class="bar-label">{kind.replace(/_/g, " ")}</span>
+                  <span class="bar-label" title={violationName(kind)}>
+                    {violationName(kind)}
+                  </span>
                   <span class="bar" style={{ width: `${(100 * count) / maxIncidents}%` }} />
                   <span class="bar-count">{count}</span>
                 </li>
@@ -188,29 +215,38 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
               <p class={checks!.ok ? "ok-text" : "bad-text"}>
                 {checks!.ok ? `✓ ${t("protocolConsistent")}` : `✗ ${t("protocolInconsistent")}`}
               </p>
-              {!checks!.ok && (
-                <ul class="small bad-text">
+              {checks!.problems.length > 0 && (
+                <ul class="small bad-text" data-testid="protocol-problems">
                   {checks!.problems.map((p) => (
-                    <li key={p}>{p}</li>
+                    <li key={p.key}>{renderText(p)}</li>
                   ))}
                 </ul>
               )}
               <dl class="figures">
-                {Object.entries(protocol)
-                  .filter(([k, v]) => k !== "inconsistencies" && typeof v !== "object")
-                  .map(([k, v]) => (
+                {PROTOCOL_FIELDS.filter(([k]) => k in protocol).map(([k, label]) => {
+                  const v = protocol[k];
+                  return (
                     <div key={k}>
-                      <dt>{k.replace(/_/g, " ")}</dt>
-                      <dd>{typeof v === "number" ? int(v) : String(v)}</dd>
+                      <dt>{t(label)}</dt>
+                      <dd>{typeof v === "boolean" ? t(v ? "yes" : "no") : int(Number(v))}</dd>
                     </div>
-                  ))}
-                {Object.entries((protocol.votes ?? {}) as Record<string, number>).map(([k, v]) => (
-                  <div key={`v-${k}`}>
-                    <dt>{k}</dt>
-                    <dd>{int(v)}</dd>
-                  </div>
-                ))}
+                  );
+                })}
               </dl>
+              {Object.keys((protocol.votes ?? {}) as Record<string, number>).length > 0 && (
+                <>
+                  <h3 class="small muted">{t("protocolVotes")}</h3>
+                  <dl class="figures">
+                    {Object.entries((protocol.votes ?? {}) as Record<string, number>).map(([k, v]) => (
+                      // Party and candidate names are data, shown as sent.
+                      <div key={`v-${k}`} data-i18n-data>
+                        <dt>{k}</dt>
+                        <dd>{int(v)}</dd>
+                      </div>
+                    ))}
+                  </dl>
+                </>
+              )}
             </>
           )}
         </article>

@@ -82,7 +82,9 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
     return (
       <a class={`srow${matches(row, filters) ? "" : " stale"}`} href={href("station", row.id)} data-station={row.id}>
         <span class="c-id mono">{row.id}</span>
-        <span class="c-name">{row.name}</span>
+        <span class="c-name" title={row.name}>
+          {row.name}
+        </span>
         <span class="c-status">
           <span class={`pill st-${row.status.toLowerCase()}`}>{t(STATUS_KEY[row.status as StationStatus] ?? "statusNoData")}</span>
         </span>
@@ -131,7 +133,7 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
       </div>
       <div role="table" aria-label={t("stationsList")} class="vtable">
         <div role="row" class="srow shead">
-          <span class="c-id" role="columnheader">ID</span>
+          <span class="c-id" role="columnheader">{t("stationId")}</span>
           <span class="c-name" role="columnheader">{t("station")}</span>
           <span class="c-status" role="columnheader">{t("status")}</span>
           <span class="c-num" role="columnheader">{t("turnoutPct")}</span>
