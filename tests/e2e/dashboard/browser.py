@@ -32,7 +32,7 @@ def ensure_dashboard_built() -> None:
 
 
 class Browser:
-    def __init__(self, width: int = 1366, height: int = 900) -> None:
+    def __init__(self, width: int = 1366, height: int = 900, locale: str = "en-US") -> None:
         node = shutil.which("node")
         assert node, "node is needed for the browser driver"
         env = dict(os.environ) | {
@@ -40,6 +40,7 @@ class Browser:
             "PW_CHROMIUM": str(CHROMIUM),
             "PW_WIDTH": str(width),
             "PW_HEIGHT": str(height),
+            "PW_LOCALE": locale,
         }
         self._proc = subprocess.Popen(
             [node, str(Path(__file__).with_name("driver.mjs"))],

@@ -16,6 +16,8 @@ const context = await chromium.launchPersistentContext(profile, {
   executablePath: process.env.PW_CHROMIUM ?? "/usr/bin/chromium",
   headless: true,
   viewport: { width: Number(process.env.PW_WIDTH ?? 1366), height: Number(process.env.PW_HEIGHT ?? 900) },
+  // The browser's language (navigator.languages), which the dashboard starts in.
+  locale: process.env.PW_LOCALE || "en-US",
   args: [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
