@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import asyncpg
+import httpx
 import pytest
 
 from services.api.auth import generate_key, hash_secret
@@ -39,6 +43,20 @@ class Stack:
     @property
     def dashboard(self) -> str:
         return f"{self.services['api'].url}/"
+
+
+def post_report(stack: Stack, station: str, body: dict[str, Any]) -> None:
+    """One report (`body`: {"turnout": {...}}, {"incident": {...}}, ...) observed now, to ingest over HTTP."""
+    now = datetime.now(UTC).isoformat()
+    report = {"id": str(uuid.uuid4()), "station_id": station, "observed_at": now, **body}
+    answer = httpx.post(
+        f"{stack.services['ingest'].url}/v1/reports",
+        json=report,
+        headers={"Authorization": f"Bearer {stack.monitor_token}"},
+        timeout=30,
+    )
+    assert answer.status_code == 202, answer.text
+    assert answer.json()["results"][0]["status"] == "accepted", answer.text
 
 
 @pytest.fixture(scope="session")

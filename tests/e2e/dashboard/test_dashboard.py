@@ -8,14 +8,11 @@ artifacts/dashboard_e2e.json (figures, not assertions: speed belongs to bench/).
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from tests.e2e.dashboard.browser import ROOT, Browser
-from tests.e2e.dashboard.conftest import MONITOR_NAME, Stack
+from tests.e2e.dashboard.conftest import MONITOR_NAME, Stack, post_report
 from tests.support.processes import run_service, service_env
 
 pytestmark = pytest.mark.e2e
@@ -25,20 +22,7 @@ LATENCIES: dict[str, int] = {}
 
 
 def post_turnout(stack: Stack, station: str, ballots: int, home: int = 5) -> None:
-    report = {
-        "id": str(uuid.uuid4()),
-        "station_id": station,
-        "observed_at": datetime.now(UTC).isoformat(),
-        "turnout": {"ballots_issued": ballots, "home_voting_applications": home},
-    }
-    answer = httpx.post(
-        f"{stack.services['ingest'].url}/v1/reports",
-        json=report,
-        headers={"Authorization": f"Bearer {stack.monitor_token}"},
-        timeout=30,
-    )
-    assert answer.status_code == 202, answer.text
-    assert answer.json()["results"][0]["status"] == "accepted", answer.text
+    post_report(stack, station, {"turnout": {"ballots_issued": ballots, "home_voting_applications": home}})
 
 
 def wait_text(browser: Browser, what: str, selector: str, contains: str) -> int:

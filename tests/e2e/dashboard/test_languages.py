@@ -10,17 +10,14 @@ ingest over HTTP; then, in each language, every main view is read for English le
 from __future__ import annotations
 
 import re
-import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 
 from services.aggregator.forensics_sink import rows, write_forensics
 from tests.e2e.dashboard.browser import Browser
-from tests.e2e.dashboard.conftest import MONITOR_NAME, REGISTRY, Stack
+from tests.e2e.dashboard.conftest import MONITOR_NAME, REGISTRY, Stack, post_report
 from tests.e2e.dashboard.test_forensics_page import snapshot
 
 pytestmark = pytest.mark.e2e
@@ -81,32 +78,20 @@ OVERFLOW = """(async () => {
 })()"""
 
 
-def post(stack: Stack, station: str, body: dict[str, Any]) -> None:
-    now = datetime.now(UTC).isoformat()
-    report = {"id": str(uuid.uuid4()), "station_id": station, "observed_at": now, **body}
-    answer = httpx.post(
-        f"{stack.services['ingest'].url}/v1/reports",
-        json=report,
-        headers={"Authorization": f"Bearer {stack.monitor_token}"},
-        timeout=30,
-    )
-    assert answer.status_code == 202, answer.text
-    assert answer.json()["results"][0]["status"] == "accepted", answer.text
-
-
 def raise_alerts(stack: Stack) -> None:
     """Turnout everywhere; an abnormal turnout, grave incidents and a protocol failing four checks."""
     for i, station in enumerate(s.id for s in REGISTRY.stations):
-        post(stack, station, {"turnout": {"ballots_issued": 300 + 10 * i, "home_voting_applications": 4}})
-    post(stack, "ALA-0004", {"turnout": {"ballots_issued": 950, "home_voting_applications": 4}})
+        turnout = {"ballots_issued": 300 + 10 * i, "home_voting_applications": 4}
+        post_report(stack, station, {"turnout": turnout})
+    post_report(stack, "ALA-0004", {"turnout": {"ballots_issued": 950, "home_voting_applications": 4}})
     for violation in ("ballot_stuffing", "carousel_voting", "monitor_restricted"):
-        post(stack, "AKM-0002", {"incident": {"violation": violation, "description": ""}})
+        post_report(stack, "AKM-0002", {"incident": {"violation": violation, "description": ""}})
     protocol = {
         "registered_voters": 1000, "ballots_received": 1000, "ballots_issued": 1100,
         "ballots_cast": 1150, "valid_ballots": 1000, "invalid_ballots": 20,
         "votes": {"P01": 700, "P02": 250}, "copy_received": False,
     }  # fmt: skip
-    post(stack, "ALA-0005", {"protocol": protocol})
+    post_report(stack, "ALA-0005", {"protocol": protocol})
 
 
 def english_left(texts: list[str]) -> list[str]:
@@ -194,7 +179,7 @@ async def test_alerts_rules_and_violations_read_in_the_chosen_language_which_the
 
 
 async def test_the_dashboard_starts_in_the_browsers_language(stack: Stack) -> None:
-    post(stack, "ALA-0001", {"turnout": {"ballots_issued": 345, "home_voting_applications": 4}})
+    post_report(stack, "ALA-0001", {"turnout": {"ballots_issued": 345, "home_voting_applications": 4}})
     kazakh = Browser(locale="kk-KZ")
     try:
         kazakh("goto", url=stack.dashboard)
