@@ -18,7 +18,6 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
 
 from services.common.events import AlertText
 
@@ -80,9 +79,12 @@ def cleared(body: str, lang: Lang) -> str:
 
 
 def number(value: float, lang: Lang) -> str:
-    """Up to two decimals (the rules round their figures first), grouped per language."""
-    formatted: str = _pattern().apply(value, _locale(lang))
-    return formatted
+    """Up to two decimals (the rules round their figures first), with the language's CLDR symbols.
+
+    Python's own formatting with babel's symbols swapped in: babel's pattern formatting costs ~10 µs a
+    number, and an alert storm (every station silent at once) renders tens of thousands of messages."""
+    plain = f"{value:,.2f}".rstrip("0").rstrip(".")
+    return plain.translate(_symbols(lang))
 
 
 def placeholders(template: str) -> frozenset[str]:
@@ -90,10 +92,7 @@ def placeholders(template: str) -> frozenset[str]:
 
 
 @cache
-def _locale(lang: Lang) -> Locale:
-    return Locale.parse(lang.value)
-
-
-@cache
-def _pattern() -> NumberPattern:
-    return parse_pattern("#,##0.##")
+def _symbols(lang: Lang) -> dict[int, str]:
+    """Python's "," / "." / "-" -> the language's group, decimal and minus signs."""
+    symbols = Locale.parse(lang.value).number_symbols["latn"]
+    return str.maketrans({",": symbols["group"], ".": symbols["decimal"], "-": symbols["minusSign"]})
