@@ -84,7 +84,7 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
             ) : (
               <ul class="mini-alerts">
                 {latest.map((a) => {
-                  // Long texts (and translations run longer) are cut to one line; the whole text is the title.
+                  // Long texts (and translations run longer) are cut at two lines; the whole text is the title.
                   const text = alertMessage(a) || ruleName(a.rule);
                   return (
                     <li key={a.id} class={a.state === "RESOLVED" ? "resolved" : ""} data-alert={a.id} data-rule={a.rule}>
