@@ -48,7 +48,7 @@ async def test_scripted_day_gives_the_expected_figures_and_alerts(
     assert stations["S06"]["reports_processed"] == 12
     assert stations["S05"]["home_voting_pct"] == 6.0
     assert json.loads(stations["S02"]["incidents_total"]) == {"BALLOT_STUFFING": 2, "FAMILY_VOTING": 1}
-    assert "ballots cast 700 > ballots issued 640" in stations["S04"]["protocol"]
+    assert "Ballots in the boxes (700) exceed ballots issued (640)" in stations["S04"]["protocol"]
     assert stations["S11"]["turnout_pct"] == round(100 * (65 * 11 + 33) * 2 / 2000, 4)
 
     alerts = {(a["id"], a["state"], a["severity"]) for a in snap["alerts"]}
@@ -56,6 +56,12 @@ async def test_scripted_day_gives_the_expected_figures_and_alerts(
     grave = next(a for a in snap["alerts"] if a["id"] == "grave_incident:S02")
     assert grave["confidence"] == 0.95
     assert set(grave["report_ids"]) == {"S02-i110", "S02-i120"}
+    # Each alert's reasons as catalog texts, for readers in every language.
+    texts = json.loads(await db.fetchval("SELECT texts FROM alerts WHERE id = 'protocol_inconsistent:S04'"))
+    cast_over_issued = {"cast": 700, "issued": 640}
+    assert {"key": "protocol_inconsistent.cast_exceeds_issued", "params": cast_over_issued} in texts
+    texts = json.loads(await db.fetchval("SELECT texts FROM alerts WHERE id = 'grave_incident:S02'"))
+    assert texts == [{"key": "grave_incident.corroborated", "params": {"violation": "ballot_stuffing"}}]
 
     regions = {r["region_id"]: r for r in snap["regions"]}
     r1 = regions["R1"]
