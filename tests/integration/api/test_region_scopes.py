@@ -163,6 +163,14 @@ async def _forensics(api: Api, keys: dict[str, str]) -> None:
     assert (await data(api, keys["public"], "{ forensics { stations } }")) == {"forensics": None}
 
 
+@query_case("messageCatalog")
+async def _message_catalog(api: Api, keys: dict[str, str]) -> None:
+    # Codes and their texts, nothing of a region's: a scoped key reads the same catalog.
+    scoped = await data(api, keys["public_r2"], "{ messageCatalog(lang: RU) }")
+    assert scoped == await data(api, keys["public"], "{ messageCatalog(lang: RU) }")
+    assert scoped["messageCatalog"]["rule"]["silent_station"] == "Участок не выходит на связь"
+
+
 @pytest.mark.parametrize("field", sorted(QUERY_CASES))
 async def test_queries_show_a_scoped_key_only_its_regions(api: Api, keys: dict[str, str], field: str) -> None:
     await QUERY_CASES[field](api, keys)
