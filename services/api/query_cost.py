@@ -43,6 +43,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Station", "incidents"): INCIDENTS_PER_STATION,
     ("Station", "monitors"): 5,
     ("Alert", "actions"): 10,
+    ("Alert", "texts"): 5,  # one per reason: at most a protocol's five checks, or the grave kinds
 }
 UNKNOWN_LIST_SIZE = 100  # a list of objects not listed above: assume a large page
 SERIES_MINUTES = 24 * 60  # a turnout series spans at most the election day

@@ -31,6 +31,7 @@ def cost(document: str, variables: dict[str, Any] | None = None, operation: str 
         ('{ turnoutSeries(region: "R1", bucketMinutes: 60) { at } }', 1 + 24),
         ('{ turnoutSeries(region: "R1", bucketMinutes: 1) { at turnoutPct } }', 1 + 1440 * 2),
         ("{ alerts(first: 10) { nodes { reportIds actions { org } } } }", 2 + 10 * (1 + 1 + 10)),
+        ("{ alerts(first: 10) { nodes { texts { key params } } } }", 2 + 10 * (1 + 5 * 2)),
         ("{ stations(first: 2) { nodes { ... on Station { id name } } } }", 2 + 2 * 2),
         ("subscription { stationUpdated { seq station { id stats { turnoutPct } } } }", 1 + 1 + 1 + 1 + 2),
         ("{ __typename __schema { types { fields { name } } } }", 0),  # the schema bounds it
