@@ -32,11 +32,11 @@ VIEWS = {
     "alerts": ("#/alerts", '[data-testid="alert-feed"] [data-rule="protocol_inconsistent"]'),
     "forensics": ("#/forensics", '[data-testid="fx-verdict"]'),
 }
-# Latin words that are right in every language: the product, language names in the switcher, key
-# names, and the forensics page's party codes are data (marked data-i18n-data in the page).
+# Latin words right in every language: the product, the switcher's language names, key names.
 ALLOWED = {"pollwatch", "English", "API", "Shift", "Home", "End"}
-# Registry names are data, as the registry spells them.
+# Registry names are data, as the registry spells them; `pollwatch forensics` is a command.
 NAMES = {r.name for r in REGISTRY.regions} | {s.name for s in REGISTRY.stations} | {MONITOR_NAME}
+NAMES |= {"pollwatch forensics"}
 DATA_NAMES = sorted(NAMES, key=len, reverse=True)
 
 # Visible text and the title / aria-label a reader meets, leaving out data (codes in .mono and <code>,
