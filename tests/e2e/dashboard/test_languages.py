@@ -174,9 +174,10 @@ async def test_alerts_rules_and_violations_read_in_the_chosen_language_which_the
     assert browser("attr", selector="html", name="lang") == "ru"
     assert browser("evaluate", script="localStorage.getItem('pollwatch.lang')") == "ru"
     assert browser("text", selector="header nav").startswith("Обзор")
-    open_view(browser, "overview")
-    browser("waitText", selector='[data-testid="national-turnout"]', contains=",", timeout=TIMEOUT_MS)
-    turnout = browser("text", selector='[data-testid="national-turnout"]')
+    # Numbers in Russian: the station page reads its figures afresh after the reload.
+    open_view(browser, "station")
+    browser("waitText", selector='[data-testid="station-turnout"]', contains=",", timeout=TIMEOUT_MS)
+    turnout = browser("text", selector='[data-testid="station-turnout"]')
     assert re.fullmatch(r"\d+,\d\d[\u00a0\u202f ]%", turnout), turnout
 
 
