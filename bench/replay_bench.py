@@ -30,7 +30,7 @@ import numpy as np
 from aiokafka import AIOKafkaProducer
 
 from bench.support import fresh_settings, metric_sum, pipeline, raw_topic
-from services.aggregator.domain.protocol_check import inconsistencies
+from services.aggregator.domain.protocol_check import problems
 from services.aggregator.domain.rules import load_rules, profile_file
 from services.common import codec
 from services.common import events as ev
@@ -133,7 +133,7 @@ def file_shares(path: Path, profile: str) -> dict[str, float]:
     votes = p.candidate_votes if p.candidate_votes is not None else np.zeros((p.size, 0), dtype=np.int64)
     bad = sum(
         bool(
-            inconsistencies(
+            problems(
                 ev.FinalProtocol(
                     int(p.registered[i]),
                     max(int(p.registered[i]), int(p.issued[i])),

@@ -180,7 +180,10 @@ def test_home_voting_relative_to_the_region_fires_only_where_the_share_stands_ou
     assert list(fired) == ["X"]
     assert fired["X"].severity is ev.Severity.CRITICAL
     assert fired["X"].threshold == 15.0
-    assert fired["X"].message.startswith("home-voting applications 25.0% >= 15% vs region median 9.5%")
+    assert fired["X"].texts[0].key == "home_voting.region"
+    assert fired["X"].message.startswith(
+        "Home-voting applications at 25% of the register, at or above 15%, against a regional median of 9.5%"
+    )
     # standing out but under the warning share: quiet (a region at 0.5 %, one station at 4 %)
     rare = [home_stats(f"R{i}", 5) for i in range(10)]
     assert all(
