@@ -25,7 +25,7 @@ test-infra: setup
 	$(TEST_ENV) infra/kafka.sh start
 	$(TEST_ENV) infra/postgres.sh start
 
-.PHONY: test-infra setup up down test check lint typecheck unit proto buf bench clean web chromium k8s-generate k8s-validate
+.PHONY: test-infra setup up down test check lint typecheck unit web-test proto buf bench clean web chromium k8s-generate k8s-validate
 
 # The dashboard (web/): built into static files the API serves at / (see docs/dashboard.md).
 WEB_STAMP := web/dist/index.html
@@ -101,7 +101,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-check: lint typecheck unit
+# The dashboard's own unit tests (vitest); its type check runs in every build.
+web-test: $(WEB_STAMP)
+	cd web && npm test --silent
+
+check: lint typecheck unit web-test
 
 buf:
 	infra/buf.sh
