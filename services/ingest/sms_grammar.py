@@ -1,38 +1,50 @@
 """The SMS short-code grammar (docs/sms.md): text typed on a basic phone to a parsed command.
 
-Pure and total: `parse_sms` returns a command or an `SmsError` whose message is written for
-the monitor; it never raises. Forgiving of case, extra spaces and punctuation, and of O/0
-and I/l/1 confusion wherever a number is expected.
+Pure and total: `read_sms` returns a command or an `SmsError` (a code and its parameters,
+worded by `sms_replies` in the monitor's language), and whether Kazakh words were read; it
+never raises. Forgiving of case, extra spaces and punctuation, of O/0 and I/l/1 confusion
+wherever a number is expected, and of Cyrillic typed for Latin: the words of each place
+are looked up in `sms_vocabulary`.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 
 from services.common import events as ev
+from services.ingest.sms_answers import Answer, answer_letters, answer_tags, answer_word, copy_answer
+from services.ingest.sms_commands import (
+    SmsChecklist,
+    SmsCommand,
+    SmsError,
+    SmsHelp,
+    SmsIncident,
+    SmsProtocol,
+    SmsReading,
+    SmsTurnout,
+    StationRef,
+)
+from services.ingest.sms_letters import fold, latin, to_digits
+from services.ingest.sms_vocabulary import (
+    FORMS,
+    HELP,
+    LATIN_VIOLATIONS,
+    PROTOCOL_TAGS,
+    TURNOUT_TAGS,
+    VIOLATIONS,
+    Word,
+)
 
 MAX_SMS = 1600  # ten concatenated SMS; longer is not a monitor typing
-# Violation codes as monitors are trained on them.
-VIOLATION_CODES: dict[str, ev.ViolationType] = {
-    "BS": ev.ViolationType.BALLOT_STUFFING,
-    "CV": ev.ViolationType.CAROUSEL_VOTING,
-    "FV": ev.ViolationType.FAMILY_VOTING,
-    "HV": ev.ViolationType.HOME_VOTING_ABUSE,
-    "MR": ev.ViolationType.MONITOR_RESTRICTED,
-    "NV": ev.ViolationType.NO_CLEAR_VIEW,
-    "AT": ev.ViolationType.ABNORMAL_TURNOUT,
-    "PR": ev.ViolationType.PROTOCOL_REFUSED,
-    "SC": ev.ViolationType.BALLOT_SECRECY,
-    "OT": ev.ViolationType.OTHER,
-}
+QUOTED = 10  # characters of what the monitor typed quoted back in a reply (replies stay one SMS)
 CHECKLIST_FORMS = {
     "R": ev.ChecklistPhase.READINESS,
     "O": ev.ChecklistPhase.OPENING,
     "C": ev.ChecklistPhase.CLOSING,
 }
 # Protocol tags: letters that cannot be mistaken for digits (no O, I, L).
-PROTOCOL_TAGS = {
+PROTOCOL_FIELDS = {
     "R": "registered_voters",
     "B": "ballots_received",
     "G": "ballots_issued",
@@ -42,274 +54,253 @@ PROTOCOL_TAGS = {
     "H": "home_ballots_issued",
 }
 PROTOCOL_REQUIRED = ("R", "B", "G", "C", "V", "X")
-FORMS_HINT = "T turnout, V violation, R/O/C checklist, P protocol"
-EXAMPLES = {
-    "T": "T 0123 450 H12",
-    "V": "V 0123 BS",
-    "R": "R 0123 YYYYNYY",
-    "O": "O 0123 YYYYNYY",
-    "C": "C 0123 YYYYNYY",
-    "P": "P 0123 R1500 B1500 G900 C898 V880 X18 P1=500 P2=380 COPY",
-}
-_DIGITISH = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "|": "1"})
-_NUMBER = re.compile(r"[0-9OQIL|]+")
-_STATION = re.compile(r"([A-Z]{2,4})-?([0-9OQIL|]+)")
-_ANSWER_TAGS = re.compile(r"(?:[1-7IL][YN])+")
+REPORT_FORMS = ("T", "V", "R", "O", "C", "P")
+_CODES = {violation: code for code, violation in LATIN_VIOLATIONS.items()}
+_DIGITS = re.compile(r"[0-9]+")
+_LETTERS = re.compile(r"[A-Za-z\u0400-\u04ff]+")
 _WORD = re.compile(r"\S+")
-
-
-@dataclass(frozen=True, slots=True)
-class StationRef:
-    """What the monitor typed for the station: a number ("0123") or a full code ("ALA-0123")."""
-
-    prefix: str
-    number: int
-
-    def __str__(self) -> str:
-        return f"{self.prefix}-{self.number:04d}" if self.prefix else f"{self.number:04d}"
-
-
-@dataclass(frozen=True, slots=True)
-class SmsTurnout:
-    station: StationRef
-    ballots_issued: int
-    home_voting_applications: int = 0
-
-
-@dataclass(frozen=True, slots=True)
-class SmsIncident:
-    station: StationRef
-    violation: ev.ViolationType
-    code: str
-    description: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SmsChecklist:
-    station: StationRef
-    phase: ev.ChecklistPhase
-    answers: dict[str, bool]
-    note: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SmsProtocol:
-    station: StationRef
-    counts: dict[str, int]
-    votes: dict[str, int]
-    copy_received: bool
-
-
-@dataclass(frozen=True, slots=True)
-class SmsHelp:
-    topic: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SmsError:
-    """Why a text was not understood, in the monitor's words (fits one SMS where it can)."""
-
-    code: str
-    message: str
-    form: str = ""
-    details: tuple[str, ...] = field(default=())
-
-
-SmsCommand = SmsTurnout | SmsIncident | SmsChecklist | SmsProtocol | SmsHelp
+_PARTY_LETTERS = re.compile("[A-Z]*")
+_PARTY_NAME = re.compile("[A-Z\u0400-\u04ff][A-Z0-9_\u0400-\u04ff]{0,15}")
 
 
 def number(token: str) -> int | None:
-    """A count typed on a phone: O/o -> 0, I/l/| -> 1; None when it is not a number."""
-    up = token.upper()
-    if not _NUMBER.fullmatch(up):
-        return None
-    return int(up.translate(_DIGITISH))
+    """A count typed on a phone: O/o/О -> 0, I/l/|/І -> 1, З -> 3, б -> 6; None when it is
+    not a number."""
+    digits = to_digits(token)
+    return int(digits) if _DIGITS.fullmatch(digits) else None
 
 
 def parse_sms(text: str) -> SmsCommand | SmsError:
     """Parses one SMS; never raises."""
-    if len(text) > MAX_SMS:
-        return SmsError("too_long", f"Message too long ({len(text)} characters). Send one report per SMS.")
-    words = [
-        (m.group(), m.start(), m.end()) for m in _WORD.finditer(text.replace(",", " ").replace(";", " "))
-    ]
-    if not words:
-        return SmsError(
-            "empty", f"Empty message. Start with a form code: {FORMS_HINT}. Send HELP for examples."
+    return read_sms(text).command
+
+
+def read_sms(text: str) -> SmsReading:
+    """Parses one SMS and tells whether Kazakh words were read; never raises."""
+    reader = _Reader(text)
+    command = reader.parse()
+    return SmsReading(command, reader.kazakh)
+
+
+def _error(form: str, code: str, **params: str) -> SmsError:
+    return SmsError(code, form, params)
+
+
+class _Reader:
+    """One text being read; notes whether a word only Kazakh uses was read."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.kazakh = False
+
+    def word(self, table: Mapping[str, Word], token: str) -> str | None:
+        found = table.get(fold(token))
+        if found is None:
+            return None
+        self.kazakh |= found.kazakh
+        return found.meaning
+
+    def answer(self, found: Answer | None) -> Answer | None:
+        if found is not None:
+            self.kazakh |= found.kazakh
+        return found
+
+    def parse(self) -> SmsCommand | SmsError:
+        text = self.text
+        if len(text) > MAX_SMS:
+            return SmsError("too_long", params={"n": str(len(text))})
+        words = [
+            (m.group(), m.start(), m.end()) for m in _WORD.finditer(text.replace(",", " ").replace(";", " "))
+        ]
+        if not words:
+            return SmsError("empty")
+        first = words[0][0]
+        form, glued = self.form(first, more=len(words) > 1)
+        if form is None or (form == HELP and glued):
+            return SmsError("unknown_form", params={"token": first[:QUOTED]})
+        if form == HELP:
+            return SmsHelp(self.topic(words[1][0]) if len(words) > 1 else "")
+        if glued:  # "T0123 450": the form code typed without a space
+            words[0] = (glued, words[0][2] - len(glued), words[0][2])
+        else:
+            words = words[1:]
+        if not words:
+            return _error(form, "no_station")
+        station = _station(words[0][0])
+        if station is None:
+            return _error(form, "bad_station", token=words[0][0][:QUOTED])
+        rest = words[1:]
+        if form == "P" and fold(first[: len(first) - len(glued)]) == "Р" and rest and _answers(rest[0][0]):
+            form = "R"  # Р looks like P but sounds like R: with answers it is readiness
+        if form == "T":
+            return self.turnout(station, [w for w, _, _ in rest])
+        if form == "V":
+            return self.incident(station, rest)
+        if form == "P":
+            return self.protocol(station, [w for w, _, _ in rest])
+        return self.checklist(form, station, rest)
+
+    def form(self, first: str, more: bool) -> tuple[str | None, str]:
+        """The form a first word names, and the station glued to it ("T0123", "НАР0123")."""
+        form, glued = self.word(FORMS, first), ""
+        if form is None:
+            letters = _LETTERS.match(first)
+            if letters is not None and letters.end() < len(first):
+                form, glued = self.word(FORMS, letters.group()), first[letters.end() :]
+            if form is None:
+                form, glued = self.word(FORMS, first[0]), first[1:]
+        if form == HELP and fold(first[: len(first) - len(glued)]) == "Н" and (more or glued):
+            form = "V"  # Н looks like H, help; before a station it is Russian нарушение
+        return form, glued
+
+    def topic(self, word: str) -> str:
+        if fold(word) == "Н":
+            return "V"
+        topic = self.word(FORMS, word) or self.word(FORMS, word[0])
+        return topic if topic in REPORT_FORMS else ""
+
+    def tagged(
+        self, tokens: list[str], tags: Mapping[str, Word]
+    ) -> tuple[list[str], list[tuple[str, str]], list[str]]:
+        """Splits tokens into untagged values, (tag, value) pairs and the ones not understood.
+
+        A tag may be glued to its number ("H12"), spaced ("H 12") or joined by = or : ("H=12");
+        a key that is no tag comes back as typed (a party code).
+        """
+        items = re.sub(r"\s*([=:])\s*", r"\1", " ".join(tokens)).split()
+        plain: list[str] = []
+        pairs: list[tuple[str, str]] = []
+        bad: list[str] = []
+        i = 0
+        while i < len(items):
+            item = items[i]
+            if "=" in item or ":" in item:
+                key, _, value = item.replace(":", "=").partition("=")
+                pairs.append((self.word(tags, key) or key, value))
+            elif len(item) > 1 and number(item[1:]) is not None and (tag := self.word(tags, item[0])):
+                pairs.append((tag, item[1:]))
+            elif i + 1 < len(items) and number(items[i + 1]) is not None and (tag := self.word(tags, item)):
+                pairs.append((tag, items[i + 1]))
+                i += 1
+            elif number(item) is not None:
+                plain.append(item)
+            else:
+                bad.append(item)
+            i += 1
+        return plain, pairs, bad
+
+    def turnout(self, station: StationRef, tokens: list[str]) -> SmsTurnout | SmsError:
+        plain, pairs, bad = self.tagged(tokens, TURNOUT_TAGS)
+        if bad:
+            return _error("T", "not_understood", token=bad[0][:QUOTED])
+        values: dict[str, int] = {}
+        for tag, raw in pairs:
+            n = number(raw)
+            if tag not in ("B", "H") or n is None:
+                return _error("T", "not_understood", token=f"{tag}={raw}"[:QUOTED])
+            if tag in values:
+                return _error("T", "repeated", tag=tag)
+            values[tag] = n
+        if "B" not in values and plain:
+            values["B"] = number(plain.pop(0)) or 0
+        if plain:
+            return _error("T", "extra_number", token=plain[0][:QUOTED])
+        if "B" not in values:
+            return _error("T", "no_ballots")
+        return SmsTurnout(station, values["B"], values.get("H", 0))
+
+    def incident(self, station: StationRef, rest: list[tuple[str, int, int]]) -> SmsIncident | SmsError:
+        if not rest:
+            return _error("V", "no_violation")
+        typed = rest[0][0]
+        violation = self.word(VIOLATIONS, typed.upper().replace("0", "O").replace("5", "S"))
+        if violation is None:
+            return _error("V", "unknown_violation", token=typed[:QUOTED])
+        kind = ev.ViolationType(violation)
+        description = " ".join(self.text[rest[0][2] :].split())
+        return SmsIncident(station, kind, _CODES[kind], description)
+
+    def checklist(
+        self, form: str, station: StationRef, rest: list[tuple[str, int, int]]
+    ) -> SmsChecklist | SmsError:
+        answers: dict[int, bool] = {}
+        style = ""  # one block: a string of letters (then tags), tags, or words
+        used = 0
+        for word, _, _ in rest:
+            if not answers and (letters := self.answer(answer_letters(word))) is not None:
+                answers, style = dict(enumerate(letters.values, 1)), "letters"
+            elif style != "words" and (tags := self.answer(answer_tags(word))) is not None:
+                answers.update(zip(tags.items, tags.values, strict=True))
+                style = "tags"
+            elif style in ("", "words") and len(answers) < 7 and (one := self.answer(answer_word(word))):
+                answers[len(answers) + 1], style = one.values[0], "words"
+            else:
+                break
+            used += 1
+        if not answers:
+            return _error(form, "no_answers")
+        note = " ".join(self.text[rest[used - 1][2] :].split()) if used < len(rest) else ""
+        items = ev.CHECKLIST_ITEMS
+        return SmsChecklist(
+            station, CHECKLIST_FORMS[form], {items[i - 1]: a for i, a in sorted(answers.items())}, note
         )
-    first = words[0][0].upper()
-    if first in ("HELP", "?", "H"):
-        return SmsHelp(words[1][0].upper() if len(words) > 1 else "")
-    form, glued = first[0], first[1:]
-    form = {"0": "O"}.get(form, form)
-    if form not in EXAMPLES:
-        return SmsError("unknown_form", f"Unknown form code '{first[:10]}'. Use {FORMS_HINT}. Send HELP.")
-    if glued:  # "T0123 450": the form code typed without a space
-        words[0] = (glued, words[0][1] + 1, words[0][2])
-    else:
-        words = words[1:]
-    if not words:
-        return _error(form, "no_station", "Station number missing.")
-    station = _station(words[0][0])
-    if station is None:
-        return _error(form, "bad_station", f"'{words[0][0][:12]}' is not a station number.")
-    rest = words[1:]
-    if form == "T":
-        return _turnout(station, [w for w, _, _ in rest])
-    if form == "V":
-        return _incident(station, rest, text)
-    if form == "P":
-        return _protocol(station, [w for w, _, _ in rest])
-    return _checklist(form, station, rest, text)
+
+    def protocol(self, station: StationRef, tokens: list[str]) -> SmsProtocol | SmsError:
+        copy = copy_answer(tokens)
+        self.kazakh |= copy.kazakh
+        kept = copy.rest
+        plain, pairs, bad = self.tagged(kept, PROTOCOL_TAGS)
+        if bad or plain:
+            return _error("P", "not_understood", token=(bad or plain)[0][:QUOTED])
+        counts: dict[str, int] = {}
+        votes: dict[str, int] = {}
+        for tag, raw in pairs:
+            n = number(raw)
+            if n is None:
+                return _error("P", "bad_number", token=raw[:QUOTED], tag=tag[:QUOTED])
+            if tag in PROTOCOL_FIELDS:
+                if PROTOCOL_FIELDS[tag] in counts:
+                    return _error("P", "repeated", tag=tag)
+                counts[PROTOCOL_FIELDS[tag]] = n
+            else:
+                party = _party(tag)
+                if party is None or party in votes:
+                    return _error("P", "bad_party", token=tag[:QUOTED])
+                votes[party] = n
+        missing = [t for t in PROTOCOL_REQUIRED if PROTOCOL_FIELDS[t] not in counts]
+        if missing:
+            return _error("P", "missing", tags=" ".join(missing))
+        if not votes:
+            return _error("P", "no_votes")
+        if copy.received is None:
+            return _error("P", "no_copy")
+        counts.setdefault("home_ballots_issued", 0)
+        return SmsProtocol(station, counts, votes, copy.received)
 
 
-def _error(form: str, code: str, message: str) -> SmsError:
-    return SmsError(code, f"{message} Example: {EXAMPLES[form]}", form)
+def _answers(word: str) -> bool:
+    return any(read(word) is not None for read in (answer_letters, answer_tags, answer_word))
 
 
 def _station(token: str) -> StationRef | None:
-    up = token.upper()
-    n = number(up)
+    n = number(token)
     if n is not None:
         return StationRef("", n)
-    m = _STATION.fullmatch(up)
-    if m is None:
-        return None
-    return StationRef(m.group(1), int(m.group(2).translate(_DIGITISH)))
-
-
-def _tagged(tokens: list[str], tags: set[str]) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-    """Splits tokens into untagged values, (tag, value) pairs and the ones not understood.
-
-    A tag may be glued to its number ("H12"), spaced ("H 12") or joined by = or : ("H=12").
-    """
-    joined = " ".join(tokens).upper()
-    joined = re.sub(r"\s*([=:])\s*", r"\1", joined)
-    items = joined.split()
-    plain: list[str] = []
-    pairs: list[tuple[str, str]] = []
-    bad: list[str] = []
-    i = 0
-    while i < len(items):
-        item = items[i]
-        if "=" in item or ":" in item:
-            key, _, value = item.replace(":", "=").partition("=")
-            pairs.append((key, value))
-        elif item[0] in tags and len(item) > 1 and number(item[1:]) is not None:
-            pairs.append((item[0], item[1:]))
-        elif item in tags and i + 1 < len(items) and number(items[i + 1]) is not None:
-            pairs.append((item, items[i + 1]))
-            i += 1
-        elif number(item) is not None:
-            plain.append(item)
-        else:
-            bad.append(item)
-        i += 1
-    return plain, pairs, bad
-
-
-def _turnout(station: StationRef, tokens: list[str]) -> SmsTurnout | SmsError:
-    plain, pairs, bad = _tagged(tokens, {"B", "H"})
-    if bad:
-        return _error("T", "not_understood", f"Did not understand '{bad[0][:12]}'.")
-    values: dict[str, int] = {}
-    for tag, raw in pairs:
-        n = number(raw)
-        if tag not in ("B", "H") or n is None:
-            return _error("T", "not_understood", f"Did not understand '{tag}={raw}'."[:80])
-        if tag in values:
-            return _error("T", "repeated", f"{tag} is given twice.")
-        values[tag] = n
-    if "B" not in values and plain:
-        values["B"] = number(plain.pop(0)) or 0
-    if plain:
-        return _error(
-            "T", "extra_number", f"Extra number '{plain[0]}': put H before home-voting applications."
-        )
-    if "B" not in values:
-        return _error("T", "no_ballots", "Number of ballots issued missing.")
-    return SmsTurnout(station, values["B"], values.get("H", 0))
-
-
-def _incident(station: StationRef, rest: list[tuple[str, int, int]], text: str) -> SmsIncident | SmsError:
-    codes = " ".join(VIOLATION_CODES)
-    if not rest:
-        return _error("V", "no_violation", f"Violation code missing. Codes: {codes}.")
-    code = rest[0][0].upper().replace("0", "O").replace("5", "S")
-    if code not in VIOLATION_CODES:
-        return _error("V", "unknown_violation", f"Unknown violation code '{rest[0][0][:8]}'. Codes: {codes}.")
-    description = " ".join(text[rest[0][2] :].split())
-    return SmsIncident(station, VIOLATION_CODES[code], code, description)
-
-
-def _checklist(
-    form: str, station: StationRef, rest: list[tuple[str, int, int]], text: str
-) -> SmsChecklist | SmsError:
-    answers: dict[int, bool] = {}
-    used = 0
-    for word, _, _ in rest:
-        up = word.upper()
-        if re.fullmatch(r"[YN]{1,7}", up) and not answers:
-            answers = {i + 1: c == "Y" for i, c in enumerate(up)}
-        elif _ANSWER_TAGS.fullmatch(up):
-            for item, answer in re.findall(r"([1-7IL])([YN])", up):
-                answers[int(item.translate(_DIGITISH))] = answer == "Y"
-        else:
-            break
-        used += 1
-    if not answers:
-        return _error(form, "no_answers", "Answers missing: one Y or N per question, in order.")
-    note = " ".join(text[rest[used - 1][2] :].split()) if used < len(rest) else ""
-    items = ev.CHECKLIST_ITEMS
-    return SmsChecklist(
-        station, CHECKLIST_FORMS[form], {items[i - 1]: a for i, a in sorted(answers.items())}, note
-    )
-
-
-def _protocol(station: StationRef, tokens: list[str]) -> SmsProtocol | SmsError:
-    words = [t.upper() for t in tokens]
-    copy: bool | None = None
-    kept = []
-    for w in words:
-        if w in ("COPY", "KY", "K1"):
-            copy = True
-        elif w in ("NOCOPY", "NC", "KN", "K0", "KO"):
-            copy = False
-        else:
-            kept.append(w)
-    plain, pairs, bad = _tagged(kept, set(PROTOCOL_TAGS))
-    if bad or plain:
-        what = (bad or plain)[0][:12]
-        return _error("P", "not_understood", f"Did not understand '{what}': each number needs its letter.")
-    counts: dict[str, int] = {}
-    votes: dict[str, int] = {}
-    for tag, raw in pairs:
-        n = number(raw)
-        if n is None:
-            return _error("P", "bad_number", f"'{raw[:12]}' after {tag} is not a number.")
-        if tag in PROTOCOL_TAGS:
-            if PROTOCOL_TAGS[tag] in counts:
-                return _error("P", "repeated", f"{tag} is given twice.")
-            counts[PROTOCOL_TAGS[tag]] = n
-        else:
-            party = _party(tag)
-            if party is None or party in votes:
-                return _error("P", "bad_party", f"'{tag[:12]}' is not a party code, or is given twice.")
-            votes[party] = n
-    missing = [t for t in PROTOCOL_REQUIRED if PROTOCOL_TAGS[t] not in counts]
-    if missing:
-        return _error("P", "missing", f"Missing: {' '.join(missing)}.")
-    if not votes:
-        return _error("P", "no_votes", "Votes per party missing, as P1=500.")
-    if copy is None:
-        return _error("P", "no_copy", "Add COPY if you got a copy of the protocol, NOCOPY if refused.")
-    counts.setdefault("home_ballots_issued", 0)
-    return SmsProtocol(station, counts, votes, copy)
+    letters = _LETTERS.match(token)
+    for length in range(min(4, letters.end() if letters else 0), 1, -1):  # "ALA-0123", "ALA0123"
+        rest = token[length:]
+        n = number(rest[1:] if rest.startswith("-") else rest)
+        if n is not None:
+            return StationRef(fold(token[:length]), n)
+    return None
 
 
 def _party(code: str) -> str | None:
-    """Party codes as on the ballot ("P01"); letters then digits, O/0 and I/1 forgiven in the digits."""
-    m = re.fullmatch(r"([A-Z]{0,4}?)([0-9OQIL|]+)", code)
-    if m is None:
-        return code if re.fullmatch(r"[A-Z][A-Z0-9_]{0,15}", code) else None
-    return f"{m.group(1)}{int(m.group(2).translate(_DIGITISH)):02d}"
+    """Party codes as on the ballot ("P01"): up to four letters then digits, O/0 and I/1
+    forgiven in the digits, Cyrillic read as the Latin it looks like (П1, Р1, РІ: P01); or
+    a name of letters, digits and _, Latin or Cyrillic, kept as typed."""
+    for split in range(min(4, len(code) - 1) + 1):
+        letters, digits = latin(fold(code[:split])), to_digits(code[split:])
+        if letters is not None and _PARTY_LETTERS.fullmatch(letters) and _DIGITS.fullmatch(digits):
+            return f"{letters}{int(digits):02d}"
+    return code.upper() if _PARTY_NAME.fullmatch(code.upper()) else None

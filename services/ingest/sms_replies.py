@@ -1,72 +1,123 @@
-"""The texts sent back to monitors: what was understood, or precisely what is wrong."""
+"""The texts sent back to monitors, in their language: what was understood, or precisely
+what is wrong. Every word comes from `sms_catalog`; this module only picks the texts and
+fills in their parameters."""
 
 from __future__ import annotations
 
 from services.common import events as ev
-from services.ingest.sms_grammar import EXAMPLES, FORMS_HINT, VIOLATION_CODES, SmsError
+from services.common.catalog import Lang
+from services.ingest.sms_catalog import has, text
+from services.ingest.sms_commands import SmsError
+from services.ingest.sms_grammar import CHECKLIST_FORMS, PROTOCOL_REQUIRED
 
-_PHASES = {
-    ev.ChecklistPhase.READINESS: "readiness",
-    ev.ChecklistPhase.OPENING: "opening",
-    ev.ChecklistPhase.CLOSING: "closing",
-}
+_PHASE_FORMS = {phase: form for form, phase in CHECKLIST_FORMS.items()}
 
 
 def _ref(report: ev.Report) -> str:
     return report.id.removeprefix("sms-")[:6].upper()
 
 
-def summary(report: ev.Report) -> str:
-    """What ingest understood, in a monitor's words."""
-    body = report.body
-    where = report.station_id
+def _form(body: ev.ReportBody) -> str:
     if isinstance(body, ev.TurnoutUpdate):
-        home = body.home_voting_applications
-        text = f"T {where}: {body.ballots_issued} ballots issued, {home} home-voting applications"
-        if ev.ReportFlag.TURNOUT_EXCEEDS_REGISTERED in report.flags:
-            text += " (more than registered voters: noted)"
-        return text
+        return "T"
     if isinstance(body, ev.Incident):
-        code = next(c for c, v in VIOLATION_CODES.items() if v == body.violation)
-        return f"V {where}: {body.violation.value.replace('_', ' ')} ({code})"
+        return "V"
     if isinstance(body, ev.Checklist):
-        no = [k.replace("_", " ") for k, v in body.answers.items() if not v]
-        yes = len(body.answers) - len(no)
-        tail = f"; NO: {', '.join(no)}" if no else ""
-        return f"{body.phase.value[0].upper()} {where} {_PHASES[body.phase]}: {yes} yes, {len(no)} no{tail}"
-    votes = " ".join(f"{k}={v}" for k, v in body.votes.items())
-    copy = "copy received" if body.copy_received else "copy REFUSED"
-    return (
-        f"P {where}: R{body.registered_voters} B{body.ballots_received} G{body.ballots_issued} "
-        f"C{body.ballots_cast} V{body.valid_ballots} X{body.invalid_ballots} {votes}, {copy}"
+        return _PHASE_FORMS[body.phase]
+    return "P"
+
+
+def _tag(lang: Lang, form: str, tag: str) -> str:
+    """A tag letter as that language writes it (protocol's R is Р in Cyrillic)."""
+    key = f"tag.{form}.{tag}"
+    return text(lang, key) if has(lang, key) else tag
+
+
+def summary(report: ev.Report, lang: Lang) -> str:
+    """What ingest understood, in a monitor's words."""
+    body, where = report.body, report.station_id
+    if isinstance(body, ev.TurnoutUpdate):
+        over = ev.ReportFlag.TURNOUT_EXCEEDS_REGISTERED in report.flags
+        key = "summary.turnout_over" if over else "summary.turnout"
+        return text(lang, key, station=where, ballots=body.ballots_issued, home=body.home_voting_applications)
+    if isinstance(body, ev.Incident):
+        kind = body.violation.value
+        violation, code = text(lang, f"violation.{kind}"), text(lang, f"code.{kind}")
+        return text(lang, "summary.incident", station=where, violation=violation, code=code)
+    if isinstance(body, ev.Checklist):
+        form = _PHASE_FORMS[body.phase]
+        order = {item: i for i, item in enumerate(ev.CHECKLIST_ITEMS, 1)}
+        no = [str(order.get(item, item)) for item, yes in body.answers.items() if not yes]
+        return text(
+            lang,
+            "summary.checklist_no" if no else "summary.checklist",
+            letter=text(lang, f"letter.{form}"),
+            phase=text(lang, f"phase.{form}"),
+            station=where,
+            yes=len(body.answers) - len(no),
+            no=len(no),
+            items=",".join(no),
+        )
+    figures = (
+        body.registered_voters,
+        body.ballots_received,
+        body.ballots_issued,
+        body.ballots_cast,
+        body.valid_ballots,
+        body.invalid_ballots,
     )
+    counts = " ".join(f"{_tag(lang, 'P', t)}{n}" for t, n in zip(PROTOCOL_REQUIRED, figures, strict=True))
+    key = "summary.protocol" if body.copy_received else "summary.protocol_refused"
+    return text(lang, key, station=where, counts=counts)
 
 
-def accepted(report: ev.Report) -> str:
-    return f"OK {summary(report)}. Ref {_ref(report)}"
+def accepted(report: ev.Report, lang: Lang) -> str:
+    return text(lang, "reply.ok", summary=summary(report, lang), ref=_ref(report))
 
 
-def duplicate(report: ev.Report) -> str:
-    return f"Already received, no need to resend: {summary(report)}. Ref {_ref(report)}"
+def duplicate(report: ev.Report, lang: Lang) -> str:
+    """The same content was received before: naming it is enough."""
+    form = text(lang, f"form.{_form(report.body)}")
+    return text(lang, "reply.duplicate", form=form, station=report.station_id, ref=_ref(report))
 
 
-def rejected(error: SmsError) -> str:
-    return f"NOT SAVED. {error.message}"
+def example(lang: Lang, form: str) -> str:
+    return text(lang, f"example.{form}", sample=text(lang, f"sample.{form}"))
 
 
-def unknown_sender() -> str:
-    return "NOT SAVED. This phone is not registered for monitoring. Call your coordinator."
+def reason(error: SmsError, lang: Lang) -> str:
+    """Why a text was not saved, without the NOT SAVED prefix (also the dead letter's error)."""
+    key = f"error.{error.code}"
+    if error.code == "not_understood" and error.form == "P":
+        key = "error.not_understood_protocol"
+    params: dict[str, object] = {**error.params, "code": error.code}
+    if not has(lang, key):
+        key, params = "error.invalid", {"field": params.get("field", ""), "code": error.code}
+    params["example"] = example(lang, error.form or "T")
+    if "tag" in params:
+        params["tag"] = _tag(lang, error.form, str(params["tag"]))
+    if "tags" in params:
+        params["tags"] = " ".join(_tag(lang, "P", t) for t in str(params["tags"]).split())
+    if has(lang, f"field.{params.get('field')}"):
+        params["field"] = text(lang, f"field.{params['field']}")
+    params["codes"] = " ".join(text(lang, f"code.{v.value}") for v in ev.ViolationType)
+    try:
+        return text(lang, key, **params)
+    except KeyError:  # a parameter this path does not give (tests render every path): still answer
+        return text(lang, "error.invalid", field=params.get("field", ""), code=error.code)
 
 
-def unavailable() -> str:
-    return "NOT SAVED: server busy. Please send the same SMS again in a few minutes."
+def rejected(error: SmsError, lang: Lang) -> str:
+    return text(lang, "reply.rejected", reason=reason(error, lang))
 
 
-def help_text(topic: str) -> str:
-    if topic[:1] in EXAMPLES:
-        form = topic[:1]
-        extra = f" Codes: {' '.join(VIOLATION_CODES)}." if form == "V" else ""
-        return f"Example: {EXAMPLES[form]}.{extra}"
-    return (
-        f"Forms: {FORMS_HINT}. E.g. {EXAMPLES['T']} | {EXAMPLES['V']}. Send HELP T, HELP V, HELP P for more."
-    )
+def unavailable(lang: Lang) -> str:
+    return text(lang, "reply.unavailable")
+
+
+def help_text(topic: str, lang: Lang) -> str:
+    if topic in CHECKLIST_FORMS:
+        return text(lang, "help.checklist", sample=text(lang, f"sample.{topic}"))
+    if topic in ("T", "V", "P"):
+        return text(lang, f"help.{topic}", sample=text(lang, f"sample.{topic}"))
+    return text(lang, "help.overview", sample=text(lang, "sample.T"))

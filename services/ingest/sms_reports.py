@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import orjson
 
 from services.common import events as ev
-from services.ingest.sms_grammar import (
+from services.ingest.fields import MAX_COUNT, FieldError
+from services.ingest.sms_commands import (
     SmsChecklist,
     SmsError,
     SmsIncident,
@@ -23,18 +24,16 @@ from services.ingest.sms_grammar import (
     SmsTurnout,
     StationRef,
 )
-from services.ingest.validation import Context, Rejected, validate_report
+from services.ingest.sms_grammar import QUOTED
+from services.ingest.sms_letters import prefix_matches
+from services.ingest.validation import MAX_PARTIES, Context, Rejected, validate_report
 
 # A resend of the same text within this bucket is the same report (docs/sms.md).
 RESEND_BUCKET = timedelta(minutes=30)
 _UNNAMED = "sms-unnamed"  # the id while the report is validated
 _STATION_ID = re.compile(r"([A-Za-z]*)[-_ ]?0*(\d+)")
-_LABELS = {
-    "ballots_issued": "ballots issued",
-    "home_voting_applications": "H",
-    "station_id": "station",
-    "observed_at": "time",
-}
+_LIMITS = {"impossible": MAX_COUNT, "too_many": MAX_PARTIES}
+_SHOWN = 10  # digits of a number quoted back (a reply stays one SMS)
 
 SmsReportCommand = SmsTurnout | SmsIncident | SmsChecklist | SmsProtocol
 
@@ -53,17 +52,17 @@ def resolve_station(ref: StationRef, stations: Iterable[str]) -> SmsMatch:
         m = _STATION_ID.fullmatch(station_id)
         if m is None:
             continue
-        if int(m.group(2)) == ref.number and (not ref.prefix or m.group(1).upper() == ref.prefix):
+        if int(m.group(2)) == ref.number and (not ref.prefix or prefix_matches(ref.prefix, m.group(1))):
             found.append(station_id)
     if len(found) == 1:
         return SmsMatch(found[0])
-    yours = ", ".join(sorted(stations)[:5]) or "none"
     if not found:
-        msg = f"Station {ref} is not one of your stations (yours: {yours}). Check the number."
-        return SmsMatch(None, SmsError("station_not_assigned", msg))
-    several = ", ".join(found[:3])
-    msg = f"Several of your stations are numbered {ref}: {several}. Type the full code, e.g. {found[0]}."
-    return SmsMatch(None, SmsError("ambiguous_station", msg))
+        mine = sorted(stations)
+        yours = ", ".join(mine[:2]) + (f" +{len(mine) - 2}" if len(mine) > 2 else "")
+        params = {"station": str(ref), "yours": yours or "-"}
+        return SmsMatch(None, SmsError("station_not_assigned", params=params))
+    params = {"station": str(ref), "several": ", ".join(found[:3]), "first": found[0]}
+    return SmsMatch(None, SmsError("ambiguous_station", params=params))
 
 
 def sms_body(command: SmsReportCommand) -> dict[str, object]:
@@ -107,12 +106,26 @@ def sms_report(
     payload = {"id": _UNNAMED, "station_id": match.station_id, "observed_at": observed.isoformat(), **body}
     result = validate_report(payload, ctx)
     if isinstance(result, Rejected):
-        first = result.errors[0]
-        label = _LABELS.get(first.field.rsplit(".", 1)[-1], first.field.rsplit(".", 1)[-1])
-        more = f" (+{len(result.errors) - 1} more)" if len(result.errors) > 1 else ""
-        return SmsError(
-            first.code, f"{label}: {first.message}{more}.", details=tuple(e.message for e in result.errors)
-        )
+        return SmsError(result.errors[0].code, params=_error_params(result.errors[0], payload, ctx))
     # Named once valid: the id hashes the body, whose numbers validation has bounded (a
     # number typed beyond 64 bits is refused there, and orjson cannot write it).
     return replace(result, id=sms_report_id(ctx.monitor_id, match.station_id, body, observed))
+
+
+def _error_params(error: FieldError, payload: Mapping[str, object], ctx: Context) -> dict[str, str]:
+    """What a reply may quote about a validation error (the catalog words it per language)."""
+    name = error.field.rsplit(".", 1)[-1]
+    params = {"field": name, "token": name[:QUOTED], "station": str(payload["station_id"])}
+    params["time"] = str(payload["observed_at"])
+    if ctx.window is not None:
+        params |= {"opens": ctx.window.opens_at.isoformat(), "closes": ctx.window.closes_at.isoformat()}
+    value: object = payload
+    for part in error.field.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    if isinstance(value, Mapping):
+        params["got"] = str(len(value))
+    elif value is not None:
+        shown = str(value)
+        params["value"] = shown if len(shown) <= _SHOWN else shown[:_SHOWN] + "..."
+    params["max"] = str(_LIMITS.get(error.code, ""))
+    return params

@@ -13,7 +13,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from services.common import events as ev
-from services.ingest import sms_replies
+from services.common.catalog import Lang
+from services.ingest import checkin, sms_replies
+from services.ingest.checkin import is_checkin
 from services.ingest.context import Services
 from services.ingest.errors import UnavailableError
 from services.ingest.instrumentation import error, instrumented, read_body
@@ -21,8 +23,10 @@ from services.ingest.intake import Status
 from services.ingest.metrics import IngestMetrics
 from services.ingest.monitors import normalize_phone
 from services.ingest.settings import IngestSettings
+from services.ingest.sms_commands import SmsError, SmsHelp
 from services.ingest.sms_gateways import Inbound, InboundError, read_inbound, reply_body
-from services.ingest.sms_grammar import SmsError, SmsHelp, parse_sms
+from services.ingest.sms_grammar import read_sms
+from services.ingest.sms_language import reply_language
 from services.ingest.sms_reports import sms_report
 from services.ingest.validation import Context
 
@@ -48,23 +52,23 @@ def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
         given = request.query_params.get("key") or request.headers.get("x-pollwatch-key") or inbound_secret
         return hmac.compare_digest(given.encode(), expected.get_secret_value().encode())
 
-    async def keep(svc: Services, inbound: Inbound, monitor_id: str, err: SmsError) -> Response:
-        """Dead-letters the text, then tells the monitor what is wrong."""
+    async def keep(svc: Services, inbound: Inbound, monitor_id: str, err: SmsError, lang: Lang) -> Response:
+        """Dead-letters the text, then tells the monitor what is wrong (in their language;
+        the dead letter's error in English, for whoever reads the topic)."""
         letter = ev.DeadLetter(
             source="sms",
             partition=-1,
             offset=-1,
             payload=inbound.text.encode(),
-            error=f"{err.code}: {err.message}",
+            error=f"{err.code}: {sms_replies.reason(err, Lang.EN)}",
             failed_at=svc.clock.now(),
             sender=monitor_id,
         )
         if not await svc.intake.dead_letter(letter):
-            return answer(inbound, sms_replies.unavailable(), "unavailable", code=503)
+            return answer(inbound, sms_replies.unavailable(lang), "unavailable", code=503)
         metrics.dead_letters.labels(err.code).inc()
         metrics.reports.labels("rejected", "unknown", "sms", err.code).inc()
-        text = sms_replies.unknown_sender() if err.code == "unknown_sender" else sms_replies.rejected(err)
-        return answer(inbound, text, "rejected")
+        return answer(inbound, sms_replies.rejected(err, lang), "rejected")
 
     async def post_sms(request: Request) -> Response:
         svc: Services = request.app.state.services
@@ -77,18 +81,28 @@ def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
             return error(400, "malformed", exc.field, str(exc))
         if not authorised(request, inbound.secret):
             return error(401, "unauthenticated", "key", "the webhook key is missing or wrong")
+        reading = read_sms(inbound.text)
+        lang = reply_language(None, inbound.text, reading.kazakh)
         phone = normalize_phone(inbound.sender)
         try:
             monitor = await svc.auth.by_phone(phone) if phone else None
         except UnavailableError:
-            return answer(inbound, sms_replies.unavailable(), "unavailable", code=503)
+            return answer(inbound, sms_replies.unavailable(lang), "unavailable", code=503)
         if monitor is None:
-            return await keep(svc, inbound, "", SmsError("unknown_sender", "phone not registered"))
-        command = parse_sms(inbound.text)
+            return await keep(svc, inbound, "", SmsError("unknown_sender"), lang)
+        if is_checkin(inbound.text):
+            try:
+                await svc.checkins.record(monitor.id, svc.clock.now())
+            except UnavailableError:
+                return answer(inbound, sms_replies.unavailable(lang), "unavailable", code=503)
+            metrics.checkins.inc()
+            return answer(inbound, checkin.reply(monitor.lang, inbound.text), "checked_in")
+        lang = reply_language(monitor.lang, inbound.text, reading.kazakh)
+        command = reading.command
         if isinstance(command, SmsHelp):
-            return answer(inbound, sms_replies.help_text(command.topic), "help")
+            return answer(inbound, sms_replies.help_text(command.topic, lang), "help")
         if isinstance(command, SmsError):
-            return await keep(svc, inbound, monitor.id, command)
+            return await keep(svc, inbound, monitor.id, command, lang)
         ctx = Context(
             monitor_id=monitor.id,
             monitor_stations=monitor.stations,
@@ -100,13 +114,13 @@ def sms_routes(settings: IngestSettings, metrics: IngestMetrics) -> list[Route]:
         )
         report = sms_report(command, ctx, inbound.sent_at)
         if isinstance(report, SmsError):
-            return await keep(svc, inbound, monitor.id, report)
+            return await keep(svc, inbound, monitor.id, report, lang)
         (result,) = await svc.intake.submit([report])
         metrics.reports.labels(result.status.value, report.kind.value, "sms", result.reason).inc()
         if result.status is Status.ACCEPTED:
-            return answer(inbound, sms_replies.accepted(report), "accepted", report.id)
+            return answer(inbound, sms_replies.accepted(report, lang), "accepted", report.id)
         if result.status is Status.DUPLICATE:
-            return answer(inbound, sms_replies.duplicate(report), "duplicate", report.id)
-        return answer(inbound, sms_replies.unavailable(), "unavailable", report.id, code=503)
+            return answer(inbound, sms_replies.duplicate(report, lang), "duplicate", report.id)
+        return answer(inbound, sms_replies.unavailable(lang), "unavailable", report.id, code=503)
 
     return [Route("/v1/sms", instrumented(metrics, "sms", post_sms), methods=["POST"])]

@@ -3,12 +3,19 @@ answered precisely and kept on the dead-letter topic."""
 
 from __future__ import annotations
 
+import asyncpg
 import httpx
 import pytest
 
 from services.common import events as ev
 from services.common.settings import SharedSettings
-from tests.integration.ingest.conftest import PHONE, Seeded, dead_letters_on_topic, reports_on_topic
+from tests.integration.ingest.conftest import (
+    OTHER_PHONE,
+    PHONE,
+    Seeded,
+    dead_letters_on_topic,
+    reports_on_topic,
+)
 
 
 async def sms(client: httpx.AsyncClient, text: str, phone: str = PHONE) -> httpx.Response:
@@ -53,7 +60,7 @@ FORMS: list[tuple[str, ev.ReportBody, str]] = [
             },
             "seal broken",
         ),
-        "NO: ballot boxes sealed",
+        "opening: 6 yes, 1 no (NO to 4)",
     ),
     (
         "C ALA-0456 1Y 7N",
@@ -112,7 +119,7 @@ MALFORMED: list[tuple[str, str, str]] = [
     ("P 0123 R1000 B1000 G640", "missing", "Missing: C V X"),
     ("P 0123 R1000 B1000 G640 C638 V630 X8 P1=400", "no_copy", "Add COPY"),
     ("T 0123 9999999", "impossible", "ballots issued: 9999999 is more than any polling station could count"),
-    ("T 0123 99999999999999999999", "impossible", "99999999999999999999 is more than any polling station"),
+    ("T 0123 99999999999999999999", "impossible", "9999999999... is more than any polling station"),
 ]
 
 
@@ -142,7 +149,7 @@ async def test_malformed_texts_get_precise_replies_and_are_dead_lettered(
 async def test_help_gets_examples_and_is_not_a_report(client: httpx.AsyncClient, seeded: Seeded) -> None:
     answer = await sms(client, "help v")
     assert "V 0123 BS" in answer.json()["reply"]
-    assert "BS CV FV" in answer.json()["reply"]
+    assert "BS stuffing, CV carousel, FV family voting" in answer.json()["reply"]
 
 
 @pytest.mark.parametrize(
@@ -162,3 +169,24 @@ async def test_gateway_formats(
         assert "<Response><Message>OK T ALA-0123: 450 ballots issued" in answer.text
     else:
         assert answer.json()["messages"][0]["content"].startswith("OK T ALA-0123: 451 ballots issued")
+
+
+async def test_a_check_in_reply_marks_the_monitor_present_in_their_language(
+    client: httpx.AsyncClient, seeded: Seeded, db: asyncpg.Connection, shared_settings: SharedSettings
+) -> None:
+    await db.execute("UPDATE monitors SET lang = 'kk' WHERE id = $1", seeded.monitor_id)
+    answer = await sms(client, "OK")
+    assert answer.status_code == 200
+    assert answer.json()["status"] == "checked_in"
+    assert answer.json()["reply"] == "Қабылданды: сіз учаскеде белгілендіңіз. Рақмет."
+    # A monitor without a language of their own is answered in the language of their word.
+    russian = await sms(client, "Да.", phone=OTHER_PHONE)
+    assert russian.json()["reply"] == "Принято: вы отмечены на участке. Спасибо."
+    rows = await db.fetch("SELECT monitor_id, channel FROM monitor_checkins ORDER BY id")
+    assert [(r["monitor_id"], r["channel"]) for r in rows] == [
+        (seeded.monitor_id, "sms"),
+        (seeded.other_id, "sms"),
+    ]
+    # Neither is a report nor a dead letter.
+    assert await reports_on_topic(shared_settings) == []
+    assert await dead_letters_on_topic(shared_settings) == []

@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.common import events as ev
+from services.common.catalog import Lang
 from services.ingest import sms_replies
-from services.ingest.sms_grammar import (
-    VIOLATION_CODES,
+from services.ingest.sms_catalog import LANGS
+from services.ingest.sms_commands import (
     SmsChecklist,
     SmsError,
     SmsHelp,
@@ -20,9 +21,10 @@ from services.ingest.sms_grammar import (
     SmsProtocol,
     SmsTurnout,
     StationRef,
-    parse_sms,
 )
+from services.ingest.sms_grammar import parse_sms
 from services.ingest.sms_reports import resolve_station, sms_report
+from services.ingest.sms_vocabulary import LATIN_VIOLATIONS as VIOLATION_CODES
 from services.ingest.validation import Context
 
 NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
@@ -127,7 +129,7 @@ def test_errors_say_what_is_wrong(text: str, code: str) -> None:
     result = parse_sms(text)
     assert isinstance(result, SmsError)
     assert result.code == code
-    assert result.message
+    assert sms_replies.reason(result, Lang.EN)
 
 
 def sloppy_number(draw: st.DrawFn, n: int) -> str:
@@ -179,18 +181,18 @@ def test_any_text_gives_a_command_or_a_clear_error_never_a_crash(text: str) -> N
     result = parse_sms(text)
     if isinstance(result, SmsError):
         assert result.code
-        assert result.message
-        assert sms_replies.rejected(result).startswith("NOT SAVED.")
+        for lang in LANGS:
+            assert sms_replies.rejected(result, lang).split()[0] in ("NOT", "НЕ", "ҚАБЫЛДАНБАДЫ.")
         return
     if isinstance(result, SmsHelp):
-        assert sms_replies.help_text(result.topic)
+        assert all(sms_replies.help_text(result.topic, lang) for lang in LANGS)
         return
     report = sms_report(result, CTX)
     if isinstance(report, SmsError):
-        assert report.message
+        assert all(sms_replies.rejected(report, lang) for lang in LANGS)
     else:
         assert report.channel is ev.Channel.SMS
-        assert sms_replies.accepted(report).startswith("OK ")
+        assert all(sms_replies.accepted(report, lang).startswith(("OK ", "ОК ")) for lang in LANGS)
 
 
 def test_station_numbers_resolve_among_the_monitors_own_stations() -> None:
@@ -199,7 +201,7 @@ def test_station_numbers_resolve_among_the_monitors_own_stations() -> None:
     assert resolve_station(StationRef("AKM", 123), mine).station_id == "AKM-0123"
     ambiguous = resolve_station(StationRef("", 123), mine).error
     assert ambiguous is not None
-    assert "Type the full code" in ambiguous.message
+    assert "Type the full code" in sms_replies.reason(ambiguous, Lang.EN)
     missing = resolve_station(StationRef("", 999), mine).error
     assert missing is not None
     assert missing.code == "station_not_assigned"
@@ -225,7 +227,7 @@ def test_replies_fit_one_sms_for_the_common_forms() -> None:
         assert not isinstance(command, SmsError | SmsHelp)
         report = sms_report(command, CTX)
         assert isinstance(report, ev.Report)
-        assert len(sms_replies.accepted(report)) <= 160, sms_replies.accepted(report)
+        assert len(sms_replies.accepted(report, Lang.EN)) <= 160, sms_replies.accepted(report, Lang.EN)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +245,7 @@ def test_a_number_beyond_64_bits_is_refused_with_a_reply(text: str) -> None:
     refused = sms_report(command, CTX)
     assert isinstance(refused, SmsError)
     assert refused.code == "impossible"
-    assert "is more than any polling station could count" in sms_replies.rejected(refused)
+    assert "is more than any polling station could count" in sms_replies.rejected(refused, Lang.EN)
 
 
 long_numbers = r"[TPtp] 0123( [BHRGCVXP]?[0-9]{1,30}| P[0-9]=[0-9]{1,30}){1,9}( COPY)?"
