@@ -1,9 +1,8 @@
 """python -m services.aggregator: settings, logging, app, run."""
 
-from faust.worker import Worker
-
 from services.aggregator.app import create_app
 from services.aggregator.settings import AggregatorSettings
+from services.aggregator.worker import Worker
 from services.common import log
 from services.common.gc_freeze import settle
 from services.common.settings import load
@@ -15,7 +14,8 @@ def main() -> None:
     app = create_app(settings)
     # Start-up objects (modules, faust) out of the collector's walks; young passes less often.
     settle(50_000, 20, 100)
-    Worker(app, loglevel=settings.shared.log_level, redirect_stdouts=False).execute_from_commandline()
+    worker = Worker(app, stop_timeout_s=settings.stop_timeout_s, loglevel=settings.shared.log_level)
+    worker.execute_from_commandline()
 
 
 if __name__ == "__main__":

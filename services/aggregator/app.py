@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -16,6 +18,7 @@ from prometheus_client import generate_latest
 from services.aggregator import faust_tuning, metrics
 from services.aggregator.domain.rules import load_rules
 from services.aggregator.forensics_agent import register_forensics
+from services.aggregator.progress import Progress
 from services.aggregator.region_agent import RegionAgent
 from services.aggregator.registry import load_registry
 from services.aggregator.runtime import Runtime
@@ -77,10 +80,12 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     rt = Runtime(settings, load_rules(rules_path))
     metrics.precreate((shared.topic(topics.REPORTS.name),))
     metrics.watch_pool(lambda: rt.pool)
+    metrics.watch_stalls(lambda: rt.stalls.longest_s(time.monotonic()))
     # The registry creates these topics; faust must not try to declare them differently.
     rt.topic_map = {t.name: app.topic(shared.topic(t.name), internal=False, **RAW) for t in topics.ALL}
     regions = RegionAgent(app, rt)
     stations = StationAgent(app, rt, regions.summaries, regions.sent)
+    progress = Progress()
     metrics.MEMORY.watch(lambda: list(app.tables.items()), lambda: len(stations.cache))
     app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
     app.agent(regions.summaries, name="regions")(regions.process)
@@ -97,10 +102,12 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         log.info("registry: %d stations", len(rt.registry))
         rt.ready.set()
         await app.tables.recovery.completed.wait()  # type: ignore[attr-defined]
-        stations.resend_all()
-
-    async def flush() -> None:
-        await stations.flush()
+        await stations.resend_all()
+        # A chunk per flush interval until done (a 50 ms timer for the whole day did nothing
+        # after this, and overlapped its interval whenever the machine held the worker back).
+        while stations.resend:
+            await stations.flush()
+            await asyncio.sleep(settings.flush_interval_ms / 1000)
 
     async def region_tick() -> None:
         if rt.ready.is_set():
@@ -120,10 +127,13 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     async def lag() -> None:
         source = rt.topic(topics.REPORTS).get_topic_name()
         assigned = {tp.partition for tp in app.consumer.assignment() if tp.topic == source}
-        for partition in assigned:
-            high = app.consumer.highwater(TP(source, partition))
-            done = rt.positions.get(partition, -1)
-            metrics.CONSUMER_LAG.labels(str(partition)).set(max(0, (high or 0) - done - 1))
+        handled = {partition: rt.positions.get(partition, -1) for partition in assigned}
+        waiting = False
+        for partition, done in handled.items():
+            lag = max(0, (app.consumer.highwater(TP(source, partition)) or 0) - done - 1)
+            metrics.CONSUMER_LAG.labels(str(partition)).set(lag)
+            waiting = waiting or lag > 0
+        progress.observe(handled, waiting, time.monotonic())
         for partition in set(rt.positions) - assigned:
             forget_partition(partition)
 
@@ -144,7 +154,6 @@ def create_app(settings: AggregatorSettings) -> faust.App:
             rt.pool.terminate()
 
     app.task(start)
-    app.timer(interval=settings.flush_interval_ms / 1000)(flush)
     app.timer(interval=settings.region_interval_ms / 1000)(region_tick)
     app.task(refresh_registry)
     app.timer(interval=5.0)(lag)
@@ -166,6 +175,12 @@ def create_app(settings: AggregatorSettings) -> faust.App:
             "kafka": await broker_reachable(shared.kafka_bootstrap),
             "database": rt.pool is not None and await database_reachable(rt.pool),
             "registry": rt.ready.is_set(),
+            # Crashed or stopping: it reads nothing more (worker.py bounds how long it lingers).
+            "running": not app.should_stop,
+            # A PostgreSQL write failing for longer than this holds every later batch back.
+            "sink": rt.stalls.longest_s(time.monotonic()) < settings.sink_stall_after_s,
+            # Reports waiting while nothing is handled, whatever the reason.
+            "progress": progress.stuck_s(time.monotonic()) < settings.stuck_after_s,
         }
         ok = all(checks.values())
         return self.json(

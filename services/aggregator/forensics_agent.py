@@ -32,11 +32,12 @@ import faust
 import orjson
 
 from services.aggregator import forensics_sink, output
+from services.aggregator.dead_letters import dead_letter
 from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_settings import ForensicsSettings
+from services.aggregator.pg_writes import write_with_retry
 from services.aggregator.runtime import Runtime
-from services.aggregator.sink_agents import write_with_retry
 from services.common import codec, topics
 from services.common import events as ev
 from services.common.errors import DecodeError
@@ -45,6 +46,9 @@ from services.common.settings import load
 
 log = logging.getLogger(__name__)
 TICK = b""
+# Protocols taken from the stream at a time (a national day forwards ~95,000 at once).
+PROTOCOLS_BATCH = 2000
+BATCH_WITHIN_S = 0.1
 _RAW: dict[str, Any] = {
     "key_type": bytes,
     "value_type": bytes,
@@ -83,7 +87,7 @@ class ForensicsAgent:
         self.evaluated = False
         # A digest of what this worker forwarded last per station, so resends are not passed on.
         # Not the value: orjson's output keeps a 4 KB buffer whatever its length (orjson 3.12+),
-        # so a national day's 95,000 held values took ~375 MB of the worker.
+        # so holding a national day's values took hundreds of MB of the worker.
         self.forwarded: dict[bytes, bytes] = {}
 
     async def forward(self, figures: Sequence[ev.StationStats]) -> None:
@@ -116,46 +120,77 @@ class ForensicsAgent:
 
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
-        async for event in stream.events():
+        async for events in stream.take_events(PROTOCOLS_BATCH, within=BATCH_WITHIN_S):
             if not self.loaded:
                 self._load()
-            key = event.key or TICK
-            if key != TICK:
+            rows: list[tuple[Any, bytes, bytes]] = []
+            tick: Any = None
+            for event in events:
+                key = event.key or TICK
+                if key == TICK:
+                    tick = event
+                    continue
                 try:
                     protocol = decode_protocol(event.value)
                 except DecodeError as exc:
                     log.error("forensics: skipping %r: %s", key, exc)
                     continue
                 if self.live.upsert(key.decode(), protocol):
-                    self.table[key] = event.value
-                continue
-            if self.evaluated and not self.live.pending:
-                continue
-            wall = struct.unpack(">d", event.value)[0]
-            await self._evaluate(datetime.fromtimestamp(wall, UTC))
+                    rows.append((event, key, event.value))
+            # One batch of changelog records (one `Table.__setitem__` each went through faust's
+            # producer buffer: "producer buffer full" and commits of several seconds while a
+            # national day's protocols arrived).
+            await _store(self.app, self.table, rows)
+            if tick is not None and (not self.evaluated or self.live.pending):
+                wall = struct.unpack(">d", tick.value)[0]
+                await self._evaluate(datetime.fromtimestamp(wall, UTC), tick)
 
-    async def _evaluate(self, now: datetime) -> None:
+    async def _evaluate(self, now: datetime, tick: Any) -> None:
         started = time.monotonic()
         snapshot = await asyncio.to_thread(self.live.evaluate, not self.evaluated)
         self.evaluated = True
-        out = self.rt.topic(topics.ALERTS)
+        outbox = output.Outbox(self.app)
+        alerts_out = self.rt.topic(topics.ALERTS).get_topic_name()
+        states: list[tuple[Any, bytes, bytes]] = []
         for scope in snapshot.scopes:
             alert = self.alerts.step(scope, now)
             if alert is None:
                 continue
-            await out.send(key=alert.id.encode(), value=codec.encode_alert(alert))
-            self.alert_table[scope.region.encode()] = self.alerts.encode(scope.region)
+            await outbox.add(alerts_out, alert.id.encode(), codec.encode_alert(alert))
+            states.append((tick, scope.region.encode(), self.alerts.encode(scope.region)))
+        await outbox.send()
+        # Delivered before the table records them as sent: if that fails, the worker stops and
+        # the restarted one finds them unsent and sends them again (output.py).
+        await outbox.delivered()
+        await _store(self.app, self.alert_table, states)
         s = self.settings
         rows = forensics_sink.rows(snapshot, now, s.z, s.min_stations)
         if rows:
-            await write_with_retry(self.rt, "forensics", rows, forensics_sink.write_forensics)
+            await write_with_retry(self.rt, "forensics", rows, forensics_sink.write_forensics, self._refused)
         log.debug(
             "forensics: %d scopes from %d protocols in %.3fs",
             len(rows), self.live.stations, time.monotonic() - started,
         )  # fmt: skip
 
+    async def _refused(self, row: forensics_sink.Row, error: str) -> None:
+        """A scope's figures PostgreSQL refused (a leader's name it cannot store): dead-lettered."""
+        region, at, stations, summary, _fingerprint = row
+        figures = {"region_id": region, "computed_at": at, "stations": stations}
+        figures["summary"] = orjson.loads(summary)
+        await dead_letter(self.rt, "forensics", orjson.dumps(figures), error)
+
     async def tick(self) -> None:
         await self.protocols_topic.send(key=TICK, value=struct.pack(">d", time.time()))
+
+
+async def _store(app: faust.App, table: Any, rows: list[tuple[Any, bytes, bytes]]) -> None:
+    """Writes (event, key, value) rows to a table and waits until they are delivered."""
+    if not rows:
+        return
+    outbox = output.Outbox(app)
+    await output.write_table(table, rows, outbox)
+    await outbox.send()
+    await outbox.delivered()
 
 
 def register_forensics(

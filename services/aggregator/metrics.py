@@ -56,6 +56,15 @@ SINK_SECONDS = Histogram(
 SINK_ERRORS = Counter(
     "pollwatch_aggregator_sink_errors_total", "PostgreSQL batch writes that failed and were retried."
 )
+ROWS_REFUSED = Counter(
+    "pollwatch_aggregator_sink_rows_refused_total",
+    "Rows PostgreSQL refused for their content (SQLSTATE class 22 or 23), dead-lettered, by table.",
+    ["table"],
+)
+SINK_STALLED = Gauge(
+    "pollwatch_aggregator_sink_stalled_seconds",
+    "How long the oldest PostgreSQL write still failing has been retried (0: none is failing).",
+)
 
 # RocksDB buffers per table and decoded station states; `MEMORY.watch` gives it the app's.
 MEMORY = MemoryCollector()
@@ -68,13 +77,17 @@ RULE_SEVERITIES: dict[str, tuple[ev.Severity, ...]] = {
     station_rules.TURNOUT_JUMP: (ev.Severity.CRITICAL,),
     station_rules.INCIDENT_BURST: (ev.Severity.WARNING,),
     station_rules.GRAVE_INCIDENT: (ev.Severity.CRITICAL,),
+    station_rules.VIOLATION_REPORTED: (ev.Severity.WARNING, ev.Severity.CRITICAL),
+    station_rules.CHECKLIST_FAILED: (ev.Severity.CRITICAL,),
     station_rules.PROTOCOL_REFUSED: (ev.Severity.CRITICAL,),
     station_rules.PROTOCOL_INCONSISTENT: (ev.Severity.CRITICAL,),
     region_rules.SILENT_STATION: (ev.Severity.WARNING,),
     region_rules.TURNOUT_OUTLIER: (ev.Severity.WARNING,),
+    region_rules.MONITOR_ABSENT: (ev.Severity.CRITICAL,),
+    region_rules.CHECKLIST_REGION: (ev.Severity.WARNING,),
 }
 OUTCOMES = ("new", "duplicate", "too_late")
-SINK_TABLES = ("reports", "station_stats", "region_stats", "alerts")
+SINK_TABLES = ("reports", "station_stats", "region_stats", "alerts", "forensics")
 _pool: list[Callable[[], asyncpg.Pool | None]] = []
 
 
@@ -99,6 +112,12 @@ def precreate(dead_letter_sources: tuple[str, ...]) -> None:
     for table in SINK_TABLES:
         SINK_ROWS.labels(table)
         SINK_SECONDS.labels(table)
+        ROWS_REFUSED.labels(table)
+
+
+def watch_stalls(longest_s: Callable[[], float]) -> None:
+    """Exports how long the oldest failing write has been failing, read at scrape time."""
+    SINK_STALLED.set_function(longest_s)
 
 
 def watch_pool(current: Callable[[], asyncpg.Pool | None]) -> None:

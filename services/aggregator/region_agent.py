@@ -11,6 +11,8 @@ changelog to the offsets it commits.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
 import time
 from collections.abc import Sequence
@@ -20,12 +22,14 @@ from typing import Any
 import faust
 
 from services.aggregator import metrics, output, sink, summaries
+from services.aggregator.dead_letters import refused_figures
 from services.aggregator.domain.pacing import Pacer
 from services.aggregator.domain.partition_marks import PartitionMarks
-from services.aggregator.domain.region_book import RegionBook, RegionTick
+from services.aggregator.domain.region_book import RegionBook, RegionTick, region_key
 from services.aggregator.faust_tuning import rocksdb_options
+from services.aggregator.pg_writes import with_retry, write_with_retry
 from services.aggregator.runtime import Runtime
-from services.aggregator.sink_agents import with_retry, write_with_retry
+from services.aggregator.slices import sliced
 from services.aggregator.state_codec import decode_book, encode_book
 from services.common import codec, topics
 from services.common import events as ev
@@ -58,11 +62,14 @@ class RegionAgent:
         self.last_full: datetime | None = None
         # Wall time at which the watermark last moved (for wall-clock silence).
         self.anchor: tuple[datetime | None, float] = (None, time.time())
+        # The tick being sent (`tick`).
+        self.ticking: asyncio.Future[Any] | None = None
 
     async def _load(self) -> None:
-        for value in await with_retry(self.rt, "reading station figures", sink.read_own_figures):
+        figures = await with_retry(self.rt, "reading station figures", sink.read_own_figures)
+        async for value in sliced(figures):
             self.book.upsert(codec.decode_station_stats(value))
-        for key, value in self.books.items():
+        async for key, value in sliced(self.books.items()):
             self.book.alerts[key.decode()] = decode_book(value)
         self.book.silent = {s for s, b in self.book.alerts.items() if "silent_station" in b.open}
         self.loaded = True
@@ -83,31 +90,38 @@ class RegionAgent:
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
         async for event in stream.events():
-            if not self.loaded:
-                await self._load()
-            if self.registry_version != self.rt.registry_version:
-                self.book.set_registry(self.rt.registry)
-                self.registry_version = self.rt.registry_version
-            key = event.key or summaries.TICK
-            if key == summaries.MARKS:
-                self._marks(event.value)
-                continue
-            if key != summaries.TICK:
-                await self._members(self._figures(key, event.value))
-                continue
-            now = self.now(summaries.decode_tick(event.value))
-            started = time.monotonic()
-            if now is None or not self.pacer.due(started):
-                continue
-            full = self.last_full is None or now - self.last_full >= timedelta(
-                seconds=self.rt.settings.silence_check_s
-            )
-            if full:
-                self.last_full = now
-                self.book.mark_all()
-            tick = self.book.evaluate(now, budget=self.rt.settings.region_eval_stations)
-            self.pacer.ran(started, time.monotonic())
-            await self._send(tick, event)
+            # Held until what it caused is delivered: if that fails the agent stops the worker
+            # with the event unacked (faust acks the current event when an agent fails).
+            event.message.incref()
+            await self._handle(event)
+            event.ack()
+
+    async def _handle(self, event: Any) -> None:
+        if not self.loaded:
+            await self._load()
+        if self.registry_version != self.rt.registry_version:
+            self.book.set_registry(self.rt.registry)
+            self.registry_version = self.rt.registry_version
+        key = event.key or summaries.TICK
+        if key == summaries.MARKS:
+            self._marks(event.value)
+            return
+        if key != summaries.TICK:
+            await self._members(self._figures(key, event.value))
+            return
+        now = self.now(summaries.decode_tick(event.value))
+        started = time.monotonic()
+        if now is None or not self.pacer.due(started):
+            return
+        full = self.last_full is None or now - self.last_full >= timedelta(
+            seconds=self.rt.settings.silence_check_s
+        )
+        if full:
+            self.last_full = now
+            self.book.mark_all()
+        tick = self.book.evaluate(now, budget=self.rt.settings.region_eval_stations)
+        self.pacer.ran(started, time.monotonic())
+        await self._send(tick, event)
 
     def _marks(self, value: bytes) -> None:
         """Takes a batch's partition marks; a bad one is skipped (they only hold silence back,
@@ -131,7 +145,7 @@ class RegionAgent:
         """Takes a batch of station figures; re-sends, with its region-level alerts and silence,
         the figures of each station that has any, so the last figures published count them."""
         views: list[ev.StationStats] = []
-        for stats in figures:
+        async for stats in sliced(figures):
             self.book.upsert(stats)
             book = self.book.alerts.get(stats.station_id)
             if (book is not None and book.count_open()) or stats.station_id in self.book.silent:
@@ -141,28 +155,37 @@ class RegionAgent:
     async def _stations(self, views: list[ev.StationStats]) -> None:
         outbox = output.Outbox(self.app)
         out = self.rt.topic(topics.STATION_STATS).get_topic_name()
-        for view in views:
+        async for view in sliced(views):
             await outbox.add(out, view.station_id.encode(), codec.encode_station_stats(view))
         await outbox.send()
         if views:
-            await write_with_retry(self.rt, "station_stats", views, sink.write_station_stats)
+            refuse = functools.partial(refused_figures, self.rt)
+            await write_with_retry(self.rt, "station_stats", views, sink.write_station_stats, refuse)
 
     async def _send(self, tick: RegionTick, event: Any) -> None:
-        """Alerts and their books, the stations' figures, then the regions', each as batches (a
-        silence check can open an alert for most of 100,000 stations at once: `Topic.send` and a
-        table write per record took ~10 % of the worker in the national replay)."""
+        """Alerts, then their books, the stations' figures, then the regions', each as batches
+        (a silence check can open an alert for most of 100,000 stations at once: `Topic.send`
+        and a table write per record took ~10 % of the worker in the national replay). The
+        books are written once the alerts are delivered, so a tick whose alerts fail is
+        evaluated again after the restart (output.py)."""
         outbox = output.Outbox(self.app)
         alerts_out = self.rt.topic(topics.ALERTS).get_topic_name()
         books: dict[str, bytes] = {}
-        for alert in tick.alerts:
+        async for alert in sliced(tick.alerts):
             metrics.alert_sent(alert)
             await outbox.add(alerts_out, alert.id.encode(), codec.encode_alert(alert))
-            book = self.book.alerts.get(alert.station_id)
+            key = alert.station_id or region_key(alert.region_id)
+            book = self.book.alerts.get(key)
             if book is not None:
-                books[alert.station_id] = encode_book(book)
-        # The table's one partition is the summaries topic's, the partition of this tick.
-        await output.write_table(self.books, ((event, k.encode(), v) for k, v in books.items()), outbox)
+                books[key] = encode_book(book)
         await outbox.send()
+        await outbox.delivered()
+        if books:
+            # The table's one partition is the summaries topic's, the partition of this tick.
+            outbox = output.Outbox(self.app)
+            await output.write_table(self.books, ((event, k.encode(), v) for k, v in books.items()), outbox)
+            await outbox.send()
+            await outbox.delivered()
         await self._stations(tick.stations)
         outbox = output.Outbox(self.app)
         region_out = self.rt.topic(topics.REGION_STATS).get_topic_name()
@@ -172,4 +195,16 @@ class RegionAgent:
         metrics.STATS_SENT.labels("region").inc(len(tick.regions))
 
     async def tick(self) -> None:
-        await self.summaries.send(key=summaries.TICK, value=summaries.encode_tick(time.time()))
+        """Sends a tick into the stream without waiting for the producer (the timer overlapped
+        its interval while a national day's output kept the producer busy); none while the
+        previous one is still on its way, which a second would only follow."""
+        if self.ticking is not None and not self.ticking.done():
+            return
+        sending = self.summaries.send(key=summaries.TICK, value=summaries.encode_tick(time.time()))
+        self.ticking = asyncio.ensure_future(sending)
+        self.ticking.add_done_callback(_tick_sent)
+
+
+def _tick_sent(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("region agent: a tick was not sent: %r", task.exception())

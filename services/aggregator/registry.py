@@ -1,4 +1,5 @@
-"""The station registry cache: station -> region, registered voters and time zone, from PostgreSQL."""
+"""The station registry cache: station -> region, registered voters, time zone and whether a
+monitor is assigned, from PostgreSQL."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from services.aggregator.domain.station_state import UNKNOWN_REGION, StationInfo
 async def load_registry(pool: asyncpg.Pool) -> dict[str, StationInfo]:
     async with pool.acquire() as conn:
         rows = await conn.fetch(
-            """SELECT s.id, s.region_id, s.registered_voters, r.timezone
+            """SELECT s.id, s.region_id, s.registered_voters, r.timezone,
+                      EXISTS (SELECT 1 FROM monitor_stations ms JOIN monitors m ON m.id = ms.monitor_id
+                              WHERE ms.station_id = s.id AND m.revoked_at IS NULL) AS monitored
                FROM stations s LEFT JOIN regions r ON r.id = s.region_id"""
         )
     zones: dict[str, str] = {}  # one string per zone, not one per station
@@ -19,6 +22,7 @@ async def load_registry(pool: asyncpg.Pool) -> dict[str, StationInfo]:
             r["region_id"],
             r["registered_voters"],
             zones.setdefault(r["timezone"], r["timezone"]) if r["timezone"] else None,
+            r["monitored"],
         )
         for r in rows
     }

@@ -11,6 +11,7 @@ import asyncpg
 from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.settings import AggregatorSettings
+from services.aggregator.sink_stalls import Stalls
 from services.common import topics
 
 
@@ -26,6 +27,8 @@ class Runtime:
     topic_map: dict[str, Any] = field(default_factory=dict)
     # Last processed offset of the reports topic, per partition (for the lag gauge).
     positions: dict[int, int] = field(default_factory=dict)
+    # PostgreSQL writes failing right now (readiness, the stalled-sink gauge).
+    stalls: Stalls = field(default_factory=Stalls)
 
     def topic(self, t: topics.Topic) -> Any:
         return self.topic_map[t.name]

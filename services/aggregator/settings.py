@@ -28,17 +28,18 @@ class AggregatorSettings(BaseSettings):
     # one to fill: state, changelog, raw reports and figures are written once per station per
     # batch (figures are conflated per batch). The wait bounds the added latency; live batches
     # are bounded by it (a few hundred reports), a backlog's by batch_max: the larger, the more
-    # reports share each station's writes (4,000 -> 20,000: backlog 3,200 -> 4,850 reports/s).
-    # 50 ms since a batch is handled while the next is collected: at 2,000 reports/s, ack ->
-    # figures p99 218-651 ms against 1,410-4,564 ms at 100 ms and 261-2,564 ms at 30 ms in
-    # alternated runs on a loaded machine (docs/aggregator.md, session 5).
+    # reports share each station's writes. A batch is handled while the next is collected, so a
+    # cycle is the longer of the wait and the handling and a short wait lowers the live latency
+    # (bench/aggregator_bench.py's 2,000/s phase; docs/aggregator.md, Performance).
     flush_interval_ms: int = Field(default=50, ge=5)
     batch_max: int = Field(default=20_000, ge=1)
     # While the worker is behind (a batch's first report reached Kafka more than
     # catchup_after_ms before it reaches the agent: a backlog, an overloaded worker) a batch
     # waits a quarter of that delay, up to catchup_flush_interval_ms, so that it holds several
-    # reports per station: 60,000 backlog reports, ~3,600-4,000 -> ~5,300-5,600 reports/s
-    # (services/aggregator/collector.py). Above the live p99 at 2,000 reports/s (~0.5 s).
+    # reports per station (services/aggregator/collector.py, tests/unit/aggregator/
+    # test_collector.py; the backlog phase of bench/aggregator_bench.py measures the gain).
+    # catchup_after_ms stays above the live latency at 2,000 reports/s, so live batches keep
+    # the short wait.
     catchup_after_ms: int = Field(default=1000, ge=0)
     catchup_flush_interval_ms: int = Field(default=500, ge=5)
     # A fetch from Kafka waits up to this long for 64 KB (a backlog is returned at once): fewer,
@@ -71,7 +72,16 @@ class AggregatorSettings(BaseSettings):
     # gc_freeze.py); 0 turns it off.
     gc_freeze_seconds: float = Field(default=10.0, ge=0)
     sink_batch: int = Field(default=2000, ge=1)
+    # A PostgreSQL write still failing after this long makes /readyz answer 503 ("sink"); the
+    # gauge pollwatch_aggregator_sink_stalled_seconds shows it from its first failure.
+    sink_stall_after_s: float = Field(default=30.0, gt=0)
+    # Reports waiting this long with no report handled make /readyz answer 503 ("progress";
+    # checked every 5 s).
+    stuck_after_s: float = Field(default=60.0, gt=0)
     sink_within_ms: int = Field(default=250, ge=10)
+    # A stopping worker still running after this long exits at once (status 1): faust's stop
+    # after a crash can wait forever (worker.py). Below the StatefulSet's 60 s grace period.
+    stop_timeout_s: float = Field(default=25.0, gt=0)
     shared: SharedSettings = Field(default_factory=SharedSettings)
 
     def rules_path(self) -> Path:

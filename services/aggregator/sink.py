@@ -1,7 +1,10 @@
 """Batched, idempotent PostgreSQL writes of the read model (reports, figures, series, alerts).
 
 Every statement is an upsert guarded so that a replayed (older) row never overwrites a newer
-one: reports by id, figures by updated_at, alerts by version, series by the larger count.
+one: reports keep their first copy in Kafka, figures the newer updated_at, alerts the higher
+version, series the larger count.
+Each statement takes its rows in key order: the station and region agents write station_stats
+at the same time, and two upserts locking the same rows in different orders deadlock.
 """
 
 from __future__ import annotations
@@ -25,9 +28,12 @@ Conn = asyncpg.Connection | PoolConnectionProxy
 
 @dataclass(frozen=True, slots=True)
 class ReceivedReport:
+    """A report as read from Kafka: decoded, where it was, and its bytes (for a dead letter)."""
+
     report: ev.Report
     partition: int
     offset: int
+    payload: bytes
 
 
 def _json(value: object) -> str:
@@ -47,10 +53,19 @@ def latest_by_key(items: Sequence[T], key: str) -> list[T]:
 async def write_reports(
     conn: Conn, batch: Sequence[ReceivedReport], registry: dict[str, StationInfo]
 ) -> None:
-    """Raw reports (first write wins) and the turnout series (the larger count wins), in one
-    transaction of two set-based statements, whatever the batch size. Each statement takes its
-    rows as one JSON document (orjson, in C) that PostgreSQL unpacks: the aggregator is one
-    Python thread, PostgreSQL has a core of its own."""
+    """Raw reports and the turnout series (the larger count wins), in one transaction of two
+    set-based statements, whatever the batch size. Each statement takes its rows as one JSON
+    document (orjson, in C) that PostgreSQL unpacks: the aggregator is one Python thread,
+    PostgreSQL has a core of its own.
+
+    A report's row is its first copy in Kafka, the one the station agent applied (later copies
+    are duplicates to it): a producer retrying after a broker outage can write a report twice,
+    and both copies may be in one batch, or land in batches whose writes retry out of order.
+    The read model's `kafka_offset` then orders a station's reports as they were applied
+    (tests/integration/aggregator/test_sink.py)."""
+    first: dict[str, ReceivedReport] = {}
+    for r in batch:  # the batch is in read order: each partition's offsets ascending
+        first.setdefault(r.report.id, r)
     rows = [
         {
             "id": rep.id, "station_id": rep.station_id, "monitor_id": rep.monitor_id,
@@ -58,7 +73,7 @@ async def write_reports(
             "received_at": rep.received_at, "flags": sorted(rep.flags), "body": rep.body,
             "kafka_partition": r.partition, "kafka_offset": r.offset,
         }
-        for r in batch
+        for r in first.values()
         for rep in (r.report,)
     ]  # fmt: skip
     series: dict[tuple[str, object], tuple[int, float]] = {}
@@ -78,7 +93,14 @@ async def write_reports(
                SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at, flags, body,
                       kafka_partition, kafka_offset
                FROM json_populate_recordset(NULL::reports, $1::json)
-               ON CONFLICT (id) DO NOTHING""",
+               ORDER BY id
+               ON CONFLICT (id) DO UPDATE SET
+                 station_id = EXCLUDED.station_id, monitor_id = EXCLUDED.monitor_id,
+                 channel = EXCLUDED.channel, kind = EXCLUDED.kind, observed_at = EXCLUDED.observed_at,
+                 received_at = EXCLUDED.received_at, flags = EXCLUDED.flags, body = EXCLUDED.body,
+                 kafka_partition = EXCLUDED.kafka_partition, kafka_offset = EXCLUDED.kafka_offset
+               WHERE (EXCLUDED.kafka_partition, EXCLUDED.kafka_offset)
+                     < (reports.kafka_partition, reports.kafka_offset)""",
             _json(rows),
         )
         if series:
@@ -86,6 +108,7 @@ async def write_reports(
                 """INSERT INTO turnout_series (station_id, observed_at, ballots_issued, turnout_pct)
                    SELECT station_id, observed_at, ballots_issued, turnout_pct
                    FROM json_populate_recordset(NULL::turnout_series, $1::json)
+                   ORDER BY station_id, observed_at
                    ON CONFLICT (station_id, observed_at) DO UPDATE
                    SET ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct
                    WHERE turnout_series.ballots_issued < EXCLUDED.ballots_issued""",
@@ -128,6 +151,7 @@ async def write_station_stats(
             "open_alerts": s.open_alerts, "protocol": s.protocol,
             "reports_processed": s.reports_processed, "silent": s.silent, "updated_at": s.updated_at,
             "figures": _bytea(own.get(s.station_id)),
+            "violation_monitors": s.violation_monitors, "checklist": s.checklist,
         }
         for s in latest_by_key(batch, "station_id")
     ]  # fmt: skip
@@ -135,12 +159,13 @@ async def write_station_stats(
         """INSERT INTO station_stats (station_id, region_id, registered_voters, ballots_issued, turnout_pct,
              turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
              incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at,
-             figures)
+             figures, violation_monitors, checklist)
            SELECT station_id, region_id, registered_voters, ballots_issued, turnout_pct,
              turnout_rate_pp_per_hour, home_voting_applications, home_voting_pct, incidents_total,
              incidents_recent, last_report_at, open_alerts, protocol, reports_processed, silent, updated_at,
-             figures
+             figures, violation_monitors, checklist
            FROM json_populate_recordset(NULL::station_stats, $1::json)
+           ORDER BY station_id
            ON CONFLICT (station_id) DO UPDATE SET
              region_id = EXCLUDED.region_id, registered_voters = EXCLUDED.registered_voters,
              ballots_issued = EXCLUDED.ballots_issued, turnout_pct = EXCLUDED.turnout_pct,
@@ -151,7 +176,8 @@ async def write_station_stats(
              open_alerts = EXCLUDED.open_alerts, protocol = EXCLUDED.protocol,
              reports_processed = EXCLUDED.reports_processed, silent = EXCLUDED.silent,
              updated_at = EXCLUDED.updated_at,
-             figures = coalesce(EXCLUDED.figures, station_stats.figures)
+             figures = coalesce(EXCLUDED.figures, station_stats.figures),
+             violation_monitors = EXCLUDED.violation_monitors, checklist = EXCLUDED.checklist
            WHERE station_stats.updated_at <= EXCLUDED.updated_at""",
         _json(rows),
     )
@@ -163,14 +189,16 @@ async def write_region_stats(conn: Conn, batch: Sequence[ev.RegionStats]) -> Non
             s.region_id, s.stations_total, s.stations_reporting, s.stations_silent, s.registered_voters,
             s.ballots_issued, s.turnout_pct, s.turnout_rate_pp_per_hour, s.home_voting_pct,
             s.incidents_per_100_stations, _json(s.incidents_total), s.open_alerts, s.updated_at,
+            s.registered_voters_reporting, s.home_voting_applications,
         )
-        for s in latest_by_key(batch, "region_id")
+        for s in sorted(latest_by_key(batch, "region_id"), key=lambda s: s.region_id)
     ]  # fmt: skip
     await conn.executemany(
         """INSERT INTO region_stats (region_id, stations_total, stations_reporting, stations_silent,
              registered_voters, ballots_issued, turnout_pct, turnout_rate_pp_per_hour, home_voting_pct,
-             incidents_per_100_stations, incidents_total, open_alerts, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13)
+             incidents_per_100_stations, incidents_total, open_alerts, updated_at,
+             registered_voters_reporting, home_voting_applications)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15)
            ON CONFLICT (region_id) DO UPDATE SET
              stations_total = EXCLUDED.stations_total, stations_reporting = EXCLUDED.stations_reporting,
              stations_silent = EXCLUDED.stations_silent, registered_voters = EXCLUDED.registered_voters,
@@ -179,7 +207,9 @@ async def write_region_stats(conn: Conn, batch: Sequence[ev.RegionStats]) -> Non
              home_voting_pct = EXCLUDED.home_voting_pct,
              incidents_per_100_stations = EXCLUDED.incidents_per_100_stations,
              incidents_total = EXCLUDED.incidents_total, open_alerts = EXCLUDED.open_alerts,
-             updated_at = EXCLUDED.updated_at
+             updated_at = EXCLUDED.updated_at,
+             registered_voters_reporting = EXCLUDED.registered_voters_reporting,
+             home_voting_applications = EXCLUDED.home_voting_applications
            WHERE region_stats.updated_at <= EXCLUDED.updated_at""",
         rows,
     )
@@ -195,7 +225,7 @@ async def write_alerts(conn: Conn, batch: Sequence[ev.Alert]) -> None:
             a.message, list(a.report_ids), a.opened_at, a.updated_at, a.resolved_at, a.confidence, a.version,
             _json([{"key": t.key, "params": t.params} for t in a.texts]),
         )
-        for a in latest_by_key(batch, "id")
+        for a in sorted(latest_by_key(batch, "id"), key=lambda a: a.id)
     ]  # fmt: skip
     await conn.executemany(
         """INSERT INTO alerts (id, rule, severity, state, station_id, region_id, value, threshold, message,

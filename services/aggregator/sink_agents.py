@@ -1,72 +1,51 @@
 """Agents that write the read model to PostgreSQL in batches, off the hot path (the raw reports
 and station figures are written by the station and region agents themselves, once per batch,
-with `write_with_retry`, so that they never pass through faust a second time).
+with `pg_writes.write_with_retry`, so that they never pass through faust a second time).
 
-Each consumes a topic in batches (`take`), writes it in one round of upserts, and only then lets
-faust acknowledge the batch: a crash replays it, and the guarded upserts make that harmless.
+Each consumes a topic in batches (`take_events`), writes it in one round of upserts, and only
+then lets faust acknowledge the batch: a crash replays it, and the guarded upserts make that
+harmless. A record PostgreSQL refuses for its content is dead-lettered with its partition and
+offset; the rest of the batch lands.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
-import asyncpg
-
-from services.aggregator import metrics, sink
+from services.aggregator import sink
+from services.aggregator.dead_letters import dead_letter
+from services.aggregator.pg_writes import Refuse, write_with_retry
 from services.aggregator.runtime import Runtime
 from services.common import codec
 from services.common.errors import DecodeError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-R = TypeVar("R")
-MAX_BACKOFF_S = 10.0
 
 
-async def write_with_retry(
-    rt: Runtime,
-    table: str,
-    batch: Sequence[T],
-    write: Callable[[sink.Conn, Sequence[T]], Awaitable[None]],
-) -> None:
-    """Writes a batch, retrying transport and server errors with backoff until it lands."""
-
-    async def attempt(conn: sink.Conn) -> None:
-        started = time.monotonic()
-        await write(conn, batch)
-        metrics.SINK_SECONDS.labels(table).observe(time.monotonic() - started)
-
-    await with_retry(rt, f"writing {len(batch)} rows to {table}", attempt)
-    metrics.SINK_ROWS.labels(table).inc(len(batch))
-
-
-async def with_retry(rt: Runtime, what: str, call: Callable[[sink.Conn], Awaitable[R]]) -> R:
-    """`call` on a pooled connection, retrying transport and server errors with backoff."""
-    delay = 0.2
-    while True:
-        assert rt.pool is not None
+def _decoded(events: Sequence[Any], decode: Callable[[bytes], T], what: str) -> list[tuple[T, Any]]:
+    out: list[tuple[T, Any]] = []
+    for event in events:
         try:
-            async with rt.pool.acquire() as conn:
-                return await call(conn)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-            metrics.SINK_ERRORS.inc()
-            log.warning("%s failed, retrying in %.1fs: %s", what, delay, exc)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, MAX_BACKOFF_S)
-
-
-def _decoded(values: Sequence[bytes], decode: Callable[[bytes], T], what: str) -> list[T]:
-    out: list[T] = []
-    for value in values:
-        try:
-            out.append(decode(value))
+            out.append((decode(event.value), event))
         except DecodeError as exc:  # our own output: a bug, not a monitor's typo
             log.error("skipping undecodable %s: %s", what, exc)
     return out
+
+
+def _dead_letter_by_origin(rt: Runtime, decoded: list[tuple[T, Any]]) -> Refuse[T]:
+    """Dead-letters a refused value as the record it was decoded from."""
+    origin = {id(value): event for value, event in decoded}
+
+    async def refuse(value: T, error: str) -> None:
+        event = origin[id(value)]
+        message = event.message
+        payload = bytes(event.value or b"")
+        await dead_letter(rt, message.topic, payload, error, message.partition, message.offset)
+
+    return refuse
 
 
 def values_sink(
@@ -80,10 +59,11 @@ def values_sink(
     async def run(stream: Any) -> None:
         await rt.ready.wait()
         s = rt.settings
-        async for values in stream.take(s.sink_batch, within=s.sink_within_ms / 1000):
-            batch = _decoded(values, decode, table)
-            if batch:
-                await write_with_retry(rt, table, batch, write)
+        async for events in stream.take_events(s.sink_batch, within=s.sink_within_ms / 1000):
+            decoded = _decoded(events, decode, table)
+            if decoded:
+                refuse = _dead_letter_by_origin(rt, decoded)
+                await write_with_retry(rt, table, [value for value, _ in decoded], write, refuse)
 
     return run
 

@@ -12,6 +12,7 @@ import orjson
 
 from services.aggregator.domain.alerts import AlertBook
 from services.aggregator.domain.station_state import (
+    ChecklistRecord,
     IncidentRecord,
     ProtocolRecord,
     StationState,
@@ -101,6 +102,7 @@ def encode_state(s: StationState) -> bytes:
             "it": s.incidents_total,
             "p": None if s.protocol is None else _protocol(s.protocol),
             "a": book_to_obj(s.alerts),
+            "c": {phase: [c.at, c.report_id, c.answers] for phase, c in s.checklists.items()},
         }
     )
 
@@ -120,6 +122,8 @@ def decode_state(data: bytes) -> StationState:
             incidents_total=dict(x["it"]),
             protocol=None if x["p"] is None else _protocol_back(x["p"]),
             alerts=book_from_obj(x["a"]),
+            # States written before checklists were kept have none.
+            checklists={phase: ChecklistRecord(*c) for phase, c in x.get("c", {}).items()},
         )
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, IndexError) as exc:
         raise DecodeError(f"station state: {exc}") from exc

@@ -2,7 +2,9 @@
 
 A rule evaluation yields a Condition (firing) or None (clear). `AlertBook.step` turns that into
 transitions: OPENED when a clear rule fires, UPDATED when severity, confidence or the reports
-behind it change, RESOLVED when it clears. A reopened alert gets a new id (occurrence suffix).
+behind it change, RESOLVED when it clears, with the reason among its texts. A rule in `held`
+(what a monitor saw happen) never clears by itself: its alert stays open until a person resolves
+it (the API's resolveAlert). A reopened alert gets a new id (occurrence suffix).
 """
 
 from __future__ import annotations
@@ -36,6 +38,10 @@ class Condition:
         return catalog.message(self.texts, catalog.Lang.EN)
 
 
+# The reason a resolved alert records when its rule cleared without anyone deciding.
+RESOLVED_BY_ITSELF = "resolved.condition_cleared"
+
+
 def alert_id(rule: str, subject: str, occurrence: int) -> str:
     base = f"{rule}:{subject}"
     return base if occurrence <= 1 else f"{base}:{occurrence}"
@@ -54,8 +60,11 @@ class AlertBook:
         region_id: str,
         conditions: Mapping[str, Condition | None],
         now: datetime,
+        held: frozenset[str] = frozenset(),
     ) -> list[Alert]:
-        """Applies one evaluation of the given rules (others are left alone); returns transitions."""
+        """Applies one evaluation of the given rules (others are left alone); returns transitions.
+        An open alert of a rule in `held` whose condition cleared stays open, unchanged. A
+        region's own alerts have no station (`station_id` ""): the region is their subject."""
         out: list[Alert] = []
         for rule in sorted(conditions):
             cond = conditions[rule]
@@ -64,7 +73,7 @@ class AlertBook:
                 n = self.occurrences.get(rule, 0) + 1
                 self.occurrences[rule] = n
                 alert = Alert(
-                    id=alert_id(rule, station_id, n),
+                    id=alert_id(rule, station_id or region_id, n),
                     rule=rule,
                     severity=cond.severity,
                     state=AlertState.OPEN,
@@ -83,8 +92,9 @@ class AlertBook:
                 )
                 self.open[rule] = alert
                 out.append(alert)
-            elif current is not None and cond is None:
+            elif current is not None and cond is None and rule not in held:
                 del self.open[rule]
+                texts = (*current.texts, AlertText(RESOLVED_BY_ITSELF, {"rule": rule}))
                 out.append(
                     replace(
                         current,
@@ -92,7 +102,8 @@ class AlertBook:
                         transition=AlertTransition.RESOLVED,
                         updated_at=now,
                         resolved_at=now,
-                        message=catalog.cleared(current.message, catalog.Lang.EN),
+                        texts=texts,
+                        message=catalog.message(texts, catalog.Lang.EN, resolved=True),
                         version=current.version + 1,
                     )
                 )

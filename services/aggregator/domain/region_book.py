@@ -10,22 +10,34 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo
 
 from services.aggregator.domain.alerts import AlertBook, Condition
 from services.aggregator.domain.region_rollup import Sums, finish, sums
 from services.aggregator.domain.region_rules import (
+    CHECKLIST_REGION,
     HOME_VOTING,
+    MONITOR_ABSENT,
     SILENT_STATION,
     TURNOUT_OUTLIER,
+    absence_due,
+    checklist_region,
     home_voting_outliers,
+    monitor_absent,
     outliers,
     polls_opened_at,
     silence_since,
+    voting_under_way,
 )
 from services.aggregator.domain.rules import RulesConfig
 from services.aggregator.domain.station_state import StationInfo
 from services.common.events import NATIONAL, Alert, RegionStats, StationStats
+
+
+def region_key(region: str) -> str:
+    """The key of a region's own alert book among the stations' (no station id starts with "@")."""
+    return f"@{region}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +60,8 @@ class RegionBook:
     members: dict[str, StationStats] = field(default_factory=dict)
     alerts: dict[str, AlertBook] = field(default_factory=dict)
     newest: datetime | None = None
+    # Whether any station's figures show voting under way (monitor_absent judges only then).
+    voting_seen: bool = False
     dirty: set[str] = field(default_factory=set)
     silent: set[str] = field(default_factory=set)
     _by_region: dict[str, set[str]] = field(default_factory=dict)
@@ -95,8 +109,11 @@ class RegionBook:
         self._file(stats.region_id, stats.station_id)
         self.dirty.add(stats.region_id)
         self._stale.add(stats.region_id)
-        if stats.last_report_at is not None and (self.newest is None or stats.last_report_at > self.newest):
-            self.newest = stats.last_report_at
+        at = stats.last_report_at
+        if at is not None and (self.newest is None or at > self.newest):
+            self.newest = at
+        if not self.voting_seen:
+            self.voting_seen = voting_under_way(stats)
 
     def watermark(self, held_back_to: datetime | None = None) -> datetime | None:
         """The newest report seen, or `held_back_to` if older (a lagging partition's newest,
@@ -125,20 +142,34 @@ class RegionBook:
         check_silence = self.cfg.silent_station.enabled
         # When polls opened in each station's zone (its region's, else the rules'): once per zone.
         opened_in: dict[str | None, datetime | None] = {}
+
+        def opened(sid: str) -> datetime | None:
+            info = self.registry.get(sid)
+            zone = info.timezone if info is not None else None
+            if zone not in opened_in:
+                opened_in[zone] = polls_opened_at(self.cfg.polls, now, zone)
+            return opened_in[zone]
+
         for region in chosen:
             members = [self.members[s] for s in sorted(self._by_region.get(region, ())) if s in self.members]
             judged = self._judged(members)
             extra = 0
+            for sid in self._absent_candidates(region):
+                # Monitored stations that never reported: only monitor_absent can judge them.
+                conds = self._absent(sid, None, now, opened(sid))
+                book = self.alerts.get(sid)
+                if book is None and any(c is not None for c in conds.values()):
+                    book = self.alerts[sid] = AlertBook()
+                if book is not None:
+                    alerts.extend(book.step(sid, region, conds, now))
+                    extra += book.count_open()
             for s in members:
                 sid = s.station_id
                 # Stations without enough peers are not judged and keep their alert state.
                 conds = {rule: found[sid] for rule, found in judged.items() if sid in found}
                 if check_silence:
-                    info = self.registry.get(sid)
-                    zone = info.timezone if info is not None else None
-                    if zone not in opened_in:
-                        opened_in[zone] = polls_opened_at(self.cfg.polls, now, zone)
-                    conds[SILENT_STATION] = silence_since(s, now, opened_in[zone], self.cfg.silent_station)
+                    conds[SILENT_STATION] = silence_since(s, now, opened(sid), self.cfg.silent_station)
+                conds.update(self._absent(sid, s, now, opened(sid)))
                 book = self.alerts.get(sid)
                 if book is None:
                     if all(c is None for c in conds.values()):
@@ -152,6 +183,9 @@ class RegionBook:
                 if moved or was_silent != is_silent:
                     changed.append(self.station_view(s))
                 extra += book.count_open()
+            moved, open_here = self._region_alerts(region, members, now)
+            alerts.extend(moved)
+            extra += open_here
             self._sums[region] = sums(members, self.silent, extra)
             self._stale.discard(region)
             out.append(self._finish(region, self._sums[region], now))
@@ -159,15 +193,55 @@ class RegionBook:
             out.append(self._national(now))
         return RegionTick(alerts, out, changed)
 
+    def _region_alerts(
+        self, region: str, members: list[StationStats], now: datetime
+    ) -> tuple[list[Alert], int]:
+        """The region's own alerts (checklist_region), kept under `region_key(region)`; returns
+        their transitions and how many are open."""
+        key = region_key(region)
+        conds = {CHECKLIST_REGION: checklist_region(members, self.cfg.checklists)}
+        book = self.alerts.get(key)
+        if book is None:
+            if conds[CHECKLIST_REGION] is None:
+                return [], 0
+            book = self.alerts[key] = AlertBook()
+        return book.step("", region, conds, now), book.count_open()
+
+    def _absent_candidates(self, region: str) -> list[str]:
+        if not self.cfg.monitor_absent.enabled:
+            return []
+        return [
+            sid
+            for sid in sorted(self._by_region.get(region, ()))
+            if sid not in self.members and (info := self.registry.get(sid)) is not None and info.monitored
+        ]
+
+    def _absent(
+        self, sid: str, stats: StationStats | None, now: datetime, opened: datetime | None
+    ) -> dict[str, Condition | None]:
+        """monitor_absent for a monitored station, once due (`absence_due`; else not judged)."""
+        info = self.registry.get(sid)
+        rule = self.cfg.monitor_absent
+        if not rule.enabled or info is None or not info.monitored:
+            return {}
+        if not self.voting_seen or not absence_due(now, opened, rule):
+            return {}
+        return {MONITOR_ABSENT: monitor_absent(stats, rule)}
+
     def _judged(self, members: list[StationStats]) -> dict[str, dict[str, Condition | None]]:
         """The region-relative rules' findings, per rule, for the stations they could judge."""
         cfg = self.cfg
         judged: dict[str, dict[str, Condition | None]] = {}
         if cfg.turnout_outlier.enabled:
-            judged[TURNOUT_OUTLIER] = outliers(members, cfg.turnout_outlier)
+            judged[TURNOUT_OUTLIER] = outliers(members, cfg.turnout_outlier, self.zone_of)
         if cfg.home_voting.enabled and cfg.home_voting.region is not None:
-            judged[HOME_VOTING] = home_voting_outliers(members, cfg.home_voting)
+            judged[HOME_VOTING] = home_voting_outliers(members, cfg.home_voting, self.zone_of)
         return judged
+
+    def zone_of(self, s: StationStats) -> tzinfo:
+        """The station's time zone: its region's in the registry, else the polls'."""
+        info = self.registry.get(s.station_id)
+        return ZoneInfo((info.timezone if info is not None else None) or self.cfg.polls.timezone)
 
     def _in_turn(self, regions: list[str], budget: int) -> list[str]:
         start = bisect_right(regions, self._last_evaluated)

@@ -25,7 +25,7 @@ class Sums:
     silent: int = 0
     open_alerts: int = 0
     extra_open_alerts: int = 0
-    registered_turnout: int = 0  # registered voters of the stations that reported turnout
+    registered_turnout: int = 0  # registered voters of the stations that `reported_turnout`
     ballots: int = 0
     home: int = 0
     rate_voters: int = 0  # sum of rate (1e-4 pp/h) x registered voters
@@ -44,6 +44,12 @@ class Sums:
             self.incidents[name] = self.incidents.get(name, 0) + n
 
 
+def reported_turnout(s: StationStats) -> bool:
+    """Whether a station counts in its region's turnout: it reported a ballot count above zero,
+    or its final protocol (which may say 0: such a station is in the denominator too)."""
+    return s.registered_voters > 0 and (s.ballots_issued > 0 or s.protocol is not None)
+
+
 def sums(members: Iterable[StationStats], silent: Collection[str], extra_open_alerts: int) -> Sums:
     """`silent` are station ids currently silent, `extra_open_alerts` the region-level alerts
     (silence, outliers) that station figures do not count."""
@@ -57,7 +63,7 @@ def sums(members: Iterable[StationStats], silent: Collection[str], extra_open_al
             out.silent += 1
         elif s.last_report_at is not None:
             out.reporting += 1
-        if s.ballots_issued > 0 and s.registered_voters > 0:
+        if reported_turnout(s):
             out.registered_turnout += s.registered_voters
             out.ballots += s.ballots_issued
             out.home += s.home_voting_applications
@@ -68,8 +74,8 @@ def sums(members: Iterable[StationStats], silent: Collection[str], extra_open_al
 def finish(
     region_id: str, totals: Sums, stations_total: int, registered_total: int, now: datetime
 ) -> RegionStats:
-    """Voter-weighted turnout over the stations that reported turnout; rates per 100 stations of
-    the registry."""
+    """Turnout, home voting and rate over the stations that reported turnout, whose registered
+    voters are `registered_voters_reporting`; incidents per 100 stations of the registry."""
     reg = totals.registered_turnout
     total_incidents = sum(totals.incidents.values())
     return RegionStats(
@@ -88,6 +94,8 @@ def finish(
         incidents_total=dict(sorted(totals.incidents.items())),
         open_alerts=totals.open_alerts + totals.extra_open_alerts,
         updated_at=now,
+        registered_voters_reporting=reg,
+        home_voting_applications=totals.home,
     )
 
 

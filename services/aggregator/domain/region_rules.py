@@ -5,17 +5,28 @@ profile makes it relative to the region."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.robust import mad, median, robust_z
-from services.aggregator.domain.rules import HomeVoting, Polls, SilentStation, TurnoutOutlier
-from services.common.events import AlertText, Severity, StationStats
+from services.aggregator.domain.rules import HomeVoting, MonitorAbsent, Polls, SilentStation, TurnoutOutlier
+from services.common.checklist_config import ChecklistConfig
+from services.common.events import AlertText, ChecklistPhase, Severity, StationStats, ViolationType
 
 SILENT_STATION = "silent_station"
 TURNOUT_OUTLIER = "turnout_outlier"
 HOME_VOTING = "home_voting"  # the station rule's name: one rule, judged here or per station
+MONITOR_ABSENT = "monitor_absent"
+CHECKLIST_REGION = "checklist_region"
+_RESTRICTED = ViolationType.MONITOR_RESTRICTED.name
+
+# A station's time zone (its region's, else the polls'); UTC when none is given.
+ZoneOf = Callable[[StationStats], tzinfo]
+
+
+def _utc(_: StationStats) -> tzinfo:
+    return UTC
 
 
 def polls_opened_at(polls: Polls, now: datetime, zone: str | None = None) -> datetime | None:
@@ -50,13 +61,84 @@ def silence_since(
     return Condition(Severity.WARNING, round(quiet, 1), rule.minutes, (text,))
 
 
-def _rounds(members: Sequence[StationStats], round_minutes: float) -> list[list[StationStats]]:
-    """Stations that have reported, by reporting round (last report in the same bucket)."""
+def monitor_absent(stats: StationStats | None, rule: MonitorAbsent) -> Condition | None:
+    """A station whose monitor is assigned that has sent nothing from inside: no report at all
+    (`stats` None), or only "monitor restricted" incidents. The caller judges it only once the
+    rule's time after opening is up (`absence_due`)."""
+    reported = 0 if stats is None else stats.reports_processed
+    restricted = 0 if stats is None else stats.incidents_total.get(_RESTRICTED, 0)
+    if reported > restricted:
+        return None
+    key = f"{MONITOR_ABSENT}.restricted" if restricted else f"{MONITOR_ABSENT}.silent"
+    return Condition(
+        Severity.CRITICAL, float(reported), 0.0, (AlertText(key),), confidence=1.0 if restricted else 0.6
+    )
+
+
+def voting_under_way(stats: StationStats) -> bool:
+    """A station's figures show election day itself: an opening checklist or ballots issued (the
+    eve's readiness checklists do not). Read from figures, so it holds again after a restart."""
+    return stats.ballots_issued > 0 or any(
+        k.startswith(f"{ChecklistPhase.OPENING.value}.") for k in stats.checklist
+    )
+
+
+def absence_due(now: datetime, opened: datetime | None, rule: MonitorAbsent) -> bool:
+    """Whether monitor_absent judges at `now`: polls `opened` today and `rule.minutes` have
+    passed since. The caller also waits for voting to be under way somewhere
+    (`voting_under_way`): polls' hours hold on the eve too, when monitors send only readiness
+    checklists. Not judged (rather than cleared) otherwise, so an alert stays open after
+    closing, and an event clock held back does not resolve it."""
+    return opened is not None and now >= opened + timedelta(minutes=rule.minutes)
+
+
+def observed(s: StationStats) -> bool:
+    """A station is observed once its monitor reported anything (the findings' denominator)."""
+    return s.reports_processed > 0
+
+
+def checklist_region(members: Sequence[StationStats], cfg: ChecklistConfig) -> Condition | None:
+    """Every question that at least `share_pct` % of the region's observed stations (at least
+    `min_observed` of them) answer no in their latest checklist of its phase: one region alert."""
+    seen = [s for s in members if observed(s)]
+    rule = cfg.region_alert
+    if len(seen) < rule.min_observed:
+        return None
+    texts: list[AlertText] = []
+    worst = 0.0
+    for q in cfg.questions:
+        no = sum(1 for s in seen if s.checklist.get(q.key) is False)
+        share = 100.0 * no / len(seen)
+        if no and share >= rule.share_pct:
+            worst = max(worst, share)
+            figures = {
+                "phase": q.phase.value, "checklist": q.id, "count": no, "observed": len(seen),
+                "share": round(share, 1), "threshold": rule.share_pct,
+            }  # fmt: skip
+            texts.append(AlertText(CHECKLIST_REGION, figures))
+    if not texts:
+        return None
+    # Each question failing is a reason: a new one updates the alert (gathers its "reports").
+    keys = tuple(f"{t.params['phase']}.{t.params['checklist']}" for t in texts)
+    return Condition(
+        Severity.WARNING, round(worst, 1), rule.share_pct, tuple(texts), keys, gathers_reports=True
+    )
+
+
+def _rounds(
+    members: Sequence[StationStats], round_minutes: float, zone_of: ZoneOf
+) -> list[list[StationStats]]:
+    """Stations that have reported, by reporting round: last report in the same bucket of the
+    station's local clock (monitors report at 10:00, 12:00... local: a zone half an hour or
+    45 min off UTC, or rounds longer than its offset's step, would split a round on UTC's)."""
     rounds: dict[int, list[StationStats]] = {}
     size = round_minutes * 60
     for s in members:
-        if s.last_report_at is not None:
-            rounds.setdefault(int(s.last_report_at.timestamp() // size), []).append(s)
+        at = s.last_report_at
+        if at is not None:
+            offset = zone_of(s).utcoffset(at)
+            local = at.timestamp() + (offset.total_seconds() if offset is not None else 0.0)
+            rounds.setdefault(int(local // size), []).append(s)
     return list(rounds.values())
 
 
@@ -70,16 +152,19 @@ def _robust_zs(
     return centre, [robust_z(v, centre, spread) for v in values]
 
 
-def outliers(members: Sequence[StationStats], rule: TurnoutOutlier) -> dict[str, Condition | None]:
+def outliers(
+    members: Sequence[StationStats], rule: TurnoutOutlier, zone_of: ZoneOf = _utc
+) -> dict[str, Condition | None]:
     """Robust z-score of each station's turnout against the stations of its region in the same
-    reporting round (last report in the same `round_minutes` bucket), so that a station that has
-    already sent its 11:00 figure is not compared with stations still at their 09:00 one.
+    reporting round (last report in the same `round_minutes` bucket of local time), so that a
+    station that has already sent its 11:00 figure is not compared with stations still at their
+    09:00 one.
 
     Only stations in a round with enough peers are judged (firing or clear); the others are left
     out, so their alert state is kept until their round fills up."""
     result: dict[str, Condition | None] = {}
     voted = [s for s in members if s.ballots_issued > 0]
-    for peers in _rounds(voted, rule.round_minutes):
+    for peers in _rounds(voted, rule.round_minutes, zone_of):
         if len(peers) < rule.min_stations:
             continue
         centre, zs = _robust_zs(peers, lambda s: s.turnout_pct, rule.mad_floor_pp)
@@ -99,7 +184,9 @@ def home_share(s: StationStats) -> float:
     return 100.0 * s.home_voting_applications / s.registered_voters if s.registered_voters else 0.0
 
 
-def home_voting_outliers(members: Sequence[StationStats], rule: HomeVoting) -> dict[str, Condition | None]:
+def home_voting_outliers(
+    members: Sequence[StationStats], rule: HomeVoting, zone_of: ZoneOf = _utc
+) -> dict[str, Condition | None]:
     """home_voting relative to the region (`rule.region` set): a share at or above the warning
     (critical) threshold fires only where its robust z against the region's stations in the same
     reporting round is at least `rule.region.z`. Judged as `outliers` (enough peers, or left out)."""
@@ -107,7 +194,7 @@ def home_voting_outliers(members: Sequence[StationStats], rule: HomeVoting) -> d
     if relative is None:
         raise ValueError("home_voting has no region settings")
     result: dict[str, Condition | None] = {}
-    for peers in _rounds(members, relative.round_minutes):
+    for peers in _rounds(members, relative.round_minutes, zone_of):
         if len(peers) < relative.min_stations:
             continue
         centre, zs = _robust_zs(peers, home_share, relative.mad_floor_pp)

@@ -13,7 +13,9 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from services.common.checklist_config import CHECKLISTS_FILE, ChecklistConfig, load_checklists
 from services.common.errors import SettingsError
+from services.common.events import Severity, ViolationType
 
 RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
 DEFAULT_PROFILE = "demo"
@@ -78,11 +80,40 @@ class IncidentBurst(_Frozen):
 
 
 class GraveIncident(_Frozen):
+    """Ballot stuffing and carousel voting: critical on one report, held open until a person
+    resolves it (a report is evidence of a deed done, not a level that can go back down)."""
+
     enabled: bool = True
     violations: tuple[str, ...] = ("ballot_stuffing", "carousel_voting")
-    open_minutes: float = Field(default=180.0, gt=0)
     confidence_single: float = Field(default=0.6, ge=0, le=1)
     confidence_corroborated: float = Field(default=0.95, ge=0, le=1)
+
+
+class ViolationReported(_Frozen):
+    """Every other violation type monitors report, with its severity: an alert per station on
+    one report, confidence raised by a second monitor, held open like a grave incident."""
+
+    enabled: bool = True
+    severities: dict[ViolationType, Severity] = Field(
+        default_factory=lambda: {
+            ViolationType.FAMILY_VOTING: Severity.WARNING,
+            ViolationType.MONITOR_RESTRICTED: Severity.CRITICAL,
+            ViolationType.NO_CLEAR_VIEW: Severity.WARNING,
+            ViolationType.BALLOT_SECRECY: Severity.WARNING,
+            ViolationType.HOME_VOTING_ABUSE: Severity.WARNING,
+            ViolationType.ABNORMAL_TURNOUT: Severity.WARNING,
+        }
+    )
+    confidence_single: float = Field(default=0.6, ge=0, le=1)
+    confidence_corroborated: float = Field(default=0.95, ge=0, le=1)
+
+
+class MonitorAbsent(_Frozen):
+    """A station with a monitor assigned that, `minutes` after polls opened, has sent nothing
+    from inside: no report at all, or only "monitor restricted" incidents."""
+
+    enabled: bool = True
+    minutes: float = Field(default=60.0, gt=0)
 
 
 class SilentStation(_Frozen):
@@ -119,14 +150,18 @@ class RulesConfig(_Frozen):
     home_voting: HomeVoting = HomeVoting(warning=5.0, critical=15.0)
     incident_burst: IncidentBurst = IncidentBurst()
     grave_incident: GraveIncident = GraveIncident()
+    violation_reported: ViolationReported = ViolationReported()
+    monitor_absent: MonitorAbsent = MonitorAbsent()
     silent_station: SilentStation = SilentStation()
     protocol_refused: Toggle = Toggle()
     protocol_inconsistent: Toggle = Toggle()
+    # Not in a profile: the checklists file beside them (services/common/checklist_config.py).
+    checklists: ChecklistConfig = Field(default_factory=load_checklists, exclude=True)
 
 
 def profiles(rules_dir: Path = RULES_DIR) -> list[str]:
-    """The profile names in `rules_dir`: its YAML files' stems."""
-    return sorted(p.stem for p in rules_dir.glob("*.yaml"))
+    """The profile names in `rules_dir`: its YAML files' stems (not the checklists file's)."""
+    return sorted(p.stem for p in rules_dir.glob("*.yaml") if p.name != CHECKLISTS_FILE.name)
 
 
 def profile_file(name: str, rules_dir: Path = RULES_DIR) -> Path:

@@ -12,7 +12,7 @@ import bisect
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.protocol_check import problems
 from services.aggregator.domain.rules import RulesConfig, TwoLevel
-from services.aggregator.domain.station_state import StationInfo, StationState, epoch
+from services.aggregator.domain.station_state import IncidentRecord, StationInfo, StationState, epoch
 from services.aggregator.domain.windows import in_window, max_rise
 from services.common import events as ev
 from services.common.events import AlertText, Severity, ViolationType
@@ -24,6 +24,11 @@ INCIDENT_BURST = "incident_burst"
 GRAVE_INCIDENT = "grave_incident"
 PROTOCOL_REFUSED = "protocol_refused"
 PROTOCOL_INCONSISTENT = "protocol_inconsistent"
+VIOLATION_REPORTED = "violation_reported"
+CHECKLIST_FAILED = "checklist_failed"
+# Alerts on what a monitor saw happen: the evidence may go quiet, but only a coordinator
+# (the API's resolveAlert) closes them (AlertBook.step holds them open).
+HELD = frozenset({GRAVE_INCIDENT, VIOLATION_REPORTED, CHECKLIST_FAILED})
 
 
 def registered(state: StationState, info: StationInfo) -> int:
@@ -53,7 +58,7 @@ def evaluate(
 ) -> dict[str, Condition | None]:
     """Every enabled station rule, firing or clear. `applied`: the report just applied, if any
     (a late one can complete a turnout jump or a burst that lies behind the station's newest
-    report, or be a grave incident whose open window has already passed)."""
+    report)."""
     out: dict[str, Condition | None] = {}
     reg = registered(state, info)
     latest = state.latest_turnout()
@@ -77,9 +82,12 @@ def evaluate(
     if cfg.incident_burst.enabled:
         out[INCIDENT_BURST] = _burst(state, now, cfg, applied)
     if cfg.grave_incident.enabled:
-        out[GRAVE_INCIDENT] = _grave(state, now, cfg, applied)
+        out[GRAVE_INCIDENT] = _grave(state, cfg)
+    if cfg.violation_reported.enabled:
+        out[VIOLATION_REPORTED] = _reported(state, cfg)
     if cfg.protocol_refused.enabled:
         out[PROTOCOL_REFUSED] = _refused(state)
+    out[CHECKLIST_FAILED] = _checklist_failed(state, cfg)
     if cfg.protocol_inconsistent.enabled:
         out[PROTOCOL_INCONSISTENT] = _inconsistent(state)
     return out
@@ -177,45 +185,76 @@ def _windows_holding(times: list[int], at: int, w: float) -> list[int]:
     return best
 
 
-def _grave(state: StationState, now: int, cfg: RulesConfig, applied: ev.Report | None) -> Condition | None:
+def _grave(state: StationState, cfg: RulesConfig) -> Condition | None:
     rule = cfg.grave_incident
-    grave = [r for r in state.incidents if r.violation in rule.violations]
-    w = rule.open_minutes * 60
-    hits = [r for r in grave if now - w < r.at <= now]
-    if (
-        not hits
-        and applied is not None
-        and isinstance(applied.body, ev.Incident)
-        and applied.body.violation.value in rule.violations
-    ):
-        # Arrived after its open window had passed (a monitor who could only report hours
-        # later): still critical at once, with what else was reported around it; the next
-        # report resolves it.
-        at = epoch(applied.observed_at)
-        hits = [r for r in grave if at - w < r.at < at + w]
+    hits = [r for r in state.incidents if r.violation in rule.violations]
     if not hits:
         return None
-    monitors: dict[str, set[str]] = {}
-    for r in hits:
-        monitors.setdefault(r.violation, set()).add(r.monitor_id)
+    monitors = _monitors(hits)
     corroborated = any(len(m) >= 2 for m in monitors.values())
     confidence = rule.confidence_corroborated if corroborated else rule.confidence_single
-    texts = tuple(
-        AlertText(
-            f"{GRAVE_INCIDENT}.corroborated" if len(monitors[kind]) >= 2 else f"{GRAVE_INCIDENT}.single",
-            {"violation": kind},
-        )
-        for kind in sorted(monitors)
-    )
     return Condition(
         Severity.CRITICAL,
         float(len(hits)),
         1.0,
-        texts,
+        _reported_texts(GRAVE_INCIDENT, monitors),
         tuple(r.report_id for r in hits),
         confidence,
         gathers_reports=True,
     )
+
+
+def _reported(state: StationState, cfg: RulesConfig) -> Condition | None:
+    """Every violation type of `violation_reported` seen at the station: one alert, at the
+    gravest severity among them; a second monitor reporting one of them raises confidence."""
+    rule = cfg.violation_reported
+    kinds = {v.value: sev for v, sev in rule.severities.items()}
+    hits = [r for r in state.incidents if r.violation in kinds]
+    if not hits:
+        return None
+    monitors = _monitors(hits)
+    corroborated = any(len(m) >= 2 for m in monitors.values())
+    return Condition(
+        max((kinds[k] for k in monitors), key=lambda sev: sev.rank),
+        float(len(monitors)),
+        1.0,
+        _reported_texts(VIOLATION_REPORTED, monitors),
+        tuple(r.report_id for r in hits),
+        rule.confidence_corroborated if corroborated else rule.confidence_single,
+        gathers_reports=True,
+    )
+
+
+def _monitors(hits: list[IncidentRecord]) -> dict[str, set[str]]:
+    """Violation type -> the monitors who reported it (a monitor repeating a report counts once)."""
+    monitors: dict[str, set[str]] = {}
+    for r in hits:
+        monitors.setdefault(r.violation, set()).add(r.monitor_id)
+    return monitors
+
+
+def _reported_texts(rule: str, monitors: dict[str, set[str]]) -> tuple[AlertText, ...]:
+    return tuple(
+        AlertText(
+            f"{rule}.corroborated" if len(monitors[kind]) >= 2 else f"{rule}.single", {"violation": kind}
+        )
+        for kind in sorted(monitors)
+    )
+
+
+def _checklist_failed(state: StationState, cfg: RulesConfig) -> Condition | None:
+    """A critical question answered no in a phase's latest checklist (checklists.yaml)."""
+    failed = [
+        (phase, question, record.report_id)
+        for phase, record in sorted(state.checklists.items())
+        for question, answer in sorted(record.answers.items())
+        if not answer and cfg.checklists.critical(phase, question)
+    ]
+    if not failed:
+        return None
+    texts = tuple(AlertText(CHECKLIST_FAILED, {"phase": p, "checklist": q}) for p, q, _ in failed)
+    ids = tuple(sorted({rid for _, _, rid in failed}))
+    return Condition(Severity.CRITICAL, float(len(failed)), 0.0, texts, ids, gathers_reports=True)
 
 
 def _refused(state: StationState) -> Condition | None:

@@ -33,6 +33,7 @@ class StationInfo:
     region_id: str
     registered_voters: int
     timezone: str | None = None  # its region's IANA zone; None: the rules' polls zone
+    monitored: bool = False  # a monitor is assigned to it (monitor_absent watches it)
 
 
 UNKNOWN_REGION = "unknown"
@@ -60,6 +61,15 @@ class ProtocolRecord:
     protocol: ev.FinalProtocol
 
 
+@dataclass(frozen=True, slots=True)
+class ChecklistRecord:
+    """A phase's latest checklist: the newest by (observed_at, report id) wins, whatever the order."""
+
+    at: int
+    report_id: str
+    answers: dict[str, bool]
+
+
 def epoch(when: datetime) -> int:
     return int(when.timestamp())
 
@@ -74,6 +84,7 @@ class StationState:
     incidents: list[IncidentRecord] = field(default_factory=list)
     incidents_total: dict[str, int] = field(default_factory=dict)
     protocol: ProtocolRecord | None = None
+    checklists: dict[str, ChecklistRecord] = field(default_factory=dict)  # by phase
     alerts: AlertBook = field(default_factory=AlertBook)
     # Derived from the fields above, rebuilt on demand (not part of the state's identity).
     # (times, cumulative ballots) of the turnout points, sorted by time.
@@ -99,6 +110,10 @@ class StationState:
             bisect.insort(self.incidents, record, key=lambda r: (r.at, r.report_id))
             name = body.violation.name
             self.incidents_total[name] = self.incidents_total.get(name, 0) + 1
+        elif isinstance(body, ev.Checklist):
+            held = self.checklists.get(body.phase.value)
+            if held is None or (at, report.id) > (held.at, held.report_id):
+                self.checklists[body.phase.value] = ChecklistRecord(at, report.id, dict(body.answers))
         elif isinstance(body, ev.FinalProtocol) and (
             self.protocol is None or (at, report.id) > (self.protocol.at, self.protocol.report_id)
         ):

@@ -48,6 +48,9 @@ def station_stats(state: StationState, info: StationInfo, cfg: RulesConfig) -> S
             copy_received=p.copy_received,
             inconsistencies=tuple(catalog.render(t, catalog.Lang.EN) for t in problems(p)),
         )
+    monitors: dict[str, set[str]] = {}
+    for r in state.incidents:
+        monitors.setdefault(ViolationType(r.violation).name, set()).add(r.monitor_id)
     return StationStats(
         station_id=state.station_id,
         region_id=info.region_id,
@@ -64,4 +67,15 @@ def station_stats(state: StationState, info: StationInfo, cfg: RulesConfig) -> S
         protocol=proto,
         reports_processed=state.reports,
         updated_at=at(now) if state.last_at is not None else EPOCH,
+        violation_monitors={name: len(m) for name, m in sorted(monitors.items())},
+        checklist=checklist_answers(state),
     )
+
+
+def checklist_answers(state: StationState) -> dict[str, bool]:
+    """The latest answer per question of each phase, keyed "<phase>.<question>"."""
+    return {
+        f"{phase}.{question}": answer
+        for phase, record in sorted(state.checklists.items())
+        for question, answer in sorted(record.answers.items())
+    }

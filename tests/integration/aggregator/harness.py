@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from services.common import codec, topics
 from services.common import events as ev
@@ -42,6 +42,14 @@ def aggregator(
         yield service
 
 
+def create_internal_topics(shared: SharedSettings, workdir: Path) -> None:
+    """Starts and stops the aggregator once, which creates its internal topics: on a fresh
+    namespace a worker's consumer may subscribe before their metadata is out and miss one
+    (the forensics or region agent's) until its next metadata refresh, minutes later."""
+    with aggregator(shared, workdir) as service:
+        assert service.wait_ready().status_code == 200
+
+
 async def produce(shared: SharedSettings, items: Sequence[ev.Report | bytes]) -> None:
     """Sends reports (and raw bytes, keyed to a station) to the reports topic, in order."""
     producer = AIOKafkaProducer(bootstrap_servers=shared.kafka_bootstrap, acks="all", linger_ms=5)
@@ -57,6 +65,26 @@ async def produce(shared: SharedSettings, items: Sequence[ev.Report | bytes]) ->
                 )
     finally:
         await producer.stop()
+
+
+async def dead_letters(shared: SharedSettings, at_least: int = 1, wait_s: float = 30) -> list[ev.DeadLetter]:
+    """The dead-letter topic's records, read until `at_least` arrived or `wait_s` passed."""
+    consumer = AIOKafkaConsumer(
+        shared.topic(topics.DEAD_LETTER.name),
+        bootstrap_servers=shared.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    letters: list[ev.DeadLetter] = []
+    try:
+        deadline = time.monotonic() + wait_s
+        while len(letters) < at_least and time.monotonic() < deadline:
+            batches = await consumer.getmany(timeout_ms=1000)
+            letters += [codec.decode_dead_letter(m.value) for ms in batches.values() for m in ms if m.value]
+        return letters
+    finally:
+        await consumer.stop()
 
 
 def rounds(items: Sequence[ev.Report | bytes], cuts: Sequence[int]) -> list[list[ev.Report | bytes]]:

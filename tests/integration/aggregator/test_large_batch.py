@@ -17,8 +17,8 @@ from services.common import codec, topics
 from services.common.settings import SharedSettings
 from services.common.station_store import store_registry
 from services.common.stations import Region, Registry, Station
-from tests.integration.aggregator.harness import aggregator
-from tests.support.factories import turnout
+from tests.integration.aggregator.harness import aggregator, create_internal_topics
+from tests.support.factories import protocol, report, turnout
 
 STATIONS = 16_000  # ~80 B of figures each: ~1.3 MB for the batch
 
@@ -70,6 +70,43 @@ async def test_a_batch_of_more_stations_than_one_message_holds_reaches_the_regio
     batches = _sample(metrics, "pollwatch_aggregator_batches_total")
     assert 1 <= batches <= 3
     assert STATIONS / batches * 80 > summaries.MESSAGE_BYTES
+
+
+async def test_a_backlog_of_protocols_goes_to_the_forensics_table_without_flooding_the_producer(
+    shared_settings: SharedSettings, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    """A national day's protocols arrive together; the forensics agent wrote each one to its
+    table through faust's per-record producer buffer: "producer buffer full" warnings and
+    commits of seconds in the national replay."""
+    create_internal_topics(shared_settings, tmp_path)
+    stations = [f"R1:{n:05d}" for n in range(5000)]
+    await store_registry(
+        db, Registry((Region("R1", "Region one"),), tuple(Station(s, "R1", s, 1000) for s in stations))
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=shared_settings.kafka_bootstrap, acks="all", linger_ms=20)
+    await producer.start()
+    try:
+        for n, sid in enumerate(stations):
+            final = report(
+                protocol(votes={"P01": 400 - n % 50, "P02": 230 + n % 50}), id=f"p-{sid}", station_id=sid
+            )
+            await producer.send(
+                shared_settings.topic(topics.REPORTS.name), key=sid.encode(), value=codec.encode_report(final)
+            )
+        await producer.flush()
+    finally:
+        await producer.stop()
+    with aggregator(shared_settings, tmp_path) as service:
+        assert service.wait_ready().status_code == 200
+        deadline = time.monotonic() + 120
+        counted = None
+        while counted != len(stations) and time.monotonic() < deadline:
+            assert service.process.poll() is None, service.log_tail()
+            counted = await db.fetchval("SELECT stations FROM forensics WHERE region_id = ''")
+            await asyncio.sleep(0.5)
+        log = service.log.read_text()
+    assert counted == len(stations), service.log_tail()
+    assert "producer buffer full" not in log
 
 
 def _sample(text: str, name: str) -> float:

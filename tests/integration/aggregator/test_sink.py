@@ -1,9 +1,10 @@
 """The read-model writes (services/aggregator/sink.py) against real PostgreSQL: every column as
-written, first write wins for reports, the larger count for the series, the newer figures for
+written, a report's first copy in Kafka for its row, the larger count for the series, the newer figures for
 stations, and replays change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -13,6 +14,7 @@ import orjson
 
 from services.aggregator import sink
 from services.aggregator.domain.station_state import StationInfo
+from services.common import codec
 from services.common import events as ev
 from tests.support.factories import ELECTION_DAY, protocol, report, turnout
 
@@ -20,7 +22,10 @@ REGISTRY = {"ALA-0001": StationInfo("ALA", 1000), "ALA-0002": StationInfo("ALA",
 
 
 def _received(*reports: ev.Report) -> list[sink.ReceivedReport]:
-    return [sink.ReceivedReport(r, partition=3, offset=100 + i) for i, r in enumerate(reports)]
+    return [
+        sink.ReceivedReport(r, partition=3, offset=100 + i, payload=codec.encode_report(r))
+        for i, r in enumerate(reports)
+    ]
 
 
 async def _reports(db: asyncpg.Connection) -> dict[str, dict[str, Any]]:
@@ -72,6 +77,7 @@ async def test_reports_and_series_every_column(db: asyncpg.Connection) -> None:
         "violation": "ballot_stuffing",
         "description": "seen at 10:02",
         "evidence_urls": ["https://e.example/1"],
+        "evidence_ids": [],
     }
     assert rows["p-1"]["kind"] == "protocol"
     assert rows["p-1"]["body"]["votes"] == {"P01": 400, "P02": 230}
@@ -101,6 +107,22 @@ async def test_reports_first_write_wins_and_series_keeps_the_larger_count(db: as
     assert set(rows) == {"t-1", "t-2", "t-3"}
     series = await db.fetch("SELECT ballots_issued, turnout_pct FROM turnout_series")
     assert [tuple(r) for r in series] == [(310, 31.0)]
+
+
+async def test_a_report_written_twice_to_kafka_keeps_its_first_copy(db: asyncpg.Connection) -> None:
+    """A producer retrying after a broker outage wrote these reports twice: the station agent
+    applied the first copies, so their rows say where those are, whether both copies came in one
+    batch or the later one was written first (batches whose writes retried out of order)."""
+    reports = [turnout(100 + n, id=f"t-{n:03d}", minutes=n) for n in range(200)]
+    copies = [sink.ReceivedReport(r, 3, 500 + n, b"") for n, r in enumerate(reports)]
+    copies += [sink.ReceivedReport(r, 3, 900 + n, b"") for n, r in enumerate(reports)]
+    await sink.write_reports(db, copies, REGISTRY)
+    late = turnout(5, id="late", minutes=300)
+    await sink.write_reports(db, [sink.ReceivedReport(late, 3, 2000, b"")], REGISTRY)
+    await sink.write_reports(db, [sink.ReceivedReport(late, 3, 1000, b"")], REGISTRY)
+
+    offsets = {r["id"]: r["kafka_offset"] for r in await db.fetch("SELECT id, kafka_offset FROM reports")}
+    assert offsets == {f"t-{n:03d}": 500 + n for n in range(200)} | {"late": 1000}
 
 
 def _stats(station: str, ballots: int, minutes: int, **kw: Any) -> ev.StationStats:
@@ -152,3 +174,24 @@ async def test_own_figures_are_kept_for_the_region_agent(db: asyncpg.Connection)
     await sink.write_station_stats(db, [_stats("ALA-0001", 510, 600)], {"ALA-0001": b"newer"})
     await sink.write_station_stats(db, [_stats("ALA-0001", 505, 595)], {"ALA-0001": b"older"})
     assert await sink.read_own_figures(db) == [b"newer"]
+
+
+async def test_concurrent_figures_upserts_in_different_orders_do_not_deadlock(database_url: str) -> None:
+    """The station agent and the region agent write station_stats at the same time (figures, and
+    overlays of them), their rows in whatever order each batch holds them: rows locked in
+    different orders deadlocked ("deadlock detected" in a national replay)."""
+    stations = [f"S{n:05d}" for n in range(3000)]
+    first = await asyncpg.connect(database_url)
+    second = await asyncpg.connect(database_url)
+    try:
+        await sink.write_station_stats(first, [_stats(s, 100, 0) for s in stations])
+        for round_ in range(1, 6):
+            forward = [_stats(s, 100 + round_, round_) for s in stations]
+            backward = [_stats(s, 100 + round_, round_) for s in reversed(stations)]
+            await asyncio.gather(
+                sink.write_station_stats(first, forward), sink.write_station_stats(second, backward)
+            )
+        assert await first.fetchval("SELECT min(ballots_issued) FROM station_stats") == 105
+    finally:
+        await first.close()
+        await second.close()

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from services.aggregator.domain.alerts import AlertBook, Condition, alert_id
+from services.aggregator.domain.alerts import RESOLVED_BY_ITSELF, AlertBook, Condition, alert_id
 from services.common.events import AlertState, AlertText, AlertTransition, Severity
 from tests.unit.aggregator.helpers import T0
 
@@ -69,5 +69,27 @@ def test_an_alert_carries_its_texts_and_their_english_message_also_once_cleared(
     updated = book.step("S1", "R", {"abnormal_turnout": CRIT}, T0 + timedelta(minutes=1))[0]
     assert (updated.texts, updated.message) == (turnout_text(99.5, 99), "Turnout 99.5%, at or above 99%")
     resolved = book.step("S1", "R", {"abnormal_turnout": None}, T0 + timedelta(minutes=2))[0]
-    assert resolved.texts == turnout_text(99.5, 99)
-    assert resolved.message == "Cleared: Turnout 99.5%, at or above 99%"
+    assert resolved.texts == (
+        *turnout_text(99.5, 99),
+        AlertText(RESOLVED_BY_ITSELF, {"rule": "abnormal_turnout"}),
+    )
+    assert resolved.message == (
+        "Cleared: Turnout 99.5%, at or above 99%; "
+        "resolved without a decision: the condition of “Abnormal turnout” no longer holds"
+    )
+
+
+def test_a_held_rule_stays_open_when_its_evidence_goes_quiet_another_resolves_with_its_reason() -> None:
+    book = AlertBook()
+    cond = Condition(Severity.CRITICAL, 1.0, 1.0, (AlertText("grave_incident.single", {"violation": "x"}),))
+    book.step("S", "R", {"grave_incident": cond, "turnout_jump": cond}, T0, frozenset({"grave_incident"}))
+    moved = book.step(
+        "S", "R", {"grave_incident": None, "turnout_jump": None}, T0, frozenset({"grave_incident"})
+    )
+    assert [(a.rule, a.transition) for a in moved] == [("turnout_jump", AlertTransition.RESOLVED)]
+    assert set(book.open) == {"grave_incident"}
+    assert moved[0].texts[-1] == AlertText(RESOLVED_BY_ITSELF, {"rule": "turnout_jump"})
+    assert moved[0].message == (
+        "Cleared: x reported by one monitor; resolved without a decision: "
+        "the condition of “Turnout jump” no longer holds"
+    )

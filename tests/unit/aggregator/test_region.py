@@ -12,6 +12,7 @@ from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
 from services.common import events as ev
 from services.common.events import NATIONAL, StationStats
+from tests.support import factories as f
 from tests.unit.aggregator.helpers import CFG, INFO, T0, incident, protocol, state_of, turnout
 
 
@@ -226,3 +227,92 @@ def test_silence_follows_polls_in_each_stations_own_time_zone() -> None:
     book.upsert(stats("X", "XXX", 100, 3 * 60))
     book.evaluate(T0 + timedelta(hours=10))  # 12:00 UTC: 16:00 in Moscow, midnight in Kamchatka
     assert book.silent == {"M", "X"}
+
+
+def test_reporting_rounds_follow_each_stations_local_clock() -> None:
+    """Kathmandu is 5:45 ahead of UTC: its monitors' 10:00 and 10:20 reports (04:15 and 04:35 UTC)
+    are one local round, which UTC's half hours would cut in two, leaving X without peers."""
+    book = RegionBook(CFG)
+    book.set_registry({sid: StationInfo("KTM", 1000, "Asia/Kathmandu") for sid in [*"ABCDEFGHI", "X"]})
+    for i, sid in enumerate("ABCDEFGHI"):
+        book.upsert(stats(sid, "KTM", 300 + 5 * i, 135))  # 04:15 UTC, 10:00 in Kathmandu
+    book.upsert(stats("X", "KTM", 800, 155))  # 04:35 UTC, 10:20 in Kathmandu
+    tick = book.evaluate(T0 + timedelta(minutes=160))
+    assert [(a.rule, a.station_id) for a in tick.alerts] == [("turnout_outlier", "X")]
+
+
+def test_a_monitored_station_with_no_report_an_hour_after_opening_is_monitor_absent() -> None:
+    """Polls opened 07:00 (T0 is 08:00); the rule's 60 min are up at 08:00."""
+    book = RegionBook(CFG)
+    book.set_registry(
+        {
+            "M": StationInfo("R", 1000, monitored=True),  # never reports
+            "B": StationInfo("R", 1000, monitored=True),  # barred: only "monitor restricted"
+            "L": StationInfo("R", 1000, monitored=True),  # reports from inside
+            "U": StationInfo("R", 1000),  # no monitor assigned: nobody to miss
+        }
+    )
+    barred = state_of(incident(ev.ViolationType.MONITOR_RESTRICTED, -30, "b1", station="B"), station="B")
+    book.upsert(station_stats(barred, StationInfo("R", 1000), CFG))
+    book.upsert(stats("L", "R", 10, -20))
+    assert book.evaluate(T0 - timedelta(minutes=1), ["R"]).alerts == []
+    tick = book.evaluate(T0, ["R"])
+    opened = {a.id: (a.severity, a.confidence, a.texts[0].key) for a in tick.alerts}
+    assert opened == {
+        "monitor_absent:M": (ev.Severity.CRITICAL, 0.6, "monitor_absent.silent"),
+        "monitor_absent:B": (ev.Severity.CRITICAL, 1.0, "monitor_absent.restricted"),
+    }
+    assert tick.regions[0].open_alerts == 2
+    # An event clock held back (a lagging partition) and closed polls judge nothing: still open.
+    assert book.evaluate(T0 - timedelta(minutes=10), ["R"]).alerts == []
+    assert book.evaluate(T0 + timedelta(hours=13), ["R"]).alerts == []
+    # The monitor gets in and reports: resolved, the reason recorded.
+    book.upsert(stats("M", "R", 40, 120))
+    moved = [
+        a for a in book.evaluate(T0 + timedelta(minutes=121), ["R"]).alerts if a.rule == "monitor_absent"
+    ]
+    assert [(a.id, a.transition, a.texts[-1].key) for a in moved] == [
+        ("monitor_absent:M", ev.AlertTransition.RESOLVED, "resolved.condition_cleared")
+    ]
+
+
+def test_the_eve_with_its_readiness_checklists_misses_no_monitor_election_day_does() -> None:
+    """Polls' hours hold on the eve too, but monitors only send readiness checklists then; once
+    a station shows voting under way (an opening checklist, or ballots issued), absence counts."""
+    book = RegionBook(CFG)
+    book.set_registry(
+        {"M": StationInfo("R", 1000, monitored=True), "L": StationInfo("R", 1000, monitored=True)}
+    )
+    ready = ev.Checklist(ev.ChecklistPhase.READINESS, {"station_ready": True})
+    eve = f.report(ready, id="L-r", station_id="L", minutes=-900)
+    book.upsert(station_stats(state_of(eve, station="L"), StationInfo("R", 1000), CFG))
+    assert book.evaluate(T0 - timedelta(minutes=890), ["R"]).alerts == []  # 17:10 the day before
+    assert book.evaluate(T0, ["R"]).alerts == []  # nothing of election day seen yet
+    book.upsert(checklist_stats("L", "R", ballot_boxes_sealed=True))
+    assert [a.id for a in book.evaluate(T0, ["R"]).alerts] == ["monitor_absent:M"]
+
+
+def checklist_stats(sid: str, region: str, **answers: bool) -> StationStats:
+    report = f.report(ev.Checklist(ev.ChecklistPhase.OPENING, answers), id=f"{sid}-c", station_id=sid)
+    return station_stats(state_of(report, station=sid), StationInfo(region, 1000), CFG)
+
+
+def test_a_question_failing_at_a_quarter_of_a_regions_observed_stations_opens_a_region_alert() -> None:
+    book = RegionBook(CFG)
+    book.set_registry({s: StationInfo("R", 1000) for s in "ABCDEFGH"})
+    for sid in "ABCDEFG":  # H is not observed: not in the denominator
+        book.upsert(
+            checklist_stats(sid, "R", ballot_boxes_sealed=sid != "A", voter_list_available=sid != "B")
+        )
+    assert [a.rule for a in book.evaluate(T0, ["R"]).alerts] == []  # 1 of 7 each: under 25 %
+    book.upsert(checklist_stats("H", "R", ballot_boxes_sealed=True, voter_list_available=False))
+    tick = book.evaluate(T0, ["R"])
+    region_alerts = [a for a in tick.alerts if a.rule == "checklist_region"]
+    assert [(a.id, a.station_id, a.region_id, a.value) for a in region_alerts] == [
+        ("checklist_region:R", "", "R", 25.0)
+    ]
+    assert region_alerts[0].texts[0].params == {
+        "phase": "opening", "checklist": "voter_list_available", "count": 2, "observed": 8,
+        "share": 25.0, "threshold": 25.0,
+    }  # fmt: skip
+    assert tick.regions[0].open_alerts == 1

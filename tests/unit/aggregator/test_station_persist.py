@@ -1,5 +1,6 @@
-"""The station agent persists each batch behind the next one: in batch order, and its events are
-acked (their offsets become committable) only once its writes have landed."""
+"""The station agent persists each batch behind the next one: in batch order, its states only
+once its alerts are delivered, and its events are acked (their offsets become committable) only
+once its writes have landed."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 from faust.events import Event
 
+from services.aggregator.output import DeliveryError
 from services.aggregator.station_agent import StationAgent
 from services.common import events as ev
 from tests.unit.aggregator.faust_events import Consumer, batch, settle
@@ -170,3 +172,69 @@ async def test_stopping_waits_for_pending_writes_and_gives_up_on_stuck_ones(monk
     await stations._drain_persisting()
     assert consumer.acked == [0, 1]  # the stuck batch stays unacked: replayed after a restart
     assert not stations.persisting
+
+
+class Sent:
+    """Stands in for a batch's Outbox of alerts and figures: delivered when `gate` opens, or not."""
+
+    def __init__(self, fails: bool = False) -> None:
+        self.gate = asyncio.Event()
+        self.fails = fails
+
+    async def delivered(self) -> None:
+        await self.gate.wait()
+        if self.fails:
+            raise DeliveryError("Kafka did not take a batch: MessageSizeTooLargeError")
+
+
+def saving_agent(log: list[str]) -> StationAgent:
+    async def persist(figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
+        log.append(f"persist {own['batch'].decode()}")
+
+    async def save(sent: Any, states: Any) -> None:
+        if sent is not None:
+            await sent.delivered()
+        log.append(f"save {[sid for _, sid, _ in states]}")
+
+    stations = agent(persist)
+    stations.save = save  # type: ignore[method-assign]
+    return stations
+
+
+async def test_a_batch_s_states_are_saved_only_once_its_alerts_are_delivered() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    log: list[str] = []
+    stations = saving_agent(log)
+    sent = Sent()
+    events = batch(app, range(0, 2))
+    stations.defer(events, None, [], {"batch": b"1"}, sent=sent, states=[(events[0], "S1", b"state")])  # type: ignore[arg-type]
+    released_by_take_events(events)
+    await settle()
+    # The PostgreSQL writes go on; the alerts are on their way: nothing says they were sent.
+    assert log == ["persist 1"]
+    assert consumer.acked == []
+    sent.gate.set()
+    await stations.persisting.popleft()
+    assert log == ["persist 1", "save ['S1']"]
+    assert consumer.acked == [0, 1]
+
+
+async def test_alerts_kafka_refuses_leave_the_batch_unsaved_unacked_and_stop_the_worker() -> None:
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    log: list[str] = []
+    stations = saving_agent(log)
+    refused, later = Sent(fails=True), Sent()
+    first, second = batch(app, range(0, 2)), batch(app, range(2, 3))
+    stations.defer(first, None, [], {"batch": b"1"}, sent=refused, states=[(first[0], "S1", b"a")])  # type: ignore[arg-type]
+    stations.defer(second, None, [], {"batch": b"2"}, sent=later, states=[(second[0], "S2", b"b")])  # type: ignore[arg-type]
+    released_by_take_events(first + second)
+    later.gate.set()
+    refused.gate.set()
+    await settle()
+    # A restart replays both batches onto the states from before them: the alerts come again
+    # (the first batch's figures already in PostgreSQL are written again, the same).
+    assert log == ["persist 1"]
+    assert consumer.acked == []
+    assert [type(r).__name__ for r in stations.app.reasons] == ["DeliveryError"]  # type: ignore[attr-defined]

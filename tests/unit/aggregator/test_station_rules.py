@@ -9,6 +9,7 @@ from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
 from services.common import events as ev
 from services.common.events import AlertText, Severity
+from tests.support import factories as f
 from tests.unit.aggregator.helpers import CFG, DEDUP_S, INFO, incident, protocol, state_of, turnout
 
 V = ev.ViolationType
@@ -221,16 +222,16 @@ def test_grave_incident_is_critical_at_once_and_corroboration_raises_confidence(
     )["grave_incident"]
     assert same_monitor is not None
     assert same_monitor.confidence == 0.6
-    later = state_of(incident(V.BALLOT_STUFFING, 0, "g1"), turnout(10, 181, "t"))
-    assert evaluate(later, INFO, CFG)["grave_incident"] is None  # 3 h after the last one
+    later = state_of(incident(V.BALLOT_STUFFING, 0, "g1"), turnout(10, 600, "t"))
+    assert evaluate(later, INFO, CFG)["grave_incident"] is not None  # 10 h later: still evidence
 
 
-def test_a_grave_incident_arriving_after_its_open_window_fires_at_once_then_clears() -> None:
+def test_a_grave_incident_arriving_hours_late_fires_at_once_and_stays() -> None:
     # 11:00 ballot stuffing, reported only after the station's 15:00 turnout report (4 h later).
     on_time = [turnout(100, 0, "t11"), turnout(300, 240, "t15")]
     late = incident(V.BALLOT_STUFFING, 0, "g", "m1")
     assert seen("grave_incident", [*on_time, late]) == [("g",)]
-    assert seen("grave_incident", [*on_time, late, turnout(310, 250, "t")]) == [("g",)]  # then clears
+    assert seen("grave_incident", [*on_time, late, turnout(310, 250, "t")]) == [("g",), ("g",)]
     # A second monitor's late report of it: corroborated, with both reports behind it.
     second = incident(V.BALLOT_STUFFING, 20, "g2", "m2")
     s = StationState("ALA-0001")
@@ -303,3 +304,75 @@ def test_disabled_rules_and_unknown_register() -> None:
     cfg = RulesConfig.model_validate({"abnormal_turnout": {"enabled": False, "warning": 90, "critical": 99}})
     assert "abnormal_turnout" not in evaluate(state_of(turnout(990, 60, "t")), INFO, cfg)
     assert evaluate(state_of(turnout(990, 60, "t")), StationInfo("ALA", 0), CFG)["abnormal_turnout"] is None
+
+
+@pytest.mark.parametrize(
+    ("violation", "severity"),
+    [
+        (V.FAMILY_VOTING, Severity.WARNING),
+        (V.MONITOR_RESTRICTED, Severity.CRITICAL),
+        (V.NO_CLEAR_VIEW, Severity.WARNING),
+        (V.BALLOT_SECRECY, Severity.WARNING),
+        (V.HOME_VOTING_ABUSE, Severity.WARNING),
+        (V.ABNORMAL_TURNOUT, Severity.WARNING),
+    ],
+)
+def test_one_report_of_any_other_violation_alerts_with_its_severity(violation: V, severity: Severity) -> None:
+    cond = evaluate(state_of(incident(violation, 0, "v1", "m1")), INFO, CFG)["violation_reported"]
+    assert cond is not None
+    assert (cond.severity, cond.confidence, cond.report_ids) == (severity, 0.6, ("v1",))
+    assert cond.texts == (AlertText("violation_reported.single", {"violation": violation.value}),)
+
+
+def test_a_second_monitor_raises_confidence_a_repeat_does_not_and_the_gravest_type_sets_severity() -> None:
+    repeated = state_of(*(incident(V.FAMILY_VOTING, m, f"f{m}", "m1") for m in (0, 5, 10)))
+    cond = evaluate(repeated, INFO, CFG)["violation_reported"]
+    assert cond is not None
+    assert (cond.confidence, cond.value) == (0.6, 1.0)
+    both = state_of(
+        incident(V.FAMILY_VOTING, 0, "f1", "m1"),
+        incident(V.FAMILY_VOTING, 5, "f2", "m2"),
+        incident(V.MONITOR_RESTRICTED, 6, "r1", "m1"),
+    )
+    cond = evaluate(both, INFO, CFG)["violation_reported"]
+    assert cond is not None
+    assert (cond.severity, cond.confidence, cond.value) == (Severity.CRITICAL, 0.95, 2.0)
+    assert cond.texts == (
+        AlertText("violation_reported.corroborated", {"violation": "family_voting"}),
+        AlertText("violation_reported.single", {"violation": "monitor_restricted"}),
+    )
+
+
+def test_every_violation_type_but_other_has_exactly_one_rule() -> None:
+    grave = set(CFG.grave_incident.violations)
+    reported = {v.value for v in CFG.violation_reported.severities}
+    covered = [*grave, *reported, V.PROTOCOL_REFUSED.value]
+    assert sorted(covered) == sorted(v.value for v in V if v is not V.OTHER)
+
+
+def checklist(phase: ev.ChecklistPhase, minutes: float, id: str, **answers: bool) -> ev.Report:
+    return f.report(ev.Checklist(phase, answers), id=id, minutes=minutes)
+
+
+def test_a_critical_no_in_a_phases_latest_checklist_fails_the_station_a_plain_no_does_not() -> None:
+    phase = ev.ChecklistPhase
+    plain = state_of(checklist(phase.OPENING, 0, "c1", voter_list_available=False, ballot_boxes_sealed=True))
+    assert evaluate(plain, INFO, CFG)["checklist_failed"] is None
+    s = state_of(
+        checklist(phase.READINESS, -600, "r1", station_ready=False),
+        checklist(phase.OPENING, 0, "c2", ballot_boxes_sealed=False, clear_view_of_ballot_box=False),
+        checklist(phase.OPENING, -5, "c1", ballot_boxes_sealed=True),  # older: the latest stands
+    )
+    cond = evaluate(s, INFO, CFG)["checklist_failed"]
+    assert cond is not None
+    assert (cond.severity, cond.report_ids) == (Severity.CRITICAL, ("c2", "r1"))
+    assert [(t.params["phase"], t.params["checklist"]) for t in cond.texts] == [
+        ("opening", "ballot_boxes_sealed"),
+        ("opening", "clear_view_of_ballot_box"),
+        ("readiness", "station_ready"),
+    ]
+    assert cond.message == (
+        "Opening checklist: “Ballot boxes sealed” answered no; "
+        "Opening checklist: “Clear view of the ballot box” answered no; "
+        "Eve of election day checklist: “Station ready to open” answered no"
+    )

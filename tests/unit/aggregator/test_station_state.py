@@ -98,3 +98,4 @@ def test_the_turnout_series_kept_up_per_report_equals_one_built_from_the_points(
         times, ballots_now = kept.turnout_series()
         assert times == sorted(kept.turnout)
         assert ballots_now == [kept.turnout[t].ballots for t in times]
+    assert kept.turnout_series()[0], "the first report always lands"
