@@ -1,0 +1,1 @@
+"""Outbound SMS gateways: sending one text, and reading the gateway's status callbacks."""
