@@ -25,6 +25,9 @@ def main() -> None:
         log_config=None,
         ws_per_message_deflate=settings.ws_per_message_deflate,
         backlog=8192,  # thousands of dashboards reconnect at once after a restart
+        # Without a bound uvicorn waits for every connection to close, forever for a client
+        # that stopped reading its socket (tests/e2e/live/test_shutdown.py).
+        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
 
 

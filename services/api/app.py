@@ -27,11 +27,13 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
-from services.api import metrics
+from services.api import availability, metrics
 from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.context import Context
 from services.api.dashboard import dashboard_routes
-from services.api.errors import UnauthenticatedError
+from services.api.errors import UnauthenticatedError, UnavailableError
+from services.api.evidence import evidence_routes
+from services.api.export_route import export_routes
 from services.api.hub import Hub
 from services.api.kafka_feed import KafkaFeed
 from services.api.keepalive import spread_keepalive
@@ -57,6 +59,9 @@ class Resources:
     keys: KeyStore | None = None
     feed: KafkaFeed | None = None
 
+    def feed_live(self) -> bool:
+        return self.feed is not None and self.feed.health.live
+
 
 class PollwatchGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LiveTransportWSHandler
@@ -80,7 +85,10 @@ class PollwatchGraphQL(GraphQL[Context, None]):
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "websocket":
-            await super().__call__(scope, receive, send)
+            try:
+                await super().__call__(scope, receive, send)
+            except UnavailableError as exc:  # raised before execution, e.g. by the key lookup
+                await availability.http_response(exc)(scope, receive, send)
             return
         metrics.CONNECTIONS_ACTIVE.inc()
         try:
@@ -130,6 +138,8 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             shared_results=self._shared_results if websocket else None,
             live_frames=self._live_frames if websocket else None,
             throttle=self._throttle,
+            response=None if websocket else response,
+            feed_live=self._resources.feed_live,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -156,16 +166,16 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
 
     async def ready() -> dict[str, bool]:
         pool, feed = resources.pool, resources.feed
-        return {
-            "postgres": pool is not None and await database_reachable(pool),
-            "kafka": feed is not None and feed.started,
-        }
+        kafka = feed.health.checks() if feed is not None else {"kafka": False, "feed": False}
+        return {"postgres": pool is not None and await database_reachable(pool), **kafka}
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         resources.pool = await create_pool(settings.shared)
         resources.keys = KeyStore(resources.pool, settings.key_cache_seconds)
-        feed = KafkaFeed(settings.shared, hub)
+        feed = KafkaFeed(
+            settings.shared, hub, settings.feed_stale_seconds, settings.alert_backpressure_seconds
+        )
         freezer = None
         if settings.gc_freeze_seconds > 0:
             freezer = asyncio.create_task(run_freezer(FreezePolicy(), settings.gc_freeze_seconds))
@@ -188,7 +198,9 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         *health_routes(ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
-        *dashboard_routes(),
+        *evidence_routes(lambda: (resources.pool, resources.keys)),
+        *export_routes(lambda: (resources.pool, resources.keys)),
+        *dashboard_routes(),  # last: it serves the dashboard at every other path
     ]
     middleware = [
         Middleware(ServerSendMiddleware),  # first: it must see the server's own send

@@ -23,8 +23,9 @@ class Role(StrEnum):
 
     PUBLIC = "public"  # region and national aggregates only
     PARTNER = "partner"  # + station-level stats and alerts (no monitor identities)
-    ANALYST = "analyst"  # + reports, monitors, incident texts, alert history
-    ADMIN = "admin"  # + mutations and keys
+    ANALYST = "analyst"  # + reports, monitors' ids, incident texts, alert history
+    COORDINATOR = "coordinator"  # + monitors' identities, messages to monitors, phone swaps
+    ADMIN = "admin"  # + alert actions, monitor imports and keys
 
     @property
     def rank(self) -> int:
@@ -34,7 +35,7 @@ class Role(StrEnum):
         return self.rank >= other.rank
 
 
-_RANK = {Role.PUBLIC: 0, Role.PARTNER: 1, Role.ANALYST: 2, Role.ADMIN: 3}
+_RANK = {Role.PUBLIC: 0, Role.PARTNER: 1, Role.ANALYST: 2, Role.COORDINATOR: 3, Role.ADMIN: 4}
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,10 +50,21 @@ class Principal:
     org: str
     incident_texts: bool = False
     regions: frozenset[str] | None = None
+    # A key's setting: partners (and public keys) read only items a coordinator verified.
+    verified_only: bool = False
 
     @property
     def may_read_incident_texts(self) -> bool:
         return self.role.includes(Role.ANALYST) or (self.role is Role.PARTNER and self.incident_texts)
+
+    @property
+    def visible_verifications(self) -> tuple[str, ...] | None:
+        """The verification states of reports and alerts this key reads; None: all. Below
+        analyst, rejected and quarantined items are held back, and all but verified ones when
+        the key is set to verified only."""
+        if self.role.includes(Role.ANALYST):
+            return None
+        return ("verified",) if self.verified_only else ("unverified", "verified")
 
     def may_read_region(self, region_id: str) -> bool:
         return self.regions is None or region_id in self.regions

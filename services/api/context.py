@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,10 @@ class Context:
     live_frames: FrameCache | None = field(default=None, repr=False)
     # The per-key operation and cost budgets (None: not throttled, e.g. in-process tests).
     throttle: Throttle | None = field(default=None, repr=False)
+    # The HTTP response being built (status and headers can be set), None over a WebSocket.
+    response: Any = field(default=None, repr=False)
+    # Whether the Kafka feed is live: subscriptions need it (see feed_health).
+    feed_live: Callable[[], bool] = field(default=lambda: True, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""

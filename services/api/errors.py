@@ -32,6 +32,12 @@ class InvalidArgumentError(ApiError):
     code = "INVALID_ARGUMENT"
 
 
+class ConflictError(ApiError):
+    """The thing asked for is held by someone else (a review item another coordinator claimed)."""
+
+    code = "CONFLICT"
+
+
 class RateLimitedError(ApiError):
     code = "RATE_LIMITED"
 
@@ -40,6 +46,19 @@ class QueryTooComplexError(ApiError):
     """The operation would cost more than the caller's role may spend on one operation."""
 
     code = "QUERY_TOO_COMPLEX"
+
+
+class UnavailableError(ApiError):
+    """A dependency the request needs (PostgreSQL, the Kafka feed) is down: retry after a while.
+
+    HTTP answers 503 with Retry-After; extensions name the `dependency` and `retryAfter` seconds.
+    """
+
+    code = "UNAVAILABLE"
+
+    @property
+    def dependency(self) -> str:
+        return str((self.extensions or {}).get("dependency", ""))
 
 
 class SubscriberOverflowError(ApiError):

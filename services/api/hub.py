@@ -7,6 +7,10 @@ overflows is closed with `HubOverflowError`, never silently dropped. A new subsc
 receives the current state, then changes; every delivery carries `seq`, contiguous per
 subscriber from 1, and the channel-wide `revision` of the value.
 
+An alert subscriber "keeps up" while its queue empties at least every few seconds;
+`AlertChannel.blocking` names one that keeps up but whose queue is full, so the publisher (the
+feed's `AlertPump`) can wait for it instead of overflowing it.
+
 No sockets, no Kafka: `publish` is synchronous and never waits on a subscriber. A conflated
 subscription may carry a `sink` that delivers synchronously while its reader is idle (the API
 writes the frame to a socket that can take it now); whatever a sink declines is queued as usual.
@@ -15,6 +19,7 @@ writes the frame to a socket that can take it now); whatever a sink declines is 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
@@ -227,6 +232,7 @@ class AlertSubscription(_Waiter):
         min_severity: ev.Severity,
         region: str | None,
         maxsize: int,
+        clock: Callable[[], float],
         within: frozenset[str] | None = None,
     ) -> None:
         super().__init__()
@@ -236,6 +242,12 @@ class AlertSubscription(_Waiter):
         self.maxsize = maxsize
         self.overflowed = False
         self._queue: deque[tuple[int, ev.Alert]] = deque()
+        self._clock = clock
+        # Since when its queue has held something: a subscriber that keeps up empties it often.
+        self.backlog_since = clock()
+        # Set while the queue has room for another alert.
+        self.room = asyncio.Event()
+        self.room.set()
 
     def wants(self, alert: ev.Alert) -> bool:
         return (
@@ -252,10 +264,23 @@ class AlertSubscription(_Waiter):
             self.overflowed = True
             self._queue.clear()
             self._event.set()
+            self.room.set()  # nobody waits for a subscriber that is gone
             return False
+        if not self._queue:
+            self.backlog_since = self._clock()
         self._queue.append((revision, alert))
+        if len(self._queue) >= self.maxsize:
+            self.room.clear()
         self._event.set()
         return True
+
+    def keeps_up(self, now: float, grace: float) -> bool:
+        """Whether its queue was empty within the last `grace` seconds."""
+        return not self._queue or now - self.backlog_since < grace
+
+    def seconds_left(self, grace: float) -> float:
+        """How long it still keeps up if its queue does not empty meanwhile."""
+        return grace - (self._clock() - self.backlog_since)
 
     @property
     def depth(self) -> int:
@@ -276,6 +301,8 @@ class AlertSubscription(_Waiter):
                 f"more than {self.maxsize} alerts pending: re-query alerts(since:) and resubscribe"
             )
         revision, alert = self._queue.popleft()
+        if len(self._queue) < self.maxsize:
+            self.room.set()
         return Delivery(self._next_seq(), revision, alert)
 
 
@@ -284,11 +311,13 @@ class AlertChannel:
 
     name = "alerts"
 
-    def __init__(self, observer: HubObserver) -> None:
+    def __init__(self, observer: HubObserver, clock: Callable[[], float] = time.monotonic) -> None:
         self._observer = observer
+        self._clock = clock
         self._revision = 0
         self._open: dict[str, tuple[int, ev.Alert]] = {}
         self._subscribers: set[AlertSubscription] = set()
+        self._full: set[AlertSubscription] = set()  # queues at their bound (maybe since emptied)
 
     def open_alerts(self) -> list[ev.Alert]:
         return [a for _, a in self._open.values()]
@@ -304,6 +333,8 @@ class AlertChannel:
             if sub.wants(alert):
                 if sub.offer(self._revision, alert):
                     reached += 1
+                    if sub.depth >= sub.maxsize:
+                        self._full.add(sub)
                 elif sub.overflowed and sub.depth == 0:
                     self._observer.overflowed(self.name)
                     self._subscribers.discard(sub)
@@ -317,15 +348,32 @@ class AlertChannel:
         maxsize: int,
         within: Collection[str] | None = None,
     ) -> AlertSubscription:
-        sub = AlertSubscription(min_severity, region, maxsize, None if within is None else frozenset(within))
+        sub = AlertSubscription(
+            min_severity, region, maxsize, self._clock, None if within is None else frozenset(within)
+        )
         for revision, alert in sorted(self._open.values(), key=lambda ra: ra[0]):
             if sub.wants(alert):
                 sub.offer(revision, alert, bounded=False)
         self._subscribers.add(sub)
+        if sub.depth >= maxsize:
+            self._full.add(sub)
         return sub
 
     def unsubscribe(self, sub: AlertSubscription) -> None:
         self._subscribers.discard(sub)
+        self._full.discard(sub)
+
+    def blocking(self, grace: float) -> AlertSubscription | None:
+        """A subscriber that keeps up (see `keeps_up`) but has no room for another alert: the
+        next publish could overflow it. One whose queue stayed non-empty for `grace` seconds
+        is not waited for: it is behind, and overflows."""
+        now = self._clock()
+        for sub in list(self._full):
+            if sub.overflowed or sub.depth < sub.maxsize or sub not in self._subscribers:
+                self._full.discard(sub)
+            elif sub.keeps_up(now, grace):
+                return sub
+        return None
 
     def subscribers(self) -> set[AlertSubscription]:
         return set(self._subscribers)
@@ -337,7 +385,9 @@ class AlertChannel:
 class Hub:
     """The channels the Kafka feed publishes to and the subscriptions read from."""
 
-    def __init__(self, observer: HubObserver | None = None) -> None:
+    def __init__(
+        self, observer: HubObserver | None = None, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         obs = observer or _NoObserver()
         self.stations: StatsChannel[ev.StationStats] = StatsChannel(
             "stations", lambda s: s.station_id, lambda s: s.region_id, obs
@@ -348,7 +398,7 @@ class Hub:
         self.national: StatsChannel[ev.RegionStats] = StatsChannel(
             "overview", lambda r: r.region_id, lambda r: r.region_id, obs
         )
-        self.alerts = AlertChannel(obs)
+        self.alerts = AlertChannel(obs, clock)
 
     def publish_region(self, stats: ev.RegionStats) -> int:
         channel = self.national if stats.region_id == ev.NATIONAL else self.regions

@@ -3,6 +3,10 @@
 No consumer group: every API process reads every partition. The stats topics are compacted,
 so reading them from the beginning rebuilds the current state; alerts are read from the
 beginning too, which rebuilds the set of open alerts a new subscriber receives first.
+Stats are published as fetched (the hub conflates them); alerts go through the `AlertPump`,
+at the pace of the subscribers that keep up. A probe task asks the broker for the end offsets
+once a second: that tells `FeedHealth` (readiness) whether the broker answers and how far
+behind the feed is.
 """
 
 from __future__ import annotations
@@ -14,16 +18,20 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Protocol, TypeVar
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from services.api import metrics
+from services.api.alert_pump import PAUSE_AT, RESUME_AT, AlertPump
+from services.api.feed_health import FeedHealth
 from services.api.hub import Hub
 from services.common import codec, topics
 from services.common.errors import InvalidMessageError
 from services.common.settings import SharedSettings
 
 log = logging.getLogger(__name__)
+
+PROBE_SECONDS = 1.0
 
 
 class _Keyed(Protocol):
@@ -52,8 +60,21 @@ def latest_per_key(records: Sequence[R]) -> Sequence[R]:
 class KafkaFeed:
     """Consumes STATION_STATS, REGION_STATS and ALERTS and publishes each value to the hub."""
 
-    def __init__(self, shared: SharedSettings, hub: Hub) -> None:
+    def __init__(
+        self, shared: SharedSettings, hub: Hub, stale_seconds: float = 5.0, alert_grace_seconds: float = 5.0
+    ) -> None:
         self._hub = hub
+        self.health: FeedHealth[TopicPartition] = FeedHealth(stale_seconds)
+        # A slow answer still counts (a loaded broker or process): only silence for the whole
+        # staleness bound makes the feed unready.
+        self._probe_timeout = stale_seconds
+        self._alerts_topic = shared.topic(topics.ALERTS.name)
+        self._pump = AlertPump(
+            hub.alerts,
+            lambda value: self._count_ok("alerts", self.handle(self._alerts_topic, value)),
+            alert_grace_seconds,
+        )
+        self._alerts_paused: list[TopicPartition] = []
         self._routes: dict[str, tuple[str, Callable[[bytes], int]]] = {
             shared.topic(topics.STATION_STATS.name): (
                 "station_stats",
@@ -88,22 +109,27 @@ class KafkaFeed:
         self._superseded = {
             label: metrics.FEED_MESSAGES.labels(label, "superseded") for label, _ in self._routes.values()
         }
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._depths_at = 0.0
-        self.started = False
 
     async def start(self) -> None:
         await self._consumer.start()
-        self.started = True
-        self._task = asyncio.create_task(self._run(), name="api-kafka-feed")
+        for name, work in (("feed", self._run), ("alert-pump", self._pump.run), ("feed-probe", self._probe)):
+            task = asyncio.create_task(work(), name=f"api-kafka-{name}")
+            task.add_done_callback(_log_crash)
+            self._tasks.append(task)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         await self._consumer.stop()
-        self.started = False
+
+    def _count_ok(self, label: str, published: bool) -> bool:
+        if published:
+            self._ok[label].inc()
+        return published
 
     def handle(self, topic: str, value: bytes | None) -> bool:
         """Decodes one message and publishes it; a bad one is counted and skipped.
@@ -135,7 +161,11 @@ class KafkaFeed:
                 log.warning("kafka feed: %s; retrying", exc)
                 await asyncio.sleep(1)
                 continue
+            self.health.fetched()
             for tp, records in batches.items():
+                if tp.topic == self._alerts_topic:
+                    self._pump.put(record.value for record in records)
+                    continue
                 label = self._routes[tp.topic][0]
                 messages = latest_per_key(records) if tp.topic in self._compacted else records
                 if len(messages) < len(records):
@@ -145,9 +175,53 @@ class KafkaFeed:
                     published += self.handle(tp.topic, message.value)
                 if published:
                     self._ok[label].inc(published)
+            self._pace_alerts()
             # Summing every subscriber's queue is O(subscribers): once a second is enough for a gauge.
             now = time.monotonic()
             if now - self._depths_at >= 1.0:
                 self._depths_at = now
                 for channel, depth in self._hub.depths().items():
                     metrics.HUB_QUEUE_DEPTH.labels(channel).set(depth)
+
+    def _pace_alerts(self) -> None:
+        """Stops fetching alerts while the pump is behind, so its backlog stays bounded; the
+        stats partitions go on."""
+        if self._alerts_paused and self._pump.backlog <= RESUME_AT:
+            self._consumer.resume(*self._alerts_paused)
+            self._alerts_paused = []
+        elif not self._alerts_paused and self._pump.backlog > PAUSE_AT:
+            self._alerts_paused = [tp for tp in self._consumer.assignment() if tp.topic == self._alerts_topic]
+            self._consumer.pause(*self._alerts_paused)
+
+    async def _probe(self) -> None:
+        reachable: bool | None = None  # logged on changes after the first answer
+        while True:
+            try:
+                await asyncio.wait_for(self._probe_once(), self._probe_timeout)
+                if reachable is False:
+                    log.info("kafka feed: the broker answers again")
+                reachable = True
+            except (KafkaError, TimeoutError) as exc:
+                if reachable:
+                    log.warning("kafka feed: the broker does not answer (%s)", type(exc).__name__)
+                    reachable = False
+            await asyncio.sleep(PROBE_SECONDS)
+
+    async def _probe_once(self) -> None:
+        partitions = sorted(self._consumer.assignment())
+        if not partitions:
+            raise TimeoutError("no partitions assigned yet")
+        ends = await self._consumer.end_offsets(partitions)
+        positions = {tp: await self._consumer.position(tp) for tp in partitions}
+        lag = self.health.answered(ends, positions, self._pump.backlog)
+        by_topic: dict[str, int] = {}
+        for tp, behind in lag.items():
+            label = self._routes[tp.topic][0]
+            by_topic[label] = by_topic.get(label, 0) + behind
+        for label, behind in by_topic.items():
+            metrics.FEED_LAG.labels(label).set(behind)
+
+
+def _log_crash(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("kafka feed task %s stopped", task.get_name(), exc_info=exc)

@@ -6,11 +6,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import asyncpg
 
 from services.api.auth import Principal, Role, parse_key, secret_matches
+from services.api.availability import database_error, database_unavailable
 from services.api.errors import UnauthenticatedError
 from services.api.repository import keys
 
@@ -49,7 +50,12 @@ class KeyStore:
             return cached
         # One lookup per key at a time: when the entry expires, the thousands of subscriptions
         # open under one key wait for a single query instead of each sending its own.
-        return await asyncio.shield(self._start_load(key_id))
+        try:
+            return await asyncio.shield(self._start_load(key_id))
+        except Exception as exc:
+            if database_unavailable(exc):
+                raise database_error() from None
+            raise
 
     def _start_load(self, key_id: str) -> asyncio.Future[_Entry | None]:
         pending = self._pending.get(key_id)
@@ -68,7 +74,17 @@ class KeyStore:
 
     async def _load(self, key_id: str) -> _Entry | None:
         now = self._monotonic()
-        row = await keys.key_by_id(self._pool, key_id)
+        try:
+            row = await keys.key_by_id(self._pool, key_id)
+        except Exception as exc:
+            stale = self._cache.get(key_id)
+            if stale is None or not database_unavailable(exc):
+                raise
+            # PostgreSQL is unreachable: its last answer stands for another TTL (a revocation
+            # lands once it answers again), so live subscriptions, which need only Kafka, go on.
+            log.debug("API key lookup failed (%s); keeping the last answer", type(exc).__name__)
+            self._cache[key_id] = replace(stale, fetched_at=now)
+            return stale
         if row is None:
             self._cache.pop(key_id, None)
             return None
@@ -79,6 +95,7 @@ class KeyStore:
                 role=Role(row["role"]),
                 org=row["org"],
                 incident_texts=row["incident_texts"],
+                verified_only=row["verified_only"],
                 regions=None if row["regions"] is None else frozenset(row["regions"]),
             ),
             revoked=row["revoked_at"] is not None,

@@ -19,12 +19,14 @@ the role and scope.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import orjson
+from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 
@@ -47,6 +49,8 @@ class _Operation(Protocol):
     id: str
     completed: bool
 
+    async def send_operation_message(self, message: Any) -> None: ...
+
 
 @dataclass(frozen=True, slots=True)
 class DirectTarget:
@@ -67,6 +71,22 @@ def set_target(target: DirectTarget) -> None:
 
 def current_target() -> DirectTarget | None:
     return _TARGET.get(None)
+
+
+async def end_with_error(error: GraphQLError) -> None:
+    """Ends this task's operation with a graphql-transport-ws `error` message, if it has one.
+
+    An error raised by a subscription's resolver reaches the client as a `next` carrying it,
+    then `complete`: graphql-ws clients hand that to `next` and end quietly, so a client that
+    only reads data sees its stream just stop. `error` is what they surface as an error (the
+    protocol allows it "during the execution of the request"); the operation is then over, so
+    what strawberry sends for the raised error afterwards is dropped.
+    """
+    target = current_target()
+    if target is not None and not target.operation.completed:
+        message = {"id": target.operation.id, "type": "error", "payload": [error.formatted]}
+        with contextlib.suppress(WebSocketDisconnect, WebSocketDisconnected):
+            await target.operation.send_operation_message(message)
 
 
 def body_parts(root_key: str, value: dict[str, Any], seq_keys: tuple[str, ...]) -> tuple[str, ...]:

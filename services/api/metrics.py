@@ -39,6 +39,20 @@ FEED_MESSAGES = Counter(
     " a later value of its key came in the same batch of a compacted topic).",
     ["topic", "outcome"],
 )
+FEED_LAG = Gauge(
+    "pollwatch_api_feed_lag_messages",
+    "Messages on the broker the feed has not fetched yet, by topic (from its once-a-second probe).",
+    ["topic"],
+)
+FEED_ALERTS_HELD = Counter(
+    "pollwatch_api_feed_alerts_held_seconds_total",
+    "Time the feed held alert transitions back because a subscriber that keeps up had a full queue.",
+)
+UNAVAILABLE = Counter(
+    "pollwatch_api_unavailable_total",
+    "Requests and subscriptions refused because a dependency was down, by dependency (postgres, kafka).",
+    ["dependency"],
+)
 LIVE_MESSAGES = Counter(
     "pollwatch_api_live_messages_total",
     "Subscription messages by path: publish (preformatted frame written by the hub's publish),"

@@ -52,6 +52,8 @@ _VALUE_OK: dict[str, Callable[[object], bool]] = {
     "open_alerts_desc": _int32,
     "alerts": _timestamp,
     "reports": _timestamp,
+    # The audit log's id (its own keyset; the cursor's id repeats it as text).
+    "audit": lambda value: isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**63,
 }
 
 

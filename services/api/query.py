@@ -3,32 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import strawberry
 
+from services.api.alert_notify import alert_deliveries_field, alert_subscriptions_field
 from services.api.arguments import instant
+from services.api.audit_query import audit_log_field
 from services.api.auth import Role
 from services.api.context import Info
 from services.api.errors import InvalidArgumentError, NotFoundError
+from services.api.findings import checklist_filter, figures, violation_filter
+from services.api.findings import combine as combine_counts
 from services.api.forensics_query import forensics_field
 from services.api.pagination import Cursor, decode_cursor, page_size
 from services.api.repository import alerts as alert_sql
+from services.api.repository import findings as findings_sql
 from services.api.repository import regions as region_sql
 from services.api.repository import reports as report_sql
 from services.api.repository import stations as station_sql
 from services.api.repository.stations import StationOrder, StationStatus
+from services.api.review import review_queue_field
 from services.api.scoped_overview import combine, region_stats_from_row
 from services.api.series import region_turnout
 from services.api.types.alert import Alert
 from services.api.types.catalog import message_catalog_field
 from services.api.types.enums import AlertState, ReportKind, Severity, StationOrderEnum, StationStatusEnum
+from services.api.types.findings import Findings, RegionFindings
 from services.api.types.overview import AlertCounts, Overview
 from services.api.types.pagination import Connection, PageInfo
-from services.api.types.region import Region, RegionStats
+from services.api.types.region import Region, RegionStats, zone_of
 from services.api.types.report import Report
 from services.api.types.series import TurnoutPoint
 from services.api.types.station import Station
 from services.common import events as ev
+from services.common.checklist_config import load_checklists
 
 
 def _size(info: Info, first: int | None) -> int:
@@ -39,7 +48,11 @@ def _size(info: Info, first: int | None) -> int:
 @strawberry.type
 class Query:
     forensics = forensics_field
+    audit_log = audit_log_field
+    review_queue = review_queue_field
     message_catalog = message_catalog_field
+    alert_subscriptions = alert_subscriptions_field
+    alert_deliveries = alert_deliveries_field
 
     @strawberry.field(description="One station by id (partner and above); null if unknown.")
     async def station(self, info: Info, id: strawberry.ID) -> Station | None:
@@ -49,7 +62,13 @@ class Query:
             info.context.require_region(row["region_id"], "station")
         return None if row is None else Station.from_row(row)
 
-    @strawberry.field(description="Stations in keyset pages (partner and above).")
+    @strawberry.field(
+        description=(
+            "Stations in keyset pages (partner and above). `violation` (a findings violation code) "
+            'and `checklistNo` ("<phase>.<question>") keep the stations a findings cell counts: '
+            "where it was reported, where the latest answer is no."
+        )
+    )
     async def stations(
         self,
         info: Info,
@@ -59,10 +78,14 @@ class Query:
         first: int | None = None,
         after: str | None = None,
         order_by: StationOrderEnum = StationOrder.ID,  # type: ignore[valid-type]
+        violation: str | None = None,
+        checklist_no: str | None = None,
     ) -> Connection[Station]:
         info.context.require(Role.PARTNER, "stations")
         if region is not None:
             info.context.require_region(str(region), "stations")
+        violation_name = None if violation is None else violation_filter(violation)
+        question = None if checklist_no is None else checklist_filter(checklist_no, load_checklists())
         order = StationOrder(order_by)
         limit = _size(info, first)
         rows = await station_sql.page_stations(
@@ -72,6 +95,8 @@ class Query:
             status=None if status is None else StationStatus(status),
             has_open_alerts=has_open_alerts,
             order=order,
+            violation=violation_name,
+            checklist_no=question,
             after=decode_cursor(after, order.value),
             limit=limit,
         )
@@ -114,6 +139,29 @@ class Query:
             stats = None if combined is None else RegionStats.from_event(combined)
         return Overview(national=stats, open_alerts=AlertCounts.from_counts(counts))
 
+    @strawberry.field(
+        description=(
+            "Observer findings per region and nationally: stations observed, and per violation type "
+            "and checklist question the stations concerned and their share of the observed. A "
+            "region-scoped key sees its regions, and their sum as `national`; `region:` narrows "
+            "to one region."
+        )
+    )
+    async def findings(self, info: Info, region: strawberry.ID | None = None) -> Findings:
+        ctx = info.context
+        scope = ctx.region_scope
+        if region is not None:
+            ctx.require_region(str(region), "findings")
+            scope = [str(region)]
+        counts = await findings_sql.region_counts(ctx.pool, scope)
+        questions = load_checklists()
+        regions = [figures(r, counts[r], questions) for r in sorted(counts)]
+        national = figures(ev.NATIONAL, combine_counts(counts.values()), questions)
+        return Findings(
+            national=RegionFindings.from_figures(national),
+            regions=[RegionFindings.from_figures(f) for f in regions],
+        )
+
     @strawberry.field(description="Alerts, most recently changed first (partner and above).")
     async def alerts(
         self,
@@ -142,6 +190,7 @@ class Query:
             since=instant(since, "since"),
             after=decode_cursor(after, "alerts"),
             limit=limit,
+            verifications=info.context.principal.visible_verifications,
         )
         page = rows[:limit]
         end = Cursor("alerts", page[-1]["updated_at"].isoformat(), page[-1]["id"]).encode() if page else None
@@ -181,7 +230,9 @@ class Query:
         )
 
     @strawberry.field(
-        description="Cumulative turnout per time bucket for one station (partner and above) or region."
+        description="Cumulative turnout per time bucket for one station (partner and above) or "
+        "region, bucketed on the local clock of its time zone (Region.timezone): `at` is a "
+        "bucket's start in that zone's local time, with its offset."
     )
     async def turnout_series(
         self,
@@ -194,24 +245,43 @@ class Query:
             raise InvalidArgumentError("give exactly one of station and region", argument="station")
         if not 1 <= bucket_minutes <= 24 * 60:
             raise InvalidArgumentError("bucketMinutes must be between 1 and 1440", argument="bucketMinutes")
-        pool, seconds = info.context.pool, bucket_minutes * 60
+        ctx = info.context
+        pool, seconds, default = ctx.pool, bucket_minutes * 60, ctx.settings.default_timezone
         if station is not None:
-            info.context.require(Role.PARTNER, "turnoutSeries(station)")
-            station_row = await info.context.loaders.station.load(str(station))
+            ctx.require(Role.PARTNER, "turnoutSeries(station)")
+            station_row = await ctx.loaders.station.load(str(station))
+            zone = default
             if station_row is not None:
-                info.context.require_region(station_row["region_id"], "turnoutSeries(station)")
-            rows = await station_sql.station_series(pool, str(station), seconds)
+                ctx.require_region(station_row["region_id"], "turnoutSeries(station)")
+                zone = zone_of(await ctx.loaders.region.load(station_row["region_id"]), default)
+            rows = await station_sql.station_series(pool, str(station), seconds, zone)
+            local = ZoneInfo(zone)
             return [
-                TurnoutPoint(at=r["bucket"], ballots_issued=r["ballots_issued"], turnout_pct=r["turnout_pct"])
+                TurnoutPoint(
+                    at=r["bucket"].astimezone(local),
+                    ballots_issued=r["ballots_issued"],
+                    turnout_pct=r["turnout_pct"],
+                )
                 for r in rows
             ]
-        info.context.require_region(str(region), "turnoutSeries(region)")
-        region_row = await info.context.loaders.region.load(str(region))
+        ctx.require_region(str(region), "turnoutSeries(region)")
+        region_row = await ctx.loaders.region.load(str(region))
         if region_row is None:
             raise NotFoundError(f"no region {region}", argument="region")
-        rows = await station_sql.region_series(pool, str(region), seconds)
+        zone = zone_of(region_row, default)
+        rows = await station_sql.region_series(pool, str(region), seconds, zone)
         points = region_turnout(
             ((r["station_id"], r["bucket"], r["ballots_issued"]) for r in rows),
             int(region_row["registered_voters"]),
         )
-        return [TurnoutPoint(at=at, ballots_issued=b, turnout_pct=pct) for at, b, pct in points]
+        local = ZoneInfo(zone)
+        return [
+            TurnoutPoint(at=at.astimezone(local), ballots_issued=b, turnout_pct=pct) for at, b, pct in points
+        ]
+
+    @strawberry.field(
+        description="The election's IANA time zone: regions the registry gives none are in it, and "
+        "national figures read in it (API_DEFAULT_TIMEZONE, the aggregator's polls zone)."
+    )
+    def default_timezone(self, info: Info) -> str:
+        return info.context.settings.default_timezone

@@ -36,6 +36,8 @@ from graphql import (
 )
 
 from services.api.loaders import INCIDENTS_PER_STATION
+from services.common.checklist_config import load_checklists
+from services.common.events import ViolationType
 
 # Lists whose size no argument sets: (parent type, field) -> the most it holds in practice.
 LIST_SIZES: dict[tuple[str, str], int] = {
@@ -44,6 +46,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Station", "monitors"): 5,
     ("Alert", "actions"): 10,
     ("Alert", "texts"): 5,  # one per reason: at most a protocol's five checks, or the grave kinds
+    ("Findings", "regions"): 30,  # as Query.regions
+    ("RegionFindings", "violations"): len(ViolationType),  # every type, zeros included
+    ("RegionFindings", "checklist"): len(load_checklists().questions),  # every question of every phase
 }
 UNKNOWN_LIST_SIZE = 100  # a list of objects not listed above: assume a large page
 SERIES_MINUTES = 24 * 60  # a turnout series spans at most the election day

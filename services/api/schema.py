@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
+from services.api.availability import DependencyErrors, mark_unavailable
 from services.api.client_errors import add_code, is_fault, log_client_error
 from services.api.limits import extensions, time_root_fields
 from services.api.mutation import Mutation
@@ -24,6 +25,7 @@ class PollwatchSchema(strawberry.Schema):
         in one line, faults at ERROR with their traceback (strawberry's own logger)."""
         document = None if execution_context is None else execution_context.graphql_document
         for error in errors:
+            mark_unavailable(error)
             if is_fault(error):
                 StrawberryLogger.error(error, execution_context)
             else:
@@ -39,5 +41,5 @@ def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
         mutation=Mutation,
         subscription=Subscription,
         execution_context_class=SharingExecutor,
-        extensions=extensions(s),
+        extensions=[*extensions(s), DependencyErrors],
     )

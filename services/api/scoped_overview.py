@@ -1,10 +1,11 @@
 """The overview a region-scoped key sees: its regions' roll-ups combined, never the nation's.
 
 The aggregator weights turnout, its rate and home voting by the registered voters of the
-stations that reported turnout; a region roll-up does not carry that number, but its ballots
-over its turnout give it back (to the 4 decimals turnout is rounded to), so the combination
-matches the aggregator's own roll-up of the same stations to within that rounding. Counts and
-incidents add up; `updatedAt` is the latest of the regions'.
+stations that reported turnout, which each roll-up carries (`registered_voters_reporting`): the
+counts add up, so turnout and home voting are exactly the aggregator's own roll-up of the same
+stations, and the rate (rounded per region to 4 decimals) is within that rounding. A roll-up
+from before that field (0) gives its voters back as ballots over turnout. `updatedAt` is the
+latest of the regions'.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from services.common import events as ev
 
 
 def _voters_reporting_turnout(stats: ev.RegionStats) -> float:
+    if stats.registered_voters_reporting:
+        return stats.registered_voters_reporting
     return 100.0 * stats.ballots_issued / stats.turnout_pct if stats.turnout_pct > 0 else 0.0
 
 
@@ -38,6 +41,7 @@ def combine(regions: Sequence[ev.RegionStats]) -> ev.RegionStats | None:
         return round(sum(v * w for v, w in zip(values, weights, strict=True)) / voters, 4) if voters else 0.0
 
     ballots = sum(r.ballots_issued for r in regions)
+    home = sum(r.home_voting_applications for r in regions)
     return ev.RegionStats(
         region_id=ev.NATIONAL,
         stations_total=stations,
@@ -47,11 +51,15 @@ def combine(regions: Sequence[ev.RegionStats]) -> ev.RegionStats | None:
         ballots_issued=ballots,
         turnout_pct=round(100.0 * ballots / voters, 4) if voters else 0.0,
         turnout_rate_pp_per_hour=weighted([r.turnout_rate_pp_per_hour for r in regions]),
-        home_voting_pct=weighted([r.home_voting_pct for r in regions]),
+        home_voting_pct=round(100.0 * home / voters, 4)
+        if voters and home
+        else weighted([r.home_voting_pct for r in regions]),
         incidents_per_100_stations=round(100.0 * sum(incidents.values()) / stations, 4) if stations else 0.0,
         incidents_total=dict(sorted(incidents.items())),
         open_alerts=sum(r.open_alerts for r in regions),
         updated_at=max(r.updated_at for r in regions),
+        registered_voters_reporting=round(voters),
+        home_voting_applications=home,
     )
 
 
@@ -72,4 +80,6 @@ def region_stats_from_row(row: asyncpg.Record | Mapping[str, Any]) -> ev.RegionS
         incidents_total=orjson.loads(incidents) if isinstance(incidents, str | bytes) else dict(incidents),
         open_alerts=row["open_alerts"],
         updated_at=row["updated_at"],
+        registered_voters_reporting=row["registered_voters_reporting"],
+        home_voting_applications=row["home_voting_applications"],
     )

@@ -200,9 +200,16 @@ def plan_for(
         values = orjson.dumps({name: variables.get(name) for name in found.used}, default=str)
     except TypeError:
         return NOT_SHARED
-    # Role and scope (incident texts, regions: a scoped overview is its regions' own) are part
-    # of what a result is shared by.
-    key = (found.document, values, principal.role.value, principal.may_read_incident_texts, principal.regions)
+    # Role and scope (incident texts, regions: a scoped overview is its regions' own, verified
+    # only) are part of what a result is shared by.
+    key = (
+        found.document,
+        values,
+        principal.role.value,
+        principal.may_read_incident_texts,
+        principal.regions,
+        principal.verified_only,
+    )
     return Plan(key, found.root_key, found.seq_keys, found.render)
 
 

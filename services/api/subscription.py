@@ -2,7 +2,9 @@
 
 Before every message the caller's key is checked again (cached briefly), so a revoked key
 ends its open subscriptions on their next message. Events whose selection compiled go to the
-socket as preformatted frames (`live_frames`); the others are yielded to graphql-core.
+socket as preformatted frames (`live_frames`); the others are yielded to graphql-core. A
+subscription the API cannot serve (the Kafka feed is not live, an alert subscriber overflowed)
+ends with a graphql-transport-ws `error` message, which graphql-ws clients surface as an error.
 """
 
 from __future__ import annotations
@@ -14,10 +16,11 @@ import strawberry
 
 from services.api import metrics
 from services.api.auth import Role
+from services.api.availability import feed_error
 from services.api.context import Context, Info
 from services.api.errors import InvalidArgumentError, SubscriberOverflowError
 from services.api.hub import ConflatedSubscription, Delivery, HubClosedError, HubOverflowError
-from services.api.live_frames import DirectSender, LiveEvent
+from services.api.live_frames import DirectSender, LiveEvent, end_with_error
 from services.api.scoped_overview import combine
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
@@ -45,6 +48,15 @@ def _send_from_publish(
     """
     if direct is not None and direct.can_send_now:
         sub.sink = lambda d: ctx.key_known_active() and direct.send_now(update(d))
+
+
+async def _require_feed(ctx: Context) -> None:
+    """Refuses a new subscription while the Kafka feed is not live: it would get stale values."""
+    if not ctx.feed_live():
+        metrics.UNAVAILABLE.labels("kafka").inc()
+        error = feed_error()
+        await end_with_error(error)
+        raise error
 
 
 def _station_update(d: Delivery[ev.StationStats]) -> StationUpdate:
@@ -76,6 +88,7 @@ class Subscription:
         if region is not None:
             ctx.require_region(str(region), "stationUpdated")
         keys = _ids(ids)
+        await _require_feed(ctx)
         direct = DirectSender.for_subscription(info)
         sub = ctx.hub.stations.subscribe(
             keys=keys, group=None if region is None else str(region), within=ctx.principal.regions
@@ -102,8 +115,10 @@ class Subscription:
         self, info: Info, ids: list[strawberry.ID] | None = None
     ) -> AsyncGenerator[RegionUpdate, None]:
         ctx = info.context
+        keys = _ids(ids)
+        await _require_feed(ctx)
         direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.regions.subscribe(keys=_ids(ids), within=ctx.principal.regions)
+        sub = ctx.hub.regions.subscribe(keys=keys, within=ctx.principal.regions)
         _send_from_publish(ctx, direct, sub, _region_update)
         metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").inc()
         try:
@@ -129,6 +144,7 @@ class Subscription:
     )
     async def overview_updated(self, info: Info) -> AsyncGenerator[OverviewUpdate, None]:
         ctx = info.context
+        await _require_feed(ctx)
         direct = DirectSender.for_subscription(info)
         scope = ctx.principal.regions
         # A scoped key follows its regions (each change re-combines them), never the nation.
@@ -182,6 +198,7 @@ class Subscription:
         ctx.require(Role.PARTNER, "alertRaised")
         if region is not None:
             ctx.require_region(str(region), "alertRaised")
+        await _require_feed(ctx)
         direct = DirectSender.for_subscription(info)
         sub = ctx.hub.alerts.subscribe(
             ev.Severity(min_severity),
@@ -195,7 +212,9 @@ class Subscription:
                 try:
                     d = await sub.get()
                 except HubOverflowError as exc:
-                    raise SubscriberOverflowError(str(exc), requery="alerts(since:)") from None
+                    error = SubscriberOverflowError(str(exc), requery="alerts(since:)")
+                    await end_with_error(error)
+                    raise error from None
                 if not ctx.key_known_active():
                     await ctx.ensure_key_active()
                 alert = d.value

@@ -3,7 +3,9 @@ and spending the key's operation budget on every `subscribe`, as a POST does.
 
 Each operation runs in its own task; setting the `live_frames` target there lets that
 subscription's resolver send compiled events straight to the socket (see `live_frames`).
-The protocol itself (init, ack, subscribe, complete, ping, limits) is strawberry's, unchanged.
+The protocol itself (init, ack, subscribe, complete, ping, limits) is strawberry's, unchanged,
+but for a `connection_init` whose key cannot be looked up (PostgreSQL down): the socket closes
+with 1013 "try again later" instead of failing with an internal error.
 """
 
 from __future__ import annotations
@@ -13,13 +15,26 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
     BaseGraphQLTransportWSHandler,
     Operation,
 )
-from strawberry.subscriptions.protocols.graphql_transport_ws.types import SubscribeMessage
+from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
+    ConnectionInitMessage,
+    SubscribeMessage,
+)
 
+from services.api import metrics
+from services.api.availability import TRY_AGAIN_LATER
 from services.api.context import Context
+from services.api.errors import UnavailableError
 from services.api.live_frames import DirectTarget, set_target
 
 
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
+    async def handle_connection_init(self, message: ConnectionInitMessage) -> None:
+        try:
+            await super().handle_connection_init(message)
+        except UnavailableError as exc:
+            metrics.UNAVAILABLE.labels(exc.dependency).inc()
+            await self.websocket.close(code=TRY_AGAIN_LATER, reason=exc.message)
+
     async def handle_subscribe(self, message: SubscribeMessage) -> None:
         throttle = self.context.throttle
         # Before the handshake strawberry closes the socket (4401); only then is there a key.

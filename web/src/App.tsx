@@ -13,6 +13,7 @@ import { Store } from "./state/store";
 import { chooseLocale, locale, t, type Locale } from "./strings";
 import type { StringKey } from "./strings/en";
 import { AlertsView } from "./views/Alerts";
+import { FindingsView } from "./views/Findings";
 import { ForensicsView } from "./views/Forensics";
 import { OverviewView } from "./views/Overview";
 import { RegionsView } from "./views/Regions";
@@ -29,7 +30,7 @@ function useRoute(): Route {
   return route;
 }
 
-const ROLE_KEY: Record<string, StringKey> = { public: "rolePublic", partner: "rolePartner", analyst: "roleAnalyst", admin: "roleAdmin" };
+const ROLE_KEY: Record<string, StringKey> = { public: "rolePublic", partner: "rolePartner", analyst: "roleAnalyst", coordinator: "roleCoordinator", admin: "roleAdmin" };
 
 export function App() {
   const [key, setKey] = useState<string | null>(loadKey());
@@ -104,6 +105,7 @@ function Session({ apiKey, language, onSignOut }: { apiKey: string; language: JS
 const NAV: { name: RouteName; label: StringKey; allowed: (c: Controller) => boolean }[] = [
   { name: "overview", label: "navOverview", allowed: () => true },
   { name: "regions", label: "navRegions", allowed: () => true },
+  { name: "findings", label: "navFindings", allowed: () => true },
   { name: "stations", label: "navStations", allowed: (c) => c.canSeeStations },
   { name: "alerts", label: "navAlerts", allowed: (c) => c.canSeeStations },
   { name: "forensics", label: "navForensics", allowed: (c) => c.queryFields.has("forensics") },
@@ -131,7 +133,7 @@ function Header({ conn, ctl, store, language, onSignOut }: { conn: ConnState; ct
         </ul>
       </nav>
       <div class="top-right">
-        <ConnectionBadge conn={conn} />
+        <ConnectionBadge conn={conn} zones={store.zones} />
         {conn.role && (
           <span class="role small" data-testid="role" data-role={conn.role}>
             {t("role")}: {ROLE_KEY[conn.role] ? t(ROLE_KEY[conn.role]) : conn.role}
@@ -152,6 +154,8 @@ function Content({ ctl }: { ctl: Controller }) {
   switch (route.name) {
     case "regions":
       return <RegionsView ctl={ctl} />;
+    case "findings":
+      return <FindingsView ctl={ctl} />;
     case "stations":
       return ctl.canSeeStations ? <StationsView ctl={ctl} params={route.params} /> : <OverviewView ctl={ctl} />;
     case "station":

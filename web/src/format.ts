@@ -26,17 +26,18 @@ export function num(n: number | null | undefined, digits = 1): string {
   return n == null || !Number.isFinite(n) ? "–" : nf(digits).format(n);
 }
 
-/** "12:05:09" in the browser's time zone (24-hour in every language). */
-export function clock(iso: string | number | null | undefined): string {
+/** "12:05:09" on `zone`'s clock (an IANA name; the browser's when null), 24-hour in every language. */
+export function clock(iso: string | number | null | undefined, zone: string | null = null): string {
   if (iso == null) return "–";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return "–";
-  return d.toLocaleTimeString(numberLocale(locale()), { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" });
+  const timeZone = zone ?? undefined;
+  return d.toLocaleTimeString(numberLocale(locale()), { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone });
 }
 
-/** "14:00" on a chart's time axis. */
-export function hourMinute(ms: number): string {
-  return new Date(ms).toLocaleTimeString(numberLocale(locale()), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+/** "14:00" on a chart's time axis, on `zone`'s clock (the browser's when null). */
+export function hourMinute(ms: number, zone: string | null = null): string {
+  return new Date(ms).toLocaleTimeString(numberLocale(locale()), { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone ?? undefined });
 }
 
 /**

@@ -10,6 +10,7 @@ import asyncpg
 
 from services.api.pagination import Cursor
 from services.api.repository.sql import Where
+from services.common import audit
 
 
 async def page_alerts(
@@ -24,8 +25,10 @@ async def page_alerts(
     since: datetime | None,
     after: Cursor | None,
     limit: int,
+    verifications: Sequence[str] | None = None,
 ) -> list[asyncpg.Record]:
-    """Newest change first; up to `limit` + 1 rows; `regions` limits them to a key's regions."""
+    """Newest change first; up to `limit` + 1 rows; `regions` limits them to a key's regions,
+    `verifications` to these verification states."""
     where = Where()
     for column, value in (
         ("state", state),
@@ -38,6 +41,8 @@ async def page_alerts(
             where.add(f"{column} = {{}}", value)
     if regions is not None:
         where.add("region_id = ANY({}::text[])", regions)
+    if verifications is not None:
+        where.add("verification = ANY({}::text[])", list(verifications))
     if since is not None:
         where.add("updated_at >= {}", since)
     if after is not None:
@@ -78,6 +83,8 @@ async def record_action(
             org,
             note,
         )
+        done = "acknowledged" if action == "acknowledge" else "resolved"
+        await audit.record(conn, audit.api_actor(key_id, org), f"alert.{done}", alert_id, {"note": note})
         if action == "resolve":
             await conn.execute(
                 """UPDATE alerts SET state = 'resolved', resolved_at = coalesce(resolved_at, now()),

@@ -31,7 +31,7 @@ async def insert_key(
 
 async def key_by_id(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> asyncpg.Record | None:
     return await conn.fetchrow(
-        """SELECT id, key_hash, role, org, incident_texts, regions, created_at, revoked_at
+        """SELECT id, key_hash, role, org, incident_texts, regions, verified_only, created_at, revoked_at
            FROM api_keys WHERE id = $1""",
         key_id,
     )
@@ -55,6 +55,17 @@ async def revoke_key(conn: asyncpg.Pool | asyncpg.Connection, key_id: str) -> bo
 
 async def list_keys(conn: asyncpg.Pool | asyncpg.Connection) -> list[asyncpg.Record]:
     return await conn.fetch(
-        """SELECT id, role, org, incident_texts, regions, created_at, revoked_at
+        """SELECT id, role, org, incident_texts, regions, verified_only, created_at, revoked_at
            FROM api_keys ORDER BY created_at, id"""
     )
+
+
+async def set_verified_only(conn: asyncpg.Connection, key_id: str, verified_only: bool) -> bool | None:
+    """Sets the key's setting; returns its previous value (None: no active key)."""
+    previous: bool | None = await conn.fetchval(
+        """UPDATE api_keys k SET verified_only = $2 FROM api_keys old
+           WHERE k.id = $1 AND old.id = k.id AND k.revoked_at IS NULL RETURNING old.verified_only""",
+        key_id,
+        verified_only,
+    )
+    return previous

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
-_REGION = """SELECT r.id, r.name, r.kind,
+_REGION = """SELECT r.id, r.name, r.kind, r.timezone,
         (SELECT count(*) FROM stations s WHERE s.region_id = r.id) AS stations,
         (SELECT coalesce(sum(s.registered_voters), 0) FROM stations s WHERE s.region_id = r.id)
             AS registered_voters

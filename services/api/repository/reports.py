@@ -34,7 +34,8 @@ async def page_reports(
         where.add(
             "(observed_at, id) < ({}::timestamptz, {})", datetime.fromisoformat(str(after.value)), after.id
         )
-    sql = f"""SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at, flags, body
+    sql = f"""SELECT id, station_id, monitor_id, channel, kind, observed_at, received_at, flags, body,
+                     verification
               FROM reports {where.sql()} ORDER BY observed_at DESC, id DESC LIMIT {where.param(limit + 1)}"""
     return await pool.fetch(sql, *where.params)
 

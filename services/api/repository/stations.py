@@ -17,6 +17,13 @@ _COLUMNS = """s.id, s.region_id, s.district, s.name, s.registered_voters, s.lati
     ss.updated_at AS stats_updated_at"""
 
 
+# The start of a report's bucket ($2 seconds) on the local clock of zone $3: binned in local wall
+# time from local midnight, so 60-min buckets start on the local hour and 1440-min ones at local
+# midnight, whatever the zone's offset (5:45, 12:00) or a DST change in between.
+_LOCAL_BUCKET = """date_bin(make_interval(secs => $2), t.observed_at AT TIME ZONE $3,
+                            timestamp '2000-01-01') AT TIME ZONE $3"""
+
+
 class StationOrder(Enum):
     ID = "id"
     TURNOUT_DESC = "turnout_desc"
@@ -61,11 +68,14 @@ async def page_stations(
     status: StationStatus | None,
     has_open_alerts: bool | None,
     order: StationOrder,
+    violation: str | None = None,
+    checklist_no: str | None = None,
     after: Cursor | None,
     limit: int,
 ) -> list[asyncpg.Record]:
     """Up to `limit` + 1 rows (the extra one says whether there is a next page); `regions`
-    limits them to a key's regions."""
+    limits them to a key's regions. `violation` (a type's name) and `checklist_no`
+    ("<phase>.<question>") keep the stations a findings cell counts (repository/findings.py)."""
     where = Where()
     if region is not None:
         where.add("s.region_id = {}", region)
@@ -81,6 +91,15 @@ async def page_stations(
         where.add("ss.open_alerts > 0")
     elif has_open_alerts is False:
         where.add("coalesce(ss.open_alerts, 0) = 0")
+    if violation is not None:
+        # Keys are type names; upper() also reads rows written with the codes, as the counts do.
+        where.add(
+            """EXISTS (SELECT 1 FROM jsonb_each_text(ss.incidents_total) AS v
+                       WHERE upper(v.key) = {} AND v.value::int > 0)""",
+            violation,
+        )
+    if checklist_no is not None:
+        where.add("ss.reports_processed > 0 AND (ss.checklist->>{})::boolean IS FALSE", checklist_no)
     expr, descending = _SORT[order]
     if after is not None:
         if order is StationOrder.ID:
@@ -115,25 +134,44 @@ async def monitors_by_ids(pool: asyncpg.Pool, ids: Sequence[str]) -> list[asyncp
     )
 
 
-async def station_series(pool: asyncpg.Pool, station_id: str, bucket_seconds: int) -> list[asyncpg.Record]:
-    """The last cumulative count per time bucket for one station."""
+async def station_series(
+    pool: asyncpg.Pool, station_id: str, bucket_seconds: int, zone: str
+) -> list[asyncpg.Record]:
+    """The last cumulative count per time bucket of `zone`'s local clock, for one station."""
     return await pool.fetch(
-        """SELECT date_bin(make_interval(secs => $2), observed_at, timestamptz '2000-01-01') AS bucket,
-                  max(ballots_issued) AS ballots_issued, max(turnout_pct) AS turnout_pct
-           FROM turnout_series WHERE station_id = $1 GROUP BY 1 ORDER BY 1""",
+        f"""SELECT {_LOCAL_BUCKET} AS bucket,
+                  max(t.ballots_issued) AS ballots_issued, max(t.turnout_pct) AS turnout_pct
+           FROM turnout_series t WHERE t.station_id = $1 GROUP BY 1 ORDER BY 1""",
         station_id,
         bucket_seconds,
+        zone,
     )
 
 
-async def region_series(pool: asyncpg.Pool, region_id: str, bucket_seconds: int) -> list[asyncpg.Record]:
-    """Per station and bucket, the last cumulative count (the caller carries them forward)."""
+async def region_series(
+    pool: asyncpg.Pool, region_id: str, bucket_seconds: int, zone: str
+) -> list[asyncpg.Record]:
+    """Per station and bucket of `zone`'s local clock, the last cumulative count (the caller
+    carries them forward)."""
     return await pool.fetch(
-        """SELECT t.station_id,
-                  date_bin(make_interval(secs => $2), t.observed_at, timestamptz '2000-01-01') AS bucket,
-                  max(t.ballots_issued) AS ballots_issued
+        f"""SELECT t.station_id, {_LOCAL_BUCKET} AS bucket, max(t.ballots_issued) AS ballots_issued
            FROM turnout_series t JOIN stations s ON s.id = t.station_id
            WHERE s.region_id = $1 GROUP BY 1, 2 ORDER BY 2""",
         region_id,
         bucket_seconds,
+        zone,
     )
+
+
+async def monitor_change_regions(pool: asyncpg.Pool, monitor_id: str, station_ids: Sequence[str]) -> set[str]:
+    """The regions a change to a monitor touches: its roster region, its stations' and those of
+    `station_ids` (where it is moved)."""
+    rows = await pool.fetch(
+        """SELECT region_id FROM monitors WHERE id = $1 AND region_id IS NOT NULL
+           UNION SELECT st.region_id FROM monitor_stations ms JOIN stations st ON st.id = ms.station_id
+                 WHERE ms.monitor_id = $1
+           UNION SELECT region_id FROM stations WHERE id = ANY($2::text[])""",
+        monitor_id,
+        list(station_ids),
+    )
+    return {r["region_id"] for r in rows}

@@ -10,7 +10,7 @@ import strawberry
 from services.api.auth import Role
 from services.api.context import Info
 from services.api.types.catalog import AlertText, Lang, texts_from_column
-from services.api.types.enums import AlertState, Severity
+from services.api.types.enums import AlertState, Severity, VerificationState
 from services.api.types.station import Station
 from services.common import catalog
 from services.common import events as ev
@@ -33,16 +33,25 @@ class Alert:
     state: AlertState  # type: ignore[valid-type]
     station_id: str
     region_id: str
-    value: float
-    threshold: float
+    value: float = strawberry.field(
+        description="The figure the rule measured, in the rule's unit (e.g. turnout %, minutes silent)."
+    )
+    threshold: float = strawberry.field(description="The bound the value reached (the severity's).")
     message: str
     report_ids: list[str]
     opened_at: datetime
     updated_at: datetime
     resolved_at: datetime | None
-    confidence: float
-    version: int
+    confidence: float = strawberry.field(
+        description="0-1: e.g. 0.6 for one monitor's grave incident, 0.95 once a second corroborates it."
+    )
+    version: int = strawberry.field(
+        description="1 when opened, then 1 more at each transition of this alert."
+    )
     _texts: strawberry.Private[tuple[ev.AlertText, ...]]
+    verification: VerificationState = strawberry.field(
+        default=VerificationState.UNVERIFIED, description="A coordinator's decision on this alert."
+    )
 
     @strawberry.field(
         description=(
@@ -105,6 +114,7 @@ class Alert:
             confidence=row["confidence"],
             version=row["version"],
             _texts=texts_from_column(row["texts"]),
+            verification=VerificationState(row["verification"]),
         )
 
     @classmethod

@@ -50,7 +50,7 @@ def resolve_message_catalog(lang: Lang) -> JSON:  # type: ignore[valid-type]
 message_catalog_field = strawberry.field(
     resolver=resolve_message_catalog,
     description=(
-        "The message catalog in `lang`: section (rule, violation, checklist, phase, alert) -> code -> "
-        "text, with {name} placeholders in alert texts. The same catalog the dashboard renders with."
+        "The message catalog in `lang`: section (rule, violation, checklist, phase, alert, verification) -> "
+        "code -> text, with {name} placeholders in alert texts. The same catalog the dashboard renders with."
     ),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import strawberry
 
 from services.api.repository.stations import StationOrder, StationStatus
@@ -19,3 +21,17 @@ StationStatusEnum = strawberry.enum(
 StationOrderEnum = strawberry.enum(
     StationOrder, name="StationOrder", description="Orderings of the stations list (ties by id)."
 )
+
+
+@strawberry.enum(description="A report's or alert's verification by a coordinator.")
+class VerificationState(StrEnum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    QUARANTINED = "quarantined"
+
+
+@strawberry.enum(description="What a review item is.")
+class ReviewKind(StrEnum):
+    REPORT = "report"
+    ALERT = "alert"

@@ -78,8 +78,12 @@ class Forensics:
     stations: int = strawberry.field(description="Final protocols counted.")
     tested: int = strawberry.field(description="Protocols passing the test's filters (>= 100 voters ...).")
     leader: str | None = strawberry.field(description="The national front-runner the shares refer to.")
-    turnout_pct: float
-    leader_share_pct: float
+    turnout_pct: float = strawberry.field(
+        description="100 * ballots issued / registered voters, summed over the protocols counted."
+    )
+    leader_share_pct: float = strawberry.field(
+        description="100 * the leader's votes / (valid + invalid ballots), over the same protocols."
+    )
     integer: IntegerExcess
     significant: bool = strawberry.field(
         description="z >= thresholdZ with at least minStations tested: the region alert's condition."
@@ -96,8 +100,8 @@ class Forensics:
     regions_counted: int | None = strawberry.field(
         description="Nationally: regions with protocols counted. Null for a region."
     )
-    threshold_z: float
-    min_stations: int
+    threshold_z: float = strawberry.field(description="The z from which a region's alert fires.")
+    min_stations: int = strawberry.field(description="Protocols a region needs tested before it can fire.")
     method: str
     fingerprint: Fingerprint
 

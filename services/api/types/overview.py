@@ -12,11 +12,11 @@ from services.common import events as ev
 
 @strawberry.type(description="Open alerts by severity.")
 class AlertCounts:
-    info: int
-    warning: int
-    critical: int
+    info: int = strawberry.field(description="Open alerts of severity INFO.")
+    warning: int = strawberry.field(description="Open alerts of severity WARNING.")
+    critical: int = strawberry.field(description="Open alerts of severity CRITICAL.")
 
-    @strawberry.field
+    @strawberry.field(description="info + warning + critical.")
     def total(self) -> int:
         return self.info + self.warning + self.critical
 

@@ -15,20 +15,63 @@ from services.api.context import Info
 from services.common import events as ev
 
 
-@strawberry.type(description="A region's (or the nation's) roll-up of its stations' latest stats.")
+@strawberry.type(
+    description=(
+        "A region's (or the nation's) roll-up of its stations' latest stats. Turnout, home voting "
+        "and the turnout rate are over the stations that reported turnout (a ballot count above "
+        "zero, or their final protocol): turnoutPct = 100 * ballotsIssued / "
+        "registeredVotersReporting. Once every station has reported, registeredVotersReporting = "
+        "registeredVoters."
+    )
+)
 class RegionStats:
-    stations_total: int
-    stations_reporting: int
-    stations_silent: int
-    registered_voters: int
-    ballots_issued: int
-    turnout_pct: float
-    turnout_rate_pp_per_hour: float
-    home_voting_pct: float
-    incidents_per_100_stations: float
-    incidents_total: JSON
-    open_alerts: int
-    updated_at: datetime
+    stations_total: int = strawberry.field(description="Polling stations of the region in the registry.")
+    stations_reporting: int = strawberry.field(
+        description="Stations that sent at least one report and are not silent now."
+    )
+    stations_silent: int = strawberry.field(
+        description="Stations with an open silent_station alert (reports stopped while polls are open)."
+    )
+    registered_voters: int = strawberry.field(
+        description="Registered voters of every station of the region in the registry."
+    )
+    registered_voters_reporting: int = strawberry.field(
+        description=(
+            "Registered voters of the stations that reported turnout: the denominator of turnoutPct "
+            "and homeVotingPct."
+        )
+    )
+    ballots_issued: int = strawberry.field(
+        description="Ballots issued so far, summed over the stations that reported turnout."
+    )
+    turnout_pct: float = strawberry.field(
+        description="100 * ballotsIssued / registeredVotersReporting, rounded to 4 decimals; 0 before any."
+    )
+    turnout_rate_pp_per_hour: float = strawberry.field(
+        description=(
+            "The stations' turnoutRatePpPerHour weighted by their registered voters, over the same "
+            "stations (percentage points per hour)."
+        )
+    )
+    home_voting_applications: int = strawberry.field(
+        description="Home-voting (mobile ballot box) applications, summed over the same stations."
+    )
+    home_voting_pct: float = strawberry.field(
+        description=(
+            "100 * homeVotingApplications / registeredVotersReporting: applications per 100 registered "
+            "voters (not a share of ballots issued), as the home_voting alert measures it."
+        )
+    )
+    incidents_per_100_stations: float = strawberry.field(
+        description="100 * the incidents in incidentsTotal / stationsTotal."
+    )
+    incidents_total: JSON = strawberry.field(
+        description="Incident reports by violation type (e.g. BALLOT_STUFFING), all day."
+    )
+    open_alerts: int = strawberry.field(
+        description="Open alerts of the region's stations plus region-level ones (silence, outliers)."
+    )
+    updated_at: datetime = strawberry.field(description="When the aggregator computed this roll-up.")
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> RegionStats:
@@ -48,9 +91,11 @@ _FIELDS = (
     "stations_reporting",
     "stations_silent",
     "registered_voters",
+    "registered_voters_reporting",
     "ballots_issued",
     "turnout_pct",
     "turnout_rate_pp_per_hour",
+    "home_voting_applications",
     "home_voting_pct",
     "incidents_per_100_stations",
     "incidents_total",
@@ -61,6 +106,12 @@ _FIELDS = (
 
 def _json(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str | bytes) else value
+
+
+def zone_of(region_row: asyncpg.Record | None, default: str) -> str:
+    """A region's time zone from its registry row, else the election's `default`."""
+    zone = None if region_row is None else region_row["timezone"]
+    return str(zone) if zone else default
 
 
 @strawberry.type(description="A region of the station registry.")
@@ -83,6 +134,15 @@ class Region:
     async def kind(self, info: Info) -> str:
         row = await self._registry(info)
         return "region" if row is None else str(row["kind"])
+
+    @strawberry.field(
+        description="The region's IANA time zone (e.g. Asia/Aqtobe): its polls open and close, its "
+        "turnout series is bucketed and its times read in it. The registry's, else the "
+        "election's (defaultTimezone)."
+    )
+    async def timezone(self, info: Info) -> str:
+        row = await self._registry(info)
+        return zone_of(row, info.context.settings.default_timezone)
 
     @strawberry.field(description="Number of polling stations in the region.")
     async def station_count(self, info: Info) -> int:

@@ -12,7 +12,7 @@ from strawberry.scalars import JSON
 
 from services.api.auth import Role
 from services.api.context import Info
-from services.api.types.enums import ReportKind
+from services.api.types.enums import ReportKind, VerificationState
 from services.api.types.monitor import Monitor
 from services.api.types.station import Station
 from services.common import events as ev
@@ -29,6 +29,9 @@ class Report:
     flags: list[str]
     body: JSON
     _monitor_id: strawberry.Private[str]
+    verification: VerificationState = strawberry.field(
+        default=VerificationState.UNVERIFIED, description="A coordinator's decision on this report."
+    )
 
     @strawberry.field(description="Who sent the report (analyst and above).")
     def monitor_id(self, info: Info) -> strawberry.ID:
@@ -58,4 +61,5 @@ class Report:
             flags=list(row["flags"]),
             body=orjson.loads(body) if isinstance(body, str | bytes) else body,
             _monitor_id=row["monitor_id"],
+            verification=VerificationState(row["verification"]),
         )

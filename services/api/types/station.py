@@ -17,7 +17,7 @@ from services.api.repository.stations import StationStatus
 from services.api.types.catalog import Lang
 from services.api.types.enums import StationStatusEnum
 from services.api.types.monitor import Monitor
-from services.api.types.region import Region
+from services.api.types.region import Region, zone_of
 from services.common import catalog
 from services.common import events as ev
 
@@ -28,22 +28,46 @@ def _json(value: Any) -> Any:
     return orjson.loads(value) if isinstance(value, str | bytes) else value
 
 
-@strawberry.type(description="A station's latest rolling statistics.")
+@strawberry.type(
+    description=(
+        "A station's latest figures, as of its newest report (event time). The percentages are of "
+        "registeredVoters: turnoutPct = 100 * ballotsIssued / registeredVoters."
+    )
+)
 class StationStats:
-    registered_voters: int
-    ballots_issued: int
-    turnout_pct: float
-    turnout_rate_pp_per_hour: float
-    home_voting_applications: int
-    home_voting_pct: float
-    incidents_total: JSON
-    incidents_recent: JSON
-    last_report_at: datetime | None
-    open_alerts: int
-    protocol: JSON | None
-    reports_processed: int
-    silent: bool
-    updated_at: datetime
+    registered_voters: int = strawberry.field(
+        description="The registry's registered voters (the final protocol's when the registry has none)."
+    )
+    ballots_issued: int = strawberry.field(
+        description="Ballots issued so far, from the latest turnout report."
+    )
+    turnout_pct: float = strawberry.field(
+        description="100 * ballotsIssued / registeredVoters, rounded to 4 decimals; 0 without voters."
+    )
+    turnout_rate_pp_per_hour: float = strawberry.field(
+        description="How fast turnout rose over the last hour (rules.yaml windows.rate_minutes), in points/h."
+    )
+    home_voting_applications: int = strawberry.field(
+        description="Home-voting (mobile ballot box) applications, from the latest turnout report."
+    )
+    home_voting_pct: float = strawberry.field(
+        description=(
+            "100 * homeVotingApplications / registeredVoters: applications per 100 registered voters "
+            "(not a share of ballots issued), as the home_voting alert measures it."
+        )
+    )
+    incidents_total: JSON = strawberry.field(description="Incident reports by violation type, all day.")
+    incidents_recent: JSON = strawberry.field(
+        description="Incident reports by violation type in the last hour (windows.incidents_recent_minutes)."
+    )
+    last_report_at: datetime | None = strawberry.field(description="When the newest report was observed.")
+    open_alerts: int = strawberry.field(description="Open alerts of this station.")
+    protocol: JSON | None = strawberry.field(
+        description="The final protocol's figures and the inconsistencies found in it; null before it."
+    )
+    reports_processed: int = strawberry.field(description="Reports of this station the aggregator counted.")
+    silent: bool = strawberry.field(description="An open silent_station alert: reports stopped.")
+    updated_at: datetime = strawberry.field(description="The newest report's time (event time).")
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> StationStats:
@@ -180,15 +204,25 @@ class Station:
             info, lambda row: Region(id=strawberry.ID(str(row["region_id"] if row else "")))
         )
 
-    @strawberry.field(graphql_type=int)
+    @strawberry.field(description="The station's IANA time zone: its region's (Region.timezone).")
+    async def timezone(self, info: Info) -> str:
+        if self._live is not None:
+            region_id = self._live.region_id
+        else:
+            row = await self._registry(info)
+            region_id = "" if row is None else str(row["region_id"])
+        region = await info.context.loaders.region.load(region_id)
+        return zone_of(region, info.context.settings.default_timezone)
+
+    @strawberry.field(graphql_type=int, description="Registered voters, from the station registry.")
     def registered_voters(self, info: Info) -> int | Awaitable[int]:
         return self._with_row(info, lambda row: int(row["registered_voters"] or 0) if row else 0)
 
-    @strawberry.field(graphql_type=float | None)
+    @strawberry.field(graphql_type=float | None, description="WGS 84 degrees; null if the registry has none.")
     def latitude(self, info: Info) -> float | Awaitable[float | None] | None:
         return self._with_row(info, lambda row: _float(row, "latitude"))
 
-    @strawberry.field(graphql_type=float | None)
+    @strawberry.field(graphql_type=float | None, description="WGS 84 degrees; null if the registry has none.")
     def longitude(self, info: Info) -> float | Awaitable[float | None] | None:
         return self._with_row(info, lambda row: _float(row, "longitude"))
 

@@ -26,8 +26,9 @@ def ensure_chromium() -> None:
 
 
 def ensure_dashboard_built() -> None:
-    """Builds web/dist (as `make web` does) when it is missing."""
-    if not (WEB / "dist" / "index.html").exists() or not (WEB / "node_modules" / "playwright-core").exists():
+    """Builds web/dist and web/dist-monitor (as `make web` does) when either is missing."""
+    built = (WEB / "dist" / "index.html").exists() and (WEB / "dist-monitor" / "index.html").exists()
+    if not built or not (WEB / "node_modules" / "playwright-core").exists():
         subprocess.run(["make", "-C", str(ROOT), "web"], check=True)
 
 

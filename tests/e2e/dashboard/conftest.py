@@ -45,10 +45,13 @@ class Stack:
         return f"{self.services['api'].url}/"
 
 
-def post_report(stack: Stack, station: str, body: dict[str, Any]) -> None:
-    """One report (`body`: {"turnout": {...}}, {"incident": {...}}, ...) observed now, to ingest over HTTP."""
-    now = datetime.now(UTC).isoformat()
-    report = {"id": str(uuid.uuid4()), "station_id": station, "observed_at": now, **body}
+def post_report(
+    stack: Stack, station: str, body: dict[str, Any], observed_at: datetime | None = None
+) -> None:
+    """One report (`body`: {"turnout": {...}}, {"incident": {...}}, ...) observed now (or at
+    `observed_at`), to ingest over HTTP."""
+    when = (observed_at or datetime.now(UTC)).isoformat()
+    report = {"id": str(uuid.uuid4()), "station_id": station, "observed_at": when, **body}
     answer = httpx.post(
         f"{stack.services['ingest'].url}/v1/reports",
         json=report,
@@ -65,16 +68,21 @@ def browser_ready() -> None:
     ensure_dashboard_built()
 
 
-@pytest.fixture
-async def seeded(db: asyncpg.Connection) -> tuple[str, dict[str, str]]:
-    await store_registry(db, REGISTRY)
-    _, token = await add_monitor(db, MONITOR_NAME, "+77015550101", [s.id for s in REGISTRY.stations])
+async def seed(db: asyncpg.Connection, registry: Registry) -> tuple[str, dict[str, str]]:
+    """Stores `registry`, a monitor of every station and a key per role: (monitor token, keys)."""
+    await store_registry(db, registry)
+    _, token = await add_monitor(db, MONITOR_NAME, "+77015550101", [s.id for s in registry.stations])
     keys: dict[str, str] = {}
-    for role in ("public", "partner", "analyst", "admin"):
+    for role in ("public", "partner", "analyst", "coordinator", "admin"):
         new = generate_key()
         await key_sql.insert_key(db, new.id, hash_secret(new.secret), role, f"org-{role}", False)
         keys[role] = new.token
     return token, keys
+
+
+@pytest.fixture
+async def seeded(db: asyncpg.Connection) -> tuple[str, dict[str, str]]:
+    return await seed(db, REGISTRY)
 
 
 @pytest.fixture

@@ -27,6 +27,8 @@ const page = context.pages()[0] ?? (await context.newPage());
 const consoleErrors = [];
 page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
 page.on("pageerror", (e) => consoleErrors.push(String(e)));
+// confirm() and alert() (the monitor app's sign-out and delete) are answered yes.
+page.on("dialog", (d) => void d.accept());
 
 const commands = {
   goto: async ({ url }) => { await page.goto(url); return page.url(); },
@@ -57,6 +59,18 @@ const commands = {
     return Date.now() - started;
   },
   evaluate: async ({ script }) => await page.evaluate(script),
+  reload: async () => { await page.reload(); return page.url(); },
+  // Network emulation for the whole context (the page and its service worker).
+  offline: async ({ offline }) => { await context.setOffline(offline); return offline; },
+  // Chromium's network throttling for the page (latency in ms, throughputs in bytes/s).
+  throttle: async ({ latency, down, up }) => {
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Network.enable");
+    await cdp.send("Network.emulateNetworkConditions", { offline: false, latency, downloadThroughput: down, uploadThroughput: up });
+    return true;
+  },
+  setFiles: async ({ selector, files }) => { await page.setInputFiles(selector, files); return true; },
+  check: async ({ selector }) => { await page.check(selector); return true; },
   screenshot: async ({ path, fullPage }) => { await page.screenshot({ path, fullPage: fullPage ?? false }); return path; },
   viewport: async ({ width, height }) => { await page.setViewportSize({ width, height }); return true; },
   sessionKey: async () => await page.evaluate(() => sessionStorage.getItem("pollwatch.apiKey")),

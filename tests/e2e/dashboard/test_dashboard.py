@@ -94,11 +94,11 @@ async def test_a_partner_key_sees_no_monitor_identities_and_no_ops_actions(
     assert browser("count", selector="[data-alert] button") == 0
     browser.screenshot("06-partner-station")
 
-    # The same page under an analyst key names the monitor: the check above can fail.
+    # The same page under a coordinator key names the monitor: the check above can fail.
     browser("evaluate", script="sessionStorage.clear()")
-    browser.sign_in(stack.dashboard, stack.keys["analyst"])
+    browser.sign_in(stack.dashboard, stack.keys["coordinator"])
     browser("hash", hash="#/station/ALA-0001")
-    wait_text(browser, "analyst_monitors", '[data-testid="monitors"]', MONITOR_NAME)
+    wait_text(browser, "coordinator_monitors", '[data-testid="monitors"]', MONITOR_NAME)
 
     # A public key: no station-level navigation at all, and no error page.
     browser("evaluate", script="sessionStorage.clear()")

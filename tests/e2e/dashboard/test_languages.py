@@ -31,6 +31,7 @@ VIEWS = {
     "station": ("#/station/ALA-0005", '[data-testid="protocol-problems"]'),
     "alerts": ("#/alerts", '[data-testid="alert-feed"] [data-rule="protocol_inconsistent"]'),
     "forensics": ("#/forensics", '[data-testid="fx-verdict"]'),
+    "findings": ("#/findings", '[data-testid="findings-table"] tr[data-region="ALA"]'),
 }
 # Latin words right in every language: the product, the switcher's language names, key names.
 ALLOWED = {"pollwatch", "English", "API", "Shift", "Home", "End"}

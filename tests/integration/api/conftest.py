@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 import pytest
 import uvicorn
 from aiokafka import AIOKafkaProducer
@@ -33,20 +34,22 @@ class Api:
 @pytest.fixture
 async def keys(db: asyncpg.Connection) -> dict[str, str]:
     """A key per role, plus `partner_texts` (partner allowed incident texts), `revoked`, and
-    region-scoped ones: `public_r2`, `partner_r1`, `analyst_r2` (regions R1 / R2 only) and
-    `public_r1r2`."""
+    region-scoped ones: `public_r2`, `partner_r1`, `analyst_r2`, `coordinator_r2` (regions R1 / R2
+    only) and `public_r1r2`."""
     made: dict[str, str] = {}
     for name, role, texts, regions in (
         ("public", "public", False, None),
         ("partner", "partner", False, None),
         ("partner_texts", "partner", True, None),
         ("analyst", "analyst", False, None),
+        ("coordinator", "coordinator", False, None),
         ("admin", "admin", False, None),
         ("revoked", "partner", False, None),
         ("public_r2", "public", False, ["R2"]),
         ("public_r1r2", "public", False, ["R1", "R2"]),
         ("partner_r1", "partner", True, ["R1"]),
         ("analyst_r2", "analyst", False, ["R2"]),
+        ("coordinator_r2", "coordinator", False, ["R2"]),
     ):
         new = generate_key()
         await key_sql.insert_key(db, new.id, hash_secret(new.secret), role, f"org-{name}", texts, regions)
@@ -70,11 +73,21 @@ async def serve(settings: ApiSettings) -> AsyncIterator[Api]:
         if task.done():
             task.result()
         await asyncio.sleep(0.05)
+    url = f"http://127.0.0.1:{settings.port}"
+    await wait_ready(url)  # subscriptions are refused until the Kafka feed has caught up
     try:
-        yield Api(f"http://127.0.0.1:{settings.port}", settings)
+        yield Api(url, settings)
     finally:
         server.should_exit = True
         await task
+
+
+async def wait_ready(url: str, within: float = 60) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    async with httpx.AsyncClient(timeout=5) as client:
+        while (answer := await client.get(f"{url}/readyz")).status_code != 200:
+            assert asyncio.get_running_loop().time() < deadline, answer.text
+            await asyncio.sleep(0.1)
 
 
 def api_settings(shared: SharedSettings, **overrides: object) -> ApiSettings:

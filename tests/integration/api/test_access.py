@@ -8,7 +8,7 @@ from tests.integration.api.client import error_codes, gql, post
 from tests.integration.api.conftest import Api
 from tests.integration.api.seed import INCIDENT_TEXT, MONITOR_NAME, MONITOR_PHONE
 
-ROLES = ("public", "partner", "analyst", "admin")
+ROLES = ("public", "partner", "analyst", "coordinator", "admin")
 
 # (query, lowest role allowed): every field that needs more than the public role.
 FIELDS: list[tuple[str, str]] = [
@@ -23,10 +23,12 @@ FIELDS: list[tuple[str, str]] = [
     ('{ station(id: "S1") { incidents { violation reportId } } }', "partner"),
     ('{ station(id: "S1") { incidents { description } } }', "analyst"),
     ('{ station(id: "S1") { monitors { id } } }', "analyst"),
-    ('{ station(id: "S1") { monitors { displayName phone } } }', "analyst"),
+    ('{ station(id: "S1") { monitors { displayName } } }', "coordinator"),
+    ('{ station(id: "S1") { monitors { phone } } }', "coordinator"),
     ("{ alerts { nodes { actions { org } } } }", "analyst"),
     ("{ reports { nodes { id body } } }", "analyst"),
-    ("{ reports { nodes { monitorId monitor { displayName } } } }", "analyst"),
+    ("{ reports { nodes { monitorId monitor { id active } } } }", "analyst"),
+    ("{ reports { nodes { monitor { displayName } } } }", "coordinator"),
     ('mutation { acknowledgeAlert(id: "A1") { id } }', "admin"),
     ('mutation { resolveAlert(id: "A2") { id } }', "admin"),
 ]
@@ -34,6 +36,7 @@ FIELDS: list[tuple[str, str]] = [
 
 @pytest.mark.parametrize(("query", "lowest"), FIELDS)
 async def test_field_access_per_role(api: Api, keys: dict[str, str], query: str, lowest: str) -> None:
+    assert lowest in ROLES
     for role in ROLES:
         body = await gql(api.url, query, keys[role])
         allowed = ROLES.index(role) >= ROLES.index(lowest)
@@ -45,8 +48,9 @@ async def test_field_access_per_role(api: Api, keys: dict[str, str], query: str,
             assert " role (this key is " + role + ")" in body["errors"][0]["message"]
 
 
-async def test_partner_never_sees_a_monitor_identity(api: Api, keys: dict[str, str]) -> None:
-    """Every path that leads to a monitor, for a partner (with the widest partner scope)."""
+async def test_partners_and_analysts_never_see_a_monitor_identity(api: Api, keys: dict[str, str]) -> None:
+    """Every path that leads to a monitor's name or phone, for partners (with the widest partner
+    scope) and analysts; the same paths name the monitor for a coordinator."""
     paths = [
         '{ station(id: "S1") { monitors { displayName phone } } }',
         "{ stations { nodes { monitors { displayName } } } }",
@@ -62,9 +66,17 @@ async def test_partner_never_sees_a_monitor_identity(api: Api, keys: dict[str, s
             assert MONITOR_NAME not in response.text, query
             assert MONITOR_PHONE not in response.text, query
             assert "M1" not in response.text, query
-    analyst = await post(api.url, '{ station(id: "S1") { monitors { displayName phone } } }', keys["analyst"])
-    assert MONITOR_NAME in analyst.text
-    assert MONITOR_PHONE in analyst.text
+    identity_paths = [p for p in paths if "displayName" in p or "phone" in p]
+    for query in identity_paths:
+        analyst = await post(api.url, query, keys["analyst"])
+        assert analyst.status_code == 200
+        assert MONITOR_NAME not in analyst.text, query
+        assert MONITOR_PHONE not in analyst.text, query
+    coordinator = await post(
+        api.url, '{ station(id: "S1") { monitors { displayName phone } } }', keys["coordinator"]
+    )
+    assert MONITOR_NAME in coordinator.text
+    assert MONITOR_PHONE in coordinator.text
 
 
 async def test_incident_texts_follow_the_partner_keys_scope(api: Api, keys: dict[str, str]) -> None:

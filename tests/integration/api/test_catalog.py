@@ -85,7 +85,7 @@ async def test_incident_violation_names_and_the_catalog_itself(api: Api, keys: d
     body = await gql(api.url, "{ messageCatalog(lang: KK) }", keys["public"])
     assert "errors" not in body, body
     catalog = body["data"]["messageCatalog"]
-    assert set(catalog) == {"rule", "violation", "checklist", "phase", "alert"}
+    assert set(catalog) == {"rule", "violation", "checklist", "phase", "alert", "statement", "verification"}
     assert catalog["checklist"]["ballot_boxes_sealed"] == "Дауыс беру жәшіктері мөрленген"
 
 

@@ -67,6 +67,41 @@ async def test_stations_pages_filters_and_orders(api: Api, keys: dict[str, str])
     assert (await page(alerts=True))["nodes"] == [{"id": "S1"}]
 
 
+async def test_stations_behind_a_findings_cell(
+    api: Api, keys: dict[str, str], db: asyncpg.Connection
+) -> None:
+    await db.execute(
+        """UPDATE station_stats SET incidents_total = '{"BALLOT_SECRECY": 2}',
+               checklist = '{"opening.ballot_boxes_sealed": false, "opening.voter_list_available": true}'
+           WHERE station_id = 'S4'"""
+    )
+    await db.execute(
+        """UPDATE station_stats SET checklist = '{"opening.ballot_boxes_sealed": true}'
+           WHERE station_id = 'S1'"""
+    )
+    query = """query($violation: String, $no: String) {
+        stations(violation: $violation, checklistNo: $no) { nodes { id } } }"""
+
+    async def ids(**variables: object) -> list[str]:
+        body = await gql(api.url, query, keys["partner"], variables)
+        assert "errors" not in body, body
+        return [n["id"] for n in body["data"]["stations"]["nodes"]]
+
+    # Keys written as codes (seed) and as names (above) both count, as the findings do.
+    assert await ids(violation="ballot_stuffing") == ["S1", "S2"]
+    assert await ids(violation="ballot_secrecy") == ["S4"]
+    assert await ids(violation="family_voting") == []
+    assert await ids(no="opening.ballot_boxes_sealed") == ["S4"]
+    assert await ids(no="opening.voter_list_available") == []
+
+    body = await gql(api.url, query, keys["partner"], {"violation": "stuffing"})
+    assert error_codes(body) == ["INVALID_ARGUMENT"]
+    assert "unknown violation 'stuffing'" in body["errors"][0]["message"]
+    body = await gql(api.url, query, keys["partner"], {"no": "ballot_boxes_sealed"})
+    assert error_codes(body) == ["INVALID_ARGUMENT"]
+    assert "unknown checklist question 'ballot_boxes_sealed'" in body["errors"][0]["message"]
+
+
 async def test_page_size_is_capped_with_a_clear_error(api: Api, keys: dict[str, str]) -> None:
     body = await gql(api.url, "{ stations(first: 101) { nodes { id } } }", keys["partner"])
     assert error_codes(body) == ["INVALID_ARGUMENT"]
@@ -130,12 +165,12 @@ async def test_alerts_filters_and_pages(api: Api, keys: dict[str, str]) -> None:
     assert await ids(since="2024-03-01T10:30:00+00:00") == ["A2"]
 
 
-async def test_reports_for_analysts_with_monitor_identity(api: Api, keys: dict[str, str]) -> None:
+async def test_reports_for_coordinators_with_monitor_identity(api: Api, keys: dict[str, str]) -> None:
     body = await gql(
         api.url,
         """{ reports(station: "S1", first: 2) { nodes { id kind body monitorId monitor { displayName phone } }
                                                 pageInfo { hasNextPage endCursor } } }""",
-        keys["analyst"],
+        keys["coordinator"],
     )
     assert "errors" not in body, body
     nodes = body["data"]["reports"]["nodes"]
@@ -157,14 +192,15 @@ async def test_turnout_series_for_station_and_region(api: Api, keys: dict[str, s
         keys["partner"],
     )
     assert "errors" not in body, body
+    # R1 has no zone of its own: the election's, Asia/Almaty (UTC+5 from that very day).
     assert body["data"]["s"] == [
-        {"at": "2024-03-01T09:00:00+00:00", "ballotsIssued": 150, "turnoutPct": 15.0},
-        {"at": "2024-03-01T10:00:00+00:00", "ballotsIssued": 300, "turnoutPct": 30.0},
+        {"at": "2024-03-01T14:00:00+05:00", "ballotsIssued": 150, "turnoutPct": 15.0},
+        {"at": "2024-03-01T15:00:00+05:00", "ballotsIssued": 300, "turnoutPct": 30.0},
     ]
-    # S2's 200 at 09:10 counts from the 09:00 bucket on; R1 has 3,500 registered voters.
+    # S2's 200 at 14:10 counts from the 14:00 bucket on; R1 has 3,500 registered voters.
     assert body["data"]["r"] == [
-        {"at": "2024-03-01T09:00:00+00:00", "ballotsIssued": 350, "turnoutPct": 10.0},
-        {"at": "2024-03-01T10:00:00+00:00", "ballotsIssued": 500, "turnoutPct": 14.2857},
+        {"at": "2024-03-01T14:00:00+05:00", "ballotsIssued": 350, "turnoutPct": 10.0},
+        {"at": "2024-03-01T15:00:00+05:00", "ballotsIssued": 500, "turnoutPct": 14.2857},
     ]
     bad = await gql(api.url, '{ turnoutSeries(station: "S1", region: "R1") { at } }', keys["partner"])
     assert error_codes(bad) == ["INVALID_ARGUMENT"]

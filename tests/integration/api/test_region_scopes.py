@@ -163,12 +163,81 @@ async def _forensics(api: Api, keys: dict[str, str]) -> None:
     assert (await data(api, keys["public"], "{ forensics { stations } }")) == {"forensics": None}
 
 
+@query_case("findings")
+async def _findings(api: Api, keys: dict[str, str]) -> None:
+    query = """{ findings {
+        national { regionId stationsTotal stationsObserved violations { violation stationsReported share } }
+        regions { regionId stationsTotal stationsObserved } } }"""
+
+    def stuffing(figures: dict[str, Any]) -> dict[str, Any]:
+        return next(v for v in figures["violations"] if v["violation"] == "ballot_stuffing")
+
+    r1 = (await data(api, keys["partner_r1"], query))["findings"]
+    assert r1["regions"] == [{"regionId": "R1", "stationsTotal": 3, "stationsObserved": 2}]
+    national = r1["national"]
+    assert (national["regionId"], national["stationsTotal"], national["stationsObserved"]) == (None, 3, 2)
+    assert stuffing(r1["national"]) == {"violation": "ballot_stuffing", "stationsReported": 2, "share": 1.0}
+    r2 = (await data(api, keys["public_r2"], query))["findings"]
+    assert r2["regions"] == [{"regionId": "R2", "stationsTotal": 1, "stationsObserved": 1}]
+    await refused(
+        api, keys["public_r2"], '{ findings(region: "R1") { national { stationsTotal } } }', "findings"
+    )
+    nation = (await data(api, keys["public"], query))["findings"]
+    assert [r["regionId"] for r in nation["regions"]] == ["R1", "R2"]
+    assert (nation["national"]["stationsTotal"], nation["national"]["stationsObserved"]) == (4, 3)
+    assert stuffing(nation["national"])["stationsReported"] == 3
+
+
 @query_case("messageCatalog")
 async def _message_catalog(api: Api, keys: dict[str, str]) -> None:
     # Codes and their texts, nothing of a region's: a scoped key reads the same catalog.
     scoped = await data(api, keys["public_r2"], "{ messageCatalog(lang: RU) }")
     assert scoped == await data(api, keys["public"], "{ messageCatalog(lang: RU) }")
     assert scoped["messageCatalog"]["rule"]["silent_station"] == "Участок не выходит на связь"
+
+
+@query_case("reviewQueue")
+async def _review_queue(api: Api, keys: dict[str, str]) -> None:
+    query = "{ reviewQueue { id regionId } }"
+    scoped = await data(api, keys["coordinator_r2"], query)
+    assert {i["regionId"] for i in scoped["reviewQueue"]} == {"R2"}
+    assert {i["regionId"] for i in (await data(api, keys["coordinator"], query))["reviewQueue"]} == {
+        "R1",
+        "R2",
+    }
+    await refused(api, keys["coordinator_r2"], '{ reviewQueue(region: "R1") { id } }', "reviewQueue")
+
+
+@query_case("auditLog")
+async def _audit_log(api: Api, keys: dict[str, str]) -> None:
+    # Admin keys are never region-scoped (api_keys' check); a scoped coordinator is refused by role.
+    body = await gql(api.url, "{ auditLog { nodes { id } } }", keys["coordinator_r2"])
+    assert error_codes(body) == ["FORBIDDEN"]
+    assert body["errors"][0]["extensions"]["field"] == "auditLog"
+
+
+@query_case("alertSubscriptions")
+async def _alert_subscriptions(api: Api, keys: dict[str, str]) -> None:
+    # Whom alerts go to spans every region: a region-scoped coordinator key is refused.
+    body = await gql(api.url, "{ alertSubscriptions { id } }", keys["coordinator_r2"])
+    assert error_codes(body) == ["FORBIDDEN"], body
+    assert body["errors"][0]["extensions"]["field"] == "alertSubscriptions"
+
+
+@query_case("alertDeliveries")
+async def _alert_deliveries(api: Api, keys: dict[str, str]) -> None:
+    body = await gql(api.url, "{ alertDeliveries { alertId } }", keys["coordinator_r2"])
+    assert error_codes(body) == ["FORBIDDEN"], body
+    assert body["errors"][0]["extensions"]["field"] == "alertDeliveries"
+
+
+@query_case("defaultTimezone")
+async def _default_timezone(api: Api, keys: dict[str, str]) -> None:
+    # The election's zone, nothing of a region's: a scoped key reads it as every key.
+    scoped = await data(api, keys["public_r2"], "{ defaultTimezone }")
+    assert (
+        scoped == await data(api, keys["public"], "{ defaultTimezone }") == {"defaultTimezone": "Asia/Almaty"}
+    )
 
 
 @pytest.mark.parametrize("field", sorted(QUERY_CASES))

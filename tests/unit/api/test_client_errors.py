@@ -20,14 +20,18 @@ from services.common.settings import Environment, SharedSettings
 
 
 class BrokenPool:
-    """Stands for a database that fails mid-query: the one fault these tests need."""
+    """Stands for a database whose queries fail: with `error`, a bug (a query naming a column
+    that does not exist) by default."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self._error = error or asyncpg.UndefinedColumnError('column "colour" does not exist')
 
     async def fetch(self, *_: Any) -> list[Any]:
-        raise ConnectionResetError("connection reset by peer")
+        raise self._error
 
 
-def _context(role: Role) -> Context:
-    pool = cast(asyncpg.Pool, BrokenPool())
+def _context(role: Role, pool_error: Exception | None = None) -> Context:
+    pool = cast(asyncpg.Pool, BrokenPool(pool_error))
     return Context(
         pool=pool,
         hub=Hub(),
@@ -39,11 +43,15 @@ def _context(role: Role) -> Context:
 
 
 async def _errors(
-    query: str, role: Role = Role.PUBLIC, variables: dict[str, Any] | None = None, production: bool = False
+    query: str,
+    role: Role = Role.PUBLIC,
+    variables: dict[str, Any] | None = None,
+    production: bool = False,
+    pool_error: Exception | None = None,
 ) -> list[dict[str, Any]]:
     environment = Environment.PRODUCTION if production else Environment.DEVELOPMENT
     schema = build_schema(ApiSettings(shared=SharedSettings(environment=environment)))
-    result = await schema.execute(query, variable_values=variables, context_value=_context(role))
+    result = await schema.execute(query, variable_values=variables, context_value=_context(role, pool_error))
     assert result.errors
     return [dict(e.formatted) for e in result.errors]
 
@@ -95,4 +103,21 @@ async def test_a_fault_is_logged_at_error_with_its_traceback_and_masked_in_produ
     ]
     (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
     assert record.exc_info is not None
-    assert isinstance(record.exc_info[1], ConnectionResetError)
+    assert isinstance(record.exc_info[1], asyncpg.UndefinedColumnError)
+
+
+async def test_an_unreachable_database_is_unavailable_not_a_fault(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    lost = ConnectionResetError("connection reset by peer")
+    errors = await _errors("{ regions { id } }", production=True, pool_error=lost)
+    assert errors == [
+        {
+            "message": "PostgreSQL is unavailable; retry in 5 s",
+            "locations": [{"line": 1, "column": 3}],
+            "path": ["regions"],
+            "extensions": {"code": "UNAVAILABLE", "dependency": "postgres", "retryAfter": 5},
+        }
+    ]
+    assert _only_info(caplog) == [
+        "client error UNAVAILABLE at regions: PostgreSQL is unavailable; retry in 5 s"
+    ]

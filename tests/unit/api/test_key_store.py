@@ -31,6 +31,7 @@ class _Rows:
             "role": "partner",
             "org": "ngo",
             "incident_texts": False,
+            "verified_only": False,
             "regions": None,
             "created_at": datetime(2024, 1, 1, tzinfo=UTC),
             "revoked_at": self.revoked_at,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -90,9 +91,12 @@ async def test_compiled_station_selection_equals_graphql_core(document: str) -> 
     assert {key: render(update)} == await _graphql_core(document, update)
 
 
-async def test_compiled_region_overview_and_alert_selections_equal_graphql_core() -> None:
-    region = RegionUpdate(seq=1, revision=2, region=Region(id=strawberry.ID("R1"), _live=_region_stats()))
-    overview = OverviewUpdate(
+def _region_update() -> RegionUpdate:
+    return RegionUpdate(seq=1, revision=2, region=Region(id=strawberry.ID("R1"), _live=_region_stats()))
+
+
+def _overview_update() -> OverviewUpdate:
+    return OverviewUpdate(
         seq=4,
         revision=9,
         overview=Overview(
@@ -100,26 +104,41 @@ async def test_compiled_region_overview_and_alert_selections_equal_graphql_core(
             open_alerts=AlertCounts.from_alerts([alert(), alert("A2", ev.Severity.CRITICAL)]),
         ),
     )
-    event = AlertEvent(
+
+
+def _alert_event() -> AlertEvent:
+    return AlertEvent(
         seq=2, revision=5, transition=ev.AlertTransition.OPENED, alert=Alert.from_event(alert())
     )
-    cases = [
+
+
+@pytest.mark.parametrize(
+    ("document", "update"),
+    [
         (
             "subscription { regionUpdated { seq region { id "
             "stats { turnoutPct incidentsTotal updatedAt } } } }",
-            region,
+            _region_update,
         ),
         (
             "subscription { overviewUpdated { seq overview { national { ballotsIssued } "
             "openAlerts { info warning critical total } } } }",
-            overview,
+            _overview_update,
         ),
-        ("subscription { alertRaised { seq transition alert { id severity state reportIds } } }", event),
-    ]
-    for document, value in cases:
-        render, root = _compile(document)
-        assert render is not None, document
-        assert {root.name.value: render(value)} == await _graphql_core(document, value)
+        (
+            "subscription { alertRaised { seq transition alert { id severity state reportIds } } }",
+            _alert_event,
+        ),
+    ],
+    ids=["region", "overview", "alert"],
+)
+async def test_compiled_region_overview_and_alert_selections_equal_graphql_core(
+    document: str, update: Callable[[], object]
+) -> None:
+    value = update()
+    render, root = _compile(document)
+    assert render is not None
+    assert {root.name.value: render(value)} == await _graphql_core(document, value)
 
 
 @pytest.mark.parametrize(

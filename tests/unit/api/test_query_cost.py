@@ -10,8 +10,10 @@ from graphql import parse
 
 from services.api.query_cost import operation_cost
 from services.api.schema import build_schema
+from services.common.checklist_config import load_checklists
 
 SCHEMA = build_schema()._schema
+QUESTIONS = len(load_checklists().questions)
 
 
 def cost(document: str, variables: dict[str, Any] | None = None, operation: str | None = None) -> int:
@@ -28,6 +30,11 @@ def cost(document: str, variables: dict[str, Any] | None = None, operation: str 
         # 20 incidents a station: 200 x (1 + 20 x 2)
         ("{ stations(first: 200) { nodes { incidents { violation observedAt } } } }", 2 + 200 * 41),
         ("{ regions { id stats { turnoutPct } } }", 1 + 30 * 3),
+        # Every region's findings: 10 violation types, the checklists file's questions.
+        (
+            "{ findings { regions { violations { share } checklist { shareNo } } } }",
+            1 + 1 + 30 * (1 + 10 + 1 + QUESTIONS),
+        ),
         ('{ turnoutSeries(region: "R1", bucketMinutes: 60) { at } }', 1 + 24),
         ('{ turnoutSeries(region: "R1", bucketMinutes: 1) { at turnoutPct } }', 1 + 1440 * 2),
         ("{ alerts(first: 10) { nodes { reportIds actions { org } } } }", 2 + 10 * (1 + 1 + 10)),

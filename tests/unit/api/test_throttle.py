@@ -48,6 +48,7 @@ def test_cost_budget_refuses_what_the_key_cannot_afford_yet() -> None:
         cost_burst=3000,
         max_cost_partner=3000,
         max_cost_analyst=3000,
+        max_cost_coordinator=3000,
         max_cost_admin=3000,
     )
     throttle = Throttle(settings, clock)
@@ -66,7 +67,13 @@ def test_anonymous_callers_share_a_bucket_per_address() -> None:
 
 
 def test_limits_per_role_and_a_budget_that_holds_the_largest() -> None:
-    settings = ApiSettings(max_cost_public=10, max_cost_partner=20, max_cost_analyst=30, max_cost_admin=40)
-    assert [settings.max_cost(r) for r in Role] == [10, 20, 30, 40]
+    settings = ApiSettings(
+        max_cost_public=10,
+        max_cost_partner=20,
+        max_cost_analyst=30,
+        max_cost_coordinator=35,
+        max_cost_admin=40,
+    )
+    assert [settings.max_cost(r) for r in Role] == [10, 20, 30, 35, 40]
     with pytest.raises(ValidationError, match="cost_burst"):
         ApiSettings(max_cost_admin=100_000, cost_burst=50_000)

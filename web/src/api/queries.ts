@@ -17,7 +17,7 @@ export const OVERVIEW_LIVE = `subscription OverviewLive {
   overviewUpdated { seq revision overview { national { ${REGION_STATS} } openAlerts { info warning critical total } } }
 }`;
 
-export const REGIONS = `query Regions { regions { id name kind stationCount stats { ${REGION_STATS} } } }`;
+export const REGIONS = `query Regions { defaultTimezone regions { id name kind timezone stationCount stats { ${REGION_STATS} } } }`;
 
 export const REGIONS_LIVE = `subscription RegionsLive {
   regionUpdated { seq revision region { id stats { ${REGION_STATS} } } }
@@ -27,8 +27,10 @@ export const REGION_SERIES = `query RegionSeries($region: ID!, $bucket: Int!) {
   turnoutSeries(region: $region, bucketMinutes: $bucket) { at ballotsIssued turnoutPct }
 }`;
 
-export const STATIONS_PAGE = `query Stations($region: ID, $status: StationStatus, $alerts: Boolean, $after: String, $first: Int) {
-  stations(region: $region, status: $status, hasOpenAlerts: $alerts, first: $first, after: $after) {
+export const STATIONS_PAGE = `query Stations($region: ID, $status: StationStatus, $alerts: Boolean, $violation: String, $no: String,
+    $after: String, $first: Int) {
+  stations(region: $region, status: $status, hasOpenAlerts: $alerts, violation: $violation, checklistNo: $no, first: $first,
+    after: $after) {
     nodes { ${STATION_ROW} }
     pageInfo { endCursor hasNextPage }
   }
@@ -49,7 +51,7 @@ export const STATION_DETAIL = `query Station($id: ID!, $bucket: Int!) {
   alerts(station: $id, first: 50) { nodes { ${ALERT} } }
 }`;
 
-/** Asked separately: only analysts may read monitors; for other roles this part is simply absent. */
+/** Asked separately: only coordinators may read monitors; for other roles this part is simply absent. */
 export const STATION_MONITORS = `query StationMonitors($id: ID!) {
   station(id: $id) { monitors { id displayName active } }
 }`;
@@ -81,3 +83,21 @@ export const FORENSICS = `query Forensics($region: ID) {
 
 /** Asked only when introspection is refused: a validation error means the API has no forensics yet. */
 export const FORENSICS_PROBE = `query ForensicsProbe { forensics { computedAt } }`;
+
+/**
+ * Findings nationally and per region (every role; counted in stations, shares of the observed), in
+ * two documents: every region's violations and questions in one would cost more than a public key
+ * may ask (test_dashboard_documents.py checks both against that limit).
+ */
+export const FINDINGS = `query Findings {
+  findings {
+    national { regionId stationsTotal stationsObserved observedShare
+      violations { violation stationsReported stationsCorroborated share }
+      checklist { phase question critical stationsAnswered stationsAnsweredNo shareNo } }
+    regions { regionId stationsTotal stationsObserved violations { violation stationsReported share } }
+  }
+}`;
+
+export const FINDINGS_CHECKLIST = `query FindingsChecklist {
+  findings { regions { regionId checklist { phase question stationsAnsweredNo shareNo } } }
+}`;

@@ -2,7 +2,7 @@
 
 export type Severity = "INFO" | "WARNING" | "CRITICAL";
 export type StationStatus = "REPORTING" | "SILENT" | "NO_DATA";
-export type Role = "public" | "partner" | "analyst" | "admin";
+export type Role = "public" | "partner" | "analyst" | "coordinator" | "admin";
 
 export interface RegionStats {
   stationsTotal: number;
@@ -35,6 +35,8 @@ export interface Region {
   id: string;
   name: string;
   kind: string;
+  /** IANA zone: the registry's, else the election's. */
+  timezone: string;
   stationCount: number;
   stats: RegionStats | null;
 }
@@ -89,7 +91,7 @@ export interface TurnoutPoint {
   turnoutPct: number;
 }
 
-const RANK: Record<Role, number> = { public: 0, partner: 1, analyst: 2, admin: 3 };
+const RANK: Record<Role, number> = { public: 0, partner: 1, analyst: 2, coordinator: 3, admin: 4 };
 
 /** Whether `role` includes what `needed` may read (roles are ordered, each includes the ones before). */
 export function roleIncludes(role: string | null, needed: Role): boolean {
@@ -137,4 +139,44 @@ export interface Forensics {
   minStations: number;
   method: string;
   fingerprint: { bins: number; counts: number[][] };
+}
+
+export interface ViolationFinding {
+  violation: string;
+  stationsReported: number;
+  stationsCorroborated: number;
+  share: number;
+}
+
+export interface ChecklistFinding {
+  phase: string;
+  question: string;
+  critical: boolean;
+  stationsAnswered: number;
+  stationsAnsweredNo: number;
+  shareNo: number;
+}
+
+/** One region's findings (regionId null: the nation, or a scoped key's regions together). */
+export interface RegionFindings {
+  regionId: string | null;
+  stationsTotal: number;
+  stationsObserved: number;
+  observedShare: number;
+  violations: ViolationFinding[];
+  checklist: ChecklistFinding[];
+}
+
+/** What a row of the findings matrix needs (regions are read with fewer fields than the nation). */
+export interface FindingsRow {
+  regionId: string | null;
+  stationsTotal: number;
+  stationsObserved: number;
+  violations: Pick<ViolationFinding, "violation" | "stationsReported" | "share">[];
+  checklist: Pick<ChecklistFinding, "phase" | "question" | "stationsAnsweredNo" | "shareNo">[];
+}
+
+export interface Findings {
+  national: RegionFindings;
+  regions: FindingsRow[];
 }

@@ -1,6 +1,6 @@
 import type { ConnState } from "../api/connection";
-import { clock } from "../format";
 import { t } from "../strings";
+import { localClock, NO_ZONES, type Zones } from "../zones";
 
 const LABEL = {
   connecting: "connConnecting",
@@ -11,10 +11,10 @@ const LABEL = {
 } as const;
 
 /** Always visible: the live connection's state, the last update's time and recovered gaps. */
-export function ConnectionBadge({ conn }: { conn: ConnState }) {
+export function ConnectionBadge({ conn, zones = NO_ZONES }: { conn: ConnState; zones?: Zones }) {
   const details = [
     conn.status === "reconnecting" && conn.attempt > 0 ? t("connAttempt", { n: conn.attempt }) : null,
-    conn.lastMessageAt ? t("connLastMessage", { t: clock(conn.lastMessageAt) }) : null,
+    conn.lastMessageAt ? t("connLastMessage", { t: localClock(zones, conn.lastMessageAt) }) : null,
     conn.gapsRecovered > 0 ? t("connGaps", { n: conn.gapsRecovered }) : null,
   ].filter(Boolean);
   return (

@@ -4,6 +4,7 @@ import "uplot/dist/uPlot.min.css";
 import { clock, hourMinute, pct } from "../format";
 import { timeAxisRange, type Point } from "../state/series";
 import { t } from "../strings";
+import { NO_ZONES, zoneLabel, zoneOf, type Zones } from "../zones";
 
 export interface Line {
   label: string;
@@ -12,11 +13,18 @@ export interface Line {
   dash?: number[];
 }
 
-/** Turnout curves (percent over time of day) drawn by uPlot; resizes with its container. */
-export function LineChart({ lines, height = 220, label }: { lines: Line[]; height?: number; label: string }) {
+/**
+ * Turnout curves (percent over time of day) drawn by uPlot; resizes with its container. Times read on
+ * `region`'s clock (the election's when none), with the zone's offset where the regions' clocks differ.
+ */
+export function LineChart({ lines, height = 220, label, zones = NO_ZONES, region = null }: { lines: Line[]; height?: number; label: string; zones?: Zones; region?: string | null }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = lines.map((l) => l.label).join("|");
+  const zone = zoneOf(zones, region);
+  // Labelled as at the newest point (a replayed day's offset may not be today's).
+  const newest = lines.reduce((m, l) => Math.max(m, l.points.at(-1)?.t ?? -Infinity), -Infinity);
+  const offset = zoneLabel(zones, Number.isFinite(newest) ? newest : Date.now(), region);
+  const shape = `${lines.map((l) => l.label).join("|")}|${zone}|${offset}`;
 
   useEffect(() => {
     const el = box.current;
@@ -28,14 +36,16 @@ export function LineChart({ lines, height = 220, label }: { lines: Line[]; heigh
       cursor: { drag: { x: false, y: false } },
       // uPlot's time scale reads seconds (toData divides our ms); its own range around one or two close
       // points pads by the value's magnitude (years), so the range is the election day's hours instead.
+      // Ticks on the zone's whole hours (uPlot places them on the browser's otherwise).
+      ...(zone ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), zone) } : {}),
       scales: { x: { time: true, range: (u) => timeAxisRange(secondsToMs(u.data[0]), Date.now()) }, y: { range: (_u, _min, max) => [0, Math.max(10, Math.ceil(max / 10) * 10)] } },
       // Times and percentages in the reader's locale (uPlot's own labels are English, 12-hour).
       axes: [
-        { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => hourMinute(v * 1000)) },
+        { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => hourMinute(v * 1000, zone)) },
         { stroke: "#4b5563", grid: { stroke: "#e5e7eb" }, values: (_u, vals) => vals.map((v) => pct(v, Number.isInteger(v) ? 0 : 1)) },
       ],
       series: [
-        { label: t("chartTime"), value: (_u, v) => (v == null ? "–" : clock(v * 1000)) },
+        { label: offset ? t("chartTimeInZone", { zone: offset }) : t("chartTime"), value: (_u, v) => (v == null ? "–" : clock(v * 1000, zone)) },
         ...lines.map((l) => ({
           label: l.label,
           stroke: l.color,

@@ -52,8 +52,8 @@ export class Controller {
       store.setOverview(data.overview);
     });
     this.refreshRegions = coalesce(async () => {
-      const { data } = await gql<{ regions: Region[] }>(key, Q.REGIONS);
-      store.setRegions(data.regions);
+      const { data } = await gql<{ regions: Region[]; defaultTimezone: string }>(key, Q.REGIONS);
+      store.setRegions(data.regions, data.defaultTimezone);
     });
     this.refreshAlerts = coalesce(async () => {
       const { data } = await gql<{ alerts: { nodes: Alert[] } }>(key, Q.ALERTS, { first: 200 });
@@ -70,7 +70,7 @@ export class Controller {
   }
 
   get canSeeMonitors(): boolean {
-    return roleIncludes(this.role, "analyst");
+    return roleIncludes(this.role, "coordinator");
   }
 
   start(): void {
@@ -117,8 +117,8 @@ export class Controller {
   /** Each region's cumulative series, and the national curve summed from them. */
   async loadCurves(): Promise<void> {
     if (this.store.regions.size === 0) {
-      const { data } = await gql<{ regions: Region[] }>(this.key, Q.REGIONS);
-      this.store.setRegions(data.regions);
+      const { data } = await gql<{ regions: Region[]; defaultTimezone: string }>(this.key, Q.REGIONS);
+      this.store.setRegions(data.regions, data.defaultTimezone);
     }
     const ids = [...this.store.regions.keys()];
     const all = await Promise.all(

@@ -4,6 +4,7 @@
  * thousands of updates a second costs one render a few times a second, not one per message.
  */
 import type { Alert, Overview, Region, RegionStats, StationRow } from "../api/types";
+import { NO_ZONES, type Zones } from "../zones";
 import { RollingRate } from "./rate";
 import { appendPoint, shareOfRegistered, type Point } from "./series";
 
@@ -13,6 +14,8 @@ export class Store {
   overview: Overview | null = null;
   nationalCurve: Point[] = [];
   regions = new Map<string, Region>();
+  /** Each region's zone and the election's, as the API gives them (src/zones.ts). */
+  zones: Zones = NO_ZONES;
   regionCurves = new Map<string, Point[]>();
   stations = new Map<string, StationRow>();
   alerts = new Map<string, Alert>();
@@ -52,8 +55,10 @@ export class Store {
     this.changed();
   }
 
-  setRegions(list: Region[]): void {
+  setRegions(list: Region[], election: string | null = this.zones.election): void {
     for (const r of list) this.regions.set(r.id, r);
+    const regions = new Map([...this.regions.values()].filter((r) => r.timezone).map((r) => [r.id, r.timezone]));
+    this.zones = { election, regions };
     this.changed();
   }
 

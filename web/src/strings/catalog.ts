@@ -14,7 +14,7 @@ export type Section = "rule" | "violation" | "checklist" | "phase" | "alert";
 export type Catalog = Record<Section, Record<string, string>>;
 
 export const CATALOGS: Record<Locale, Catalog> = { en: enCatalog, ru: ruCatalog, kk: kkCatalog };
-const SECTIONS = new Set<string>(["rule", "violation", "checklist", "phase", "alert"]);
+const SECTIONS = new Set<string>(["rule", "violation", "checklist", "phase", "alert", "verification"]);
 const numbers = new Map<Locale, Intl.NumberFormat>();
 
 /** The text for `code` in `section`: English when the language lacks it, the code spaced out when unknown. */

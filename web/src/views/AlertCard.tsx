@@ -3,11 +3,12 @@ import { gql } from "../api/graphql";
 import { ACKNOWLEDGE, RESOLVE } from "../api/queries";
 import type { Alert } from "../api/types";
 import { SeverityChip } from "../components/Severity";
-import { clock, num } from "../format";
+import { num } from "../format";
 import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { t } from "../strings";
 import { alertMessage, renderText, ruleName } from "../strings/catalog";
+import { localClock } from "../zones";
 
 /** One alert: what fired and why (value vs threshold, the reports behind it); ops actions for admins. */
 export function AlertCard({ alert: a, ctl }: { alert: Alert; ctl: Controller }) {
@@ -28,7 +29,7 @@ export function AlertCard({ alert: a, ctl }: { alert: Alert; ctl: Controller }) 
         <SeverityChip severity={a.severity} />
         <strong class="alert-rule">{ruleName(a.rule)}</strong>
         {a.state === "RESOLVED" && <span class="pill">{t("resolved")}</span>}
-        <span class="muted small alert-time">{t("opened", { t: clock(a.openedAt) })}</span>
+        <span class="muted small alert-time">{t("opened", { t: localClock(ctl.store.zones, a.openedAt, a.regionId) })}</span>
       </div>
       {a.texts?.length > 1 ? (
         // Several reasons (a protocol failing several checks): one per line.

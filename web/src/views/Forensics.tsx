@@ -3,7 +3,7 @@ import { ApiError, gql } from "../api/graphql";
 import { FORENSICS } from "../api/queries";
 import type { Forensics, RegionScreen } from "../api/types";
 import { Heatmap } from "../components/Heatmap";
-import { clock, int, num, pct } from "../format";
+import { int, num, pct } from "../format";
 import { figureRows, formatP, screenLists, verdict, type Verdict } from "../forensics/figures";
 import { toGrid } from "../forensics/heatmap";
 import { href } from "../router";
@@ -11,6 +11,7 @@ import { coalesce, type Controller } from "../state/controller";
 import { useStore } from "../state/hooks";
 import { t } from "../strings";
 import type { StringKey } from "../strings/en";
+import { localClock } from "../zones";
 
 /** There is no forensics subscription: the figures are re-read this often, and on integer_excess alerts. */
 export const FORENSICS_REFRESH_MS = 10_000;
@@ -102,7 +103,7 @@ export function ForensicsView({ ctl, params }: { ctl: Controller; params: URLSea
           </select>
         </label>
         <span class="muted small" data-testid="forensics-computed">
-          {f ? `${t("forensicsComputed", { t: clock(f.computedAt) })} · ` : ""}
+          {f ? `${t("forensicsComputed", { t: localClock(store.zones, f.computedAt, f.region) })} · ` : ""}
           {t("forensicsRefresh", { s: FORENSICS_REFRESH_MS / 1000 })}
         </span>
         <button type="button" class="toolbar-end" onClick={() => refresh.current()}>

@@ -1,12 +1,13 @@
 import type { RegionStats } from "../api/types";
 import { LineChart } from "../components/LineChart";
 import { SeverityChip } from "../components/Severity";
-import { clock, int, num, pct } from "../format";
+import { int, num, pct } from "../format";
 import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { useNow, useStore } from "../state/hooks";
 import { t } from "../strings";
 import { alertMessage, ruleName } from "../strings/catalog";
+import { localClock } from "../zones";
 
 /**
  * The line under a roll-up's turnout: the API's turnout is voter-weighted over the stations that have
@@ -40,7 +41,7 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
           <p class="big">
             {n ? num(n.turnoutRatePpPerHour, 2) : "–"} {n && <span class="unit">{t("perHourUnit")}</span>}
           </p>
-          <p class="muted">{n ? t("updated", { t: clock(n.updatedAt) }) : ""}</p>
+          <p class="muted">{n ? t("updated", { t: localClock(store.zones, n.updatedAt) }) : ""}</p>
         </article>
         <article class="card kpi" data-testid="kpi-stations">
           <h2>{t("stationsReporting")}</h2>
@@ -71,7 +72,7 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
       <div class="grid-2">
         <article class="card">
           <h2>{t("turnoutCurve")}</h2>
-          <LineChart label={t("turnoutCurve")} lines={[{ label: t("national"), points: store.nationalCurve, color: "#1d4ed8" }]} />
+          <LineChart label={t("turnoutCurve")} zones={store.zones} lines={[{ label: t("national"), points: store.nationalCurve, color: "#1d4ed8" }]} />
           {n && <p class="muted small" data-testid="turnout-curve-note">{t("turnoutCurveNote", { voters: int(n.registeredVoters) })}</p>}
         </article>
         {ctl.canSeeStations && (
@@ -92,7 +93,7 @@ export function OverviewView({ ctl }: { ctl: Controller }) {
                       <span class="mini-msg" title={`${ruleName(a.rule)}: ${text}`}>
                         {text}
                       </span>
-                      <span class="muted small">{clock(a.updatedAt)}</span>
+                      <span class="muted small">{localClock(store.zones, a.updatedAt, a.regionId)}</span>
                     </li>
                   );
                 })}

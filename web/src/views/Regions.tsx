@@ -7,6 +7,7 @@ import type { Controller } from "../state/controller";
 import { useStore } from "../state/hooks";
 import { t } from "../strings";
 import type { StringKey } from "../strings/en";
+import { zoneLabel } from "../zones";
 
 type Col = "name" | "ballots" | "turnout" | "rate" | "home" | "incidents" | "alerts";
 
@@ -35,6 +36,7 @@ export function RegionsView({ ctl }: { ctl: Controller }) {
   useStore(store);
   const [sort, setSort] = useState<{ col: Col; desc: boolean }>({ col: "name", desc: false });
   const rows = sortRegions([...store.regions.values()], sort.col, sort.desc);
+  const now = Date.now();
   const toggle = (col: Col) => setSort((s) => ({ col, desc: s.col === col ? !s.desc : col !== "name" }));
   return (
     <section class="card" aria-labelledby="regions-title">
@@ -62,6 +64,7 @@ export function RegionsView({ ctl }: { ctl: Controller }) {
                   <th scope="row">
                     {ctl.canSeeStations ? <a href={href("stations", undefined, { region: r.id })}>{r.name || r.id}</a> : r.name || r.id}
                     <span class="muted small"> · {t("stationCount", { n: int(r.stationCount) })}</span>
+                    <RegionZone label={zoneLabel(store.zones, now, r.id)} />
                   </th>
                   <td class="num" data-col="ballots">{int(s?.ballotsIssued)}</td>
                   <td class="num" data-col="turnout">{pct(s?.turnoutPct, 2)}</td>
@@ -80,5 +83,16 @@ export function RegionsView({ ctl }: { ctl: Controller }) {
       </div>
       <p class="muted small" data-testid="regions-turnout-note">{t("regionsTurnoutNote")}</p>
     </section>
+  );
+}
+
+/** A region's UTC offset, shown only while the regions' clocks differ. */
+function RegionZone({ label }: { label: string | null }) {
+  if (!label) return null;
+  return (
+    <span class="muted small" data-testid="region-zone" title={t("localTimeZone", { zone: label })}>
+      {" "}
+      · {label}
+    </span>
   );
 }

@@ -3,7 +3,7 @@ import { gql } from "../api/graphql";
 import { STATION_DETAIL, STATION_MONITORS } from "../api/queries";
 import type { Alert, AlertText, TurnoutPoint } from "../api/types";
 import { LineChart } from "../components/LineChart";
-import { ago, clock, int, num, pct } from "../format";
+import { ago, int, num, pct } from "../format";
 import { href } from "../router";
 import { coalesce, SERIES_BUCKET_MINUTES, type Controller } from "../state/controller";
 import { useNow, useStore } from "../state/hooks";
@@ -11,6 +11,7 @@ import { appendPoint, toPoints } from "../state/series";
 import { t } from "../strings";
 import { renderText, violationName } from "../strings/catalog";
 import type { StringKey } from "../strings/en";
+import { localClock } from "../zones";
 import { AlertCard } from "./AlertCard";
 import { STATUS_KEY } from "./Stations";
 
@@ -172,7 +173,7 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
         <article class="card kpi">
           <h2>{t("lastReport")}</h2>
           <p class="big small-big">{ago(live?.stats?.lastReportAt ?? stats?.lastReportAt, now)}</p>
-          <p class="muted">{clock(live?.stats?.lastReportAt ?? stats?.lastReportAt)}</p>
+          <p class="muted" data-testid="station-last-report-time">{localClock(store.zones, live?.stats?.lastReportAt ?? stats?.lastReportAt, st.regionId)}</p>
         </article>
       </div>
       <div class="grid-2">
@@ -180,6 +181,8 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
           <h2>{t("stationTurnoutCurve")}</h2>
           <LineChart
             label={t("stationTurnoutCurve")}
+            zones={store.zones}
+            region={st.regionId}
             lines={[
               { label: t("thisStation"), points: ownCurve, color: "#1d4ed8" },
               { label: t("regionAggregate"), points: regionCurve, color: "#6b7280", dash: [6, 4] },

@@ -8,6 +8,7 @@ import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { useNow, useStore } from "../state/hooks";
 import { t } from "../strings";
+import { catalogText } from "../strings/catalog";
 
 const PAGE = 200;
 const ROW_HEIGHT = 40;
@@ -18,6 +19,9 @@ interface Filters {
   region: string;
   status: string;
   alerts: boolean;
+  /** A findings cell's stations: a violation code, or "<phase>.<question>" answered no. */
+  violation: string;
+  no: string;
 }
 
 /** Whether a live row still belongs in a list loaded with `f` (rows are not dropped, only dimmed). */
@@ -29,8 +33,14 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
   const { store } = ctl;
   useStore(store);
   const now = useNow(5000);
-  const filters: Filters = { region: params.get("region") ?? "", status: params.get("status") ?? "", alerts: params.get("alerts") === "1" };
-  const fkey = `${filters.region}|${filters.status}|${filters.alerts}`;
+  const filters: Filters = {
+    region: params.get("region") ?? "",
+    status: params.get("status") ?? "",
+    alerts: params.get("alerts") === "1",
+    violation: params.get("violation") ?? "",
+    no: params.get("no") ?? "",
+  };
+  const fkey = `${filters.region}|${filters.status}|${filters.alerts}|${filters.violation}|${filters.no}`;
   const [rows, setRows] = useState<StationRow[]>([]);
   const [done, setDone] = useState(false);
   const cursor = useRef<string | null>(null);
@@ -45,7 +55,15 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
       const { data } = await gql<{ stations: { nodes: StationRow[]; pageInfo: { endCursor: string | null; hasNextPage: boolean } } }>(
         ctl.key,
         STATIONS_PAGE,
-        { region: filters.region || null, status: filters.status || null, alerts: filters.alerts || null, after: cursor.current, first: PAGE },
+        {
+          region: filters.region || null,
+          status: filters.status || null,
+          alerts: filters.alerts || null,
+          violation: filters.violation || null,
+          no: filters.no || null,
+          after: cursor.current,
+          first: PAGE,
+        },
       );
       if (gen !== generation.current) return;
       cursor.current = data.stations.pageInfo.endCursor;
@@ -71,7 +89,13 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
 
   const setFilter = (patch: Partial<Filters>) => {
     const f = { ...filters, ...patch };
-    location.hash = href("stations", undefined, { region: f.region, status: f.status, alerts: f.alerts ? "1" : undefined });
+    location.hash = href("stations", undefined, {
+      region: f.region,
+      status: f.status,
+      alerts: f.alerts ? "1" : undefined,
+      violation: f.violation,
+      no: f.no,
+    });
   };
 
   const regions = [...store.regions.values()].sort((a, b) => a.name.localeCompare(b.name));
@@ -126,6 +150,14 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
           <input type="checkbox" checked={filters.alerts} onChange={(e) => setFilter({ alerts: (e.target as HTMLInputElement).checked })} />
           {t("onlyOpenAlerts")}
         </label>
+        {(filters.violation || filters.no) && (
+          <span class="chip" data-testid="finding-filter">
+            {t("stationsBehindFinding", { what: findingName(filters) })}{" "}
+            <button type="button" class="link" onClick={() => setFilter({ violation: "", no: "" })}>
+              {t("showAllStations")}
+            </button>
+          </span>
+        )}
         <span class="muted small" aria-live="polite">
           {t("loaded", { n: int(rows.length) })}
           {!done && rows.length > 0 ? " …" : ""}
@@ -145,4 +177,11 @@ export function StationsView({ ctl, params }: { ctl: Controller; params: URLSear
       </div>
     </section>
   );
+}
+
+/** What a findings filter counts, in the reader's language. */
+function findingName(f: Filters): string {
+  if (f.violation) return catalogText("violation", f.violation);
+  const [phase, question] = f.no.split(".", 2);
+  return `${catalogText("phase", phase)}: ${catalogText("checklist", question ?? "")} – ${t("no")}`;
 }

@@ -1,0 +1,75 @@
+"""The figures of the preliminary statement, as of an event time, from the stored reports: every
+figure computed from what monitors sent by then (a report observed later does not count)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+
+
+@dataclass(slots=True)
+class StatementCounts:
+    # region -> (stations, observed)
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # violation code -> (stations, regions)
+    violations: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # opening question -> (stations answering, answering no), latest opening checklist per station
+    opening: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # stations with a turnout report, their latest ballots issued summed, their registered voters
+    turnout: tuple[int, int, int] = (0, 0, 0)
+    registered: int = 0
+    # rule -> alerts a coordinator acknowledged or resolved by then
+    confirmed: dict[str, int] = field(default_factory=dict)
+
+
+async def statement_counts(conn: asyncpg.Connection, as_of: datetime) -> StatementCounts:
+    out = StatementCounts()
+    rows = await conn.fetch(
+        """SELECT s.region_id, count(*) AS stations, count(o.station_id) AS observed
+           FROM stations s LEFT JOIN (SELECT DISTINCT station_id FROM reports WHERE observed_at <= $1) o
+             ON o.station_id = s.id
+           GROUP BY 1 ORDER BY 1""",
+        as_of,
+    )
+    out.coverage = {r["region_id"]: (r["stations"], r["observed"]) for r in rows}
+    out.registered = await conn.fetchval("SELECT coalesce(sum(registered_voters), 0)::bigint FROM stations")
+    rows = await conn.fetch(
+        """SELECT r.body->>'violation' AS violation, count(DISTINCT r.station_id) AS stations,
+                  count(DISTINCT s.region_id) AS regions
+           FROM reports r JOIN stations s ON s.id = r.station_id
+           WHERE r.kind = 'incident' AND r.observed_at <= $1 GROUP BY 1""",
+        as_of,
+    )
+    out.violations = {r["violation"]: (r["stations"], r["regions"]) for r in rows}
+    rows = await conn.fetch(
+        """WITH latest AS (
+             SELECT DISTINCT ON (station_id) station_id, body FROM reports
+             WHERE kind = 'checklist' AND body->>'phase' = 'opening' AND observed_at <= $1
+             ORDER BY station_id, observed_at DESC, id DESC)
+           SELECT a.key, count(*) AS answered, count(*) FILTER (WHERE NOT a.value::boolean) AS no
+           FROM latest, jsonb_each_text(latest.body->'answers') AS a GROUP BY 1""",
+        as_of,
+    )
+    out.opening = {r["key"]: (r["answered"], r["no"]) for r in rows}
+    row = await conn.fetchrow(
+        """WITH latest AS (
+             SELECT DISTINCT ON (station_id) station_id, (body->>'ballots_issued')::bigint AS ballots
+             FROM reports WHERE kind = 'turnout' AND observed_at <= $1
+             ORDER BY station_id, observed_at DESC, (body->>'ballots_issued')::bigint DESC)
+           SELECT count(*) AS n, coalesce(sum(l.ballots), 0)::bigint AS ballots,
+                  coalesce(sum(s.registered_voters), 0)::bigint AS registered
+           FROM latest l JOIN stations s ON s.id = l.station_id""",
+        as_of,
+    )
+    if row is not None:
+        out.turnout = (row["n"], row["ballots"], row["registered"])
+    rows = await conn.fetch(
+        """SELECT a.rule, count(DISTINCT a.id) AS n FROM alerts a
+           WHERE EXISTS (SELECT 1 FROM alert_actions x WHERE x.alert_id = a.id AND x.at <= $1)
+           GROUP BY 1""",
+        as_of,
+    )
+    out.confirmed = {r["rule"]: r["n"] for r in rows}
+    return out
