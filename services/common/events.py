@@ -107,6 +107,8 @@ class Incident:
     violation: ViolationType
     description: str = ""
     evidence_urls: tuple[str, ...] = ()
+    # Photos uploaded to ingest (POST /v1/evidence), by the SHA-256 of their bytes.
+    evidence_ids: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,8 @@ class FinalProtocol:
     votes: Mapping[str, int]
     copy_received: bool
     home_ballots_issued: int = 0
+    # Photos of the protocol's copy uploaded to ingest (POST /v1/evidence), by SHA-256.
+    evidence_ids: tuple[str, ...] = ()
 
 
 ReportBody = Checklist | TurnoutUpdate | Incident | FinalProtocol
@@ -180,11 +184,20 @@ class StationStats:
     reports_processed: int
     updated_at: datetime
     silent: bool = False
+    # Distinct monitors per violation type (names as in incidents_total).
+    violation_monitors: Mapping[str, int] = field(default_factory=dict)
+    # The latest answer per checklist question, keyed "<phase>.<question>".
+    checklist: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class RegionStats:
-    """A region's roll-up; `region_id == NATIONAL` for the nationwide figures."""
+    """A region's roll-up; `region_id == NATIONAL` for the nationwide figures.
+
+    `registered_voters` is the registry's; ballots, home-voting applications and the rate are
+    summed over the stations that reported turnout, whose registered voters are
+    `registered_voters_reporting`, the denominator of both percentages.
+    """
 
     region_id: str
     stations_total: int
@@ -199,6 +212,8 @@ class RegionStats:
     incidents_total: Mapping[str, int]
     open_alerts: int
     updated_at: datetime
+    registered_voters_reporting: int = 0
+    home_voting_applications: int = 0
 
 
 NATIONAL = ""
@@ -247,3 +262,48 @@ class DeadLetter:
     error: str
     failed_at: datetime
     sender: str = ""
+
+
+class BroadcastKind(StrEnum):
+    MESSAGE = "message"
+    CHECKIN = "checkin"  # "reply OK when you are at your station"
+    CREDENTIALS = "credentials"  # each recipient's login link, with a new token
+
+
+@dataclass(frozen=True, slots=True)
+class Audience:
+    """Who receives a broadcast: the active monitors matching any selector, within
+    `within_regions` when given (the requester's scope)."""
+
+    everyone: bool = False
+    region_ids: tuple[str, ...] = ()
+    station_ids: tuple[str, ...] = ()
+    monitor_ids: tuple[str, ...] = ()
+    open_alert_stations: bool = False
+    silent_stations: bool = False
+    within_regions: tuple[str, ...] = ()
+    without_token: bool = False
+
+    @property
+    def selects_anyone(self) -> bool:
+        return bool(
+            self.everyone
+            or self.region_ids
+            or self.station_ids
+            or self.monitor_ids
+            or self.open_alert_stations
+            or self.silent_stations
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Broadcast:
+    """A message to monitors as requested; `id` is its idempotency key."""
+
+    id: str
+    kind: BroadcastKind
+    audience: Audience
+    text: str  # sent when there is no translation in the recipient's language
+    translations: Mapping[str, str]  # language (kk, ru, en) -> text
+    requested_by: str
+    requested_at: datetime

@@ -36,3 +36,5 @@ def configure(level: str = "INFO", json: bool = False) -> None:
     root.setLevel(level.upper())
     # aiokafka logs every reconnect attempt at ERROR; ops watch metrics for that instead.
     logging.getLogger("aiokafka").setLevel(logging.CRITICAL if level.upper() != "DEBUG" else "DEBUG")
+    # httpx logs every request at INFO (the messenger's thousands of sends and callbacks).
+    logging.getLogger("httpx").setLevel(logging.WARNING if level.upper() != "DEBUG" else "DEBUG")

@@ -2,7 +2,8 @@
 
 `pollwatch stations load` and `pollwatch replay` notify once their transaction commits; ingest
 and the aggregator reload at once instead of rejecting or mislabelling a new station's reports
-until their next periodic reload.
+until their next periodic reload. Monitors notify on MONITORS_CHANNEL from a trigger (migration
+0014): ingest then forgets its cached monitors, so a phone swap takes effect at once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 
+from services.common.db import QUERY_ERRORS
+
 CHANNEL = "pollwatch_registry"
+MONITORS_CHANNEL = "pollwatch_monitors"
 log = logging.getLogger(__name__)
 
 
@@ -24,9 +28,12 @@ async def notify_registry_changed(conn: asyncpg.Connection) -> None:
 
 
 async def reload_on_change(
-    pool: asyncpg.Pool, reload: Callable[[], Awaitable[object]], fallback_every: float
+    pool: asyncpg.Pool,
+    reload: Callable[[], Awaitable[object]],
+    fallback_every: float,
+    channel: str = CHANNEL,
 ) -> None:
-    """Calls `reload` on every notification, and every `fallback_every` seconds regardless.
+    """Calls `reload` on every notification on `channel`, and every `fallback_every` seconds regardless.
 
     Holds one pool connection for LISTEN and runs until cancelled or the pool is closed (a
     service shutting down closes it first; retrying then kept the process from exiting). A
@@ -41,7 +48,7 @@ async def reload_on_change(
     while not pool.is_closing():
         try:
             async with pool.acquire() as conn:
-                await conn.add_listener(CHANNEL, on_notify)
+                await conn.add_listener(channel, on_notify)
                 try:
                     while not conn.is_closed():
                         with contextlib.suppress(TimeoutError):
@@ -50,11 +57,11 @@ async def reload_on_change(
                         await _reload(reload)
                 finally:
                     if not conn.is_closed():
-                        await conn.remove_listener(CHANNEL, on_notify)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+                        await conn.remove_listener(channel, on_notify)
+        except QUERY_ERRORS as exc:
             if pool.is_closing():
                 return
-            log.warning("registry listener lost (%s); retrying", exc.__class__.__name__)
+            log.warning("%s listener lost (%s); retrying", channel, exc.__class__.__name__)
             await asyncio.sleep(fallback_every)
             await _reload(reload)
 
@@ -62,5 +69,5 @@ async def reload_on_change(
 async def _reload(reload: Callable[[], Awaitable[object]]) -> None:
     try:
         await reload()
-    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
-        log.warning("station registry reload failed: %s", exc.__class__.__name__)
+    except QUERY_ERRORS as exc:
+        log.warning("reload after a change failed: %s", exc.__class__.__name__)

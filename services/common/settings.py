@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Self, TypeVar
 
-from pydantic import AwareDatetime, Field, SecretStr, ValidationError, model_validator
+from pydantic import AwareDatetime, Field, HttpUrl, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.errors import SettingsError
@@ -45,6 +45,9 @@ class SharedSettings(BaseSettings):
     # Prefixes every topic name (tests and shared brokers); empty in a normal deployment.
     topic_namespace: str = ""
     database_url: SecretStr = SecretStr("postgresql://pollwatch@127.0.0.1:55432/pollwatch")
+    # The role the services' connections act as (migration 0024_service_role: it may not alter
+    # the audit log); the login in database_url must be a member of it. Empty: the login's own.
+    database_role: str = "pollwatch_service"
     environment: Environment = Environment.DEVELOPMENT
     log_level: str = "INFO"
     log_json: bool = False
@@ -55,6 +58,9 @@ class SharedSettings(BaseSettings):
     # Unset (development, replays of past elections): any time from the year 2000 on.
     reporting_opens_at: AwareDatetime | None = None
     reporting_closes_at: AwareDatetime | None = None
+    # Where monitors reach ingest from their phones: monitors' login links (credential cards and
+    # SMS) are `<this>/m/#t=<token>`.
+    ingest_public_url: HttpUrl = HttpUrl("http://127.0.0.1:8081")
 
     @model_validator(mode="after")
     def _window_is_whole(self) -> Self:

@@ -72,7 +72,7 @@ ALERTS = Topic(
     partitions=3,
     description="Every alert transition: opened, updated, resolved.",
     producers=("aggregator",),
-    consumers=("api",),
+    consumers=("api", "messenger"),
     retention_ms=90 * 24 * 3600 * 1000,
 )
 DEAD_LETTER = Topic(
@@ -86,7 +86,20 @@ DEAD_LETTER = Topic(
     retention_ms=90 * 24 * 3600 * 1000,
 )
 
-ALL: tuple[Topic, ...] = (REPORTS, STATION_STATS, REGION_STATS, ALERTS, DEAD_LETTER)
+BROADCASTS = Topic(
+    name="pollwatch.broadcasts.v1",
+    key="broadcast id",
+    message="pollwatch.v1.Broadcast",
+    partitions=1,
+    description="Messages to monitors as requested (audience, texts, who asked; never phones or tokens);"
+    " the messenger resolves the recipients and sends each one SMS through the gateway, once.",
+    producers=("api", "cli"),
+    consumers=("messenger",),
+    # What was asked of monitors on the day is part of the record.
+    retention_ms=90 * 24 * 3600 * 1000,
+)
+
+ALL: tuple[Topic, ...] = (REPORTS, STATION_STATS, REGION_STATS, ALERTS, DEAD_LETTER, BROADCASTS)
 
 
 def by_name(name: str) -> Topic:

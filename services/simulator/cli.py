@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -15,19 +16,12 @@ import typer
 from services.common.settings import SharedSettings, load
 from services.common.stations import Station
 from services.simulator.delivery import DeliveryOptions, schedule
+from services.simulator.local_day import local_openings, opening_in_the_past, opening_today
 from services.simulator.model import DayOptions, plan_day
 from services.simulator.progress import SendProgress
 from services.simulator.provision import Credentials, provision_monitors
 from services.simulator.sender import Sender
 from services.simulator.truth import truth_json
-
-ALMATY = timezone(timedelta(hours=5))
-
-
-def default_opening() -> datetime:
-    """07:00 two days ago in Almaty: the whole day lies in the past, so ingest never sees the future."""
-    day = (datetime.now(ALMATY) - timedelta(days=2)).date()
-    return datetime(day.year, day.month, day.day, 7, tzinfo=ALMATY)
 
 
 async def load_stations(conn: asyncpg.Connection, limit: int | None) -> list[Station]:
@@ -35,6 +29,11 @@ async def load_stations(conn: asyncpg.Connection, limit: int | None) -> list[Sta
         "SELECT id, region_id, name, registered_voters FROM stations ORDER BY id LIMIT $1", limit
     )
     return [Station(r["id"], r["region_id"], r["name"], r["registered_voters"]) for r in rows]
+
+
+async def load_zones(conn: asyncpg.Connection) -> dict[str, str | None]:
+    """Each region's IANA zone from the registry (None: the election's)."""
+    return {r["id"]: r["timezone"] for r in await conn.fetch("SELECT id, timezone FROM regions")}
 
 
 def simulate(
@@ -50,28 +49,45 @@ def simulate(
     truth: Annotated[Path, typer.Option(help="where to write the ground truth")] = Path(
         "simulation-truth.json"
     ),
+    today: Annotated[
+        bool,
+        typer.Option(
+            help="today's election day in real time, polls 07:00-20:00 on each region's clock "
+            "(what is already due goes at once); without it, a day two days ago in --day-minutes"
+        ),
+    ] = False,
+    election_zone: Annotated[
+        str, typer.Option("--timezone", help="the election's IANA zone: its date, and regions without one")
+    ] = "Asia/Almaty",
 ) -> None:
     """Simulate an election day for the registry's stations, through ingest, with injected irregularities."""
     shared = load(SharedSettings)
     run_id = uuid.uuid4().hex[:8]
 
-    async def prepare() -> tuple[list[Station], dict[str, Credentials]]:
+    async def prepare() -> tuple[list[Station], dict[str, str | None], dict[str, Credentials]]:
         conn = await asyncpg.connect(shared.database_url.get_secret_value())
         try:
             chosen = await load_stations(conn, stations)
+            zones = await load_zones(conn)
             creds = await provision_monitors(conn, [s.id for s in chosen], run_id)
         finally:
             await conn.close()
-        return chosen, creds
+        return chosen, zones, creds
 
-    chosen, creds = asyncio.run(prepare())
+    chosen, zones, creds = asyncio.run(prepare())
     if not chosen:
         raise typer.BadParameter("the station registry is empty: run `pollwatch stations load` first")
-    day = plan_day(chosen, DayOptions(default_opening(), run_id, seed, irregular_share, interval, sms_share))
-    span = (day.closing + timedelta(hours=3) - day.reports[0].observed_at).total_seconds()
-    deliveries = schedule(
-        day, DeliveryOptions(span / (day_minutes * 60), resend_share, late_share, seed=seed)
-    )
+    now = datetime.now(UTC)
+    opening = opening_today(now, election_zone) if today else opening_in_the_past(now, election_zone)
+    options = DayOptions(opening, run_id, seed, irregular_share, interval, sms_share)
+    day = plan_day(chosen, replace(options, local_openings=local_openings(opening, zones)))
+    if today:
+        delivery = DeliveryOptions(resend_share=resend_share, late_share=late_share, seed=seed, start=now)
+        typer.echo(f"run {run_id}: polls open {opening:%Y-%m-%d %H:%M} on each region's clock")
+    else:
+        span = (day.closing + timedelta(hours=3) - day.reports[0].observed_at).total_seconds()
+        delivery = DeliveryOptions(span / (day_minutes * 60), resend_share, late_share, seed=seed)
+    deliveries = schedule(day, delivery)
     truth.write_bytes(orjson.dumps(truth_json(day, run_id), option=orjson.OPT_INDENT_2))
     typer.echo(f"run {run_id}: {len(chosen)} stations, {len(deliveries)} deliveries, truth in {truth}")
 

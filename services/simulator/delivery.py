@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
 from services.simulator.scenario import Day, PlannedReport
 
@@ -21,6 +22,10 @@ class DeliveryOptions:
     # pause longer than this, so a compressed day never looks stalled.
     max_idle_seconds: float = 2.0
     seed: int = 2012
+    # Live: the event time the run starts at; `speed` is then 1. Reports observed before it go
+    # at once, the others when their time comes, so ingest never sees the future. None:
+    # compressed, from the day's first report, with idle gaps capped.
+    start: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,18 +38,20 @@ class Delivery:
 def schedule(day: Day, options: DeliveryOptions) -> list[Delivery]:
     """Every report at least once, in delivery order; late ones overtake no one else's identity."""
     rng = random.Random(options.seed)
-    start = day.reports[0].observed_at if day.reports else day.opening
+    live = options.start is not None
+    start = options.start or (day.reports[0].observed_at if day.reports else day.opening)
+    speed = 1.0 if live else options.speed
     out: list[Delivery] = []
     for report in day.reports:
         sim_delay = (
             rng.uniform(1, options.max_delay_minutes) * 60 if rng.random() < options.late_share else 0.0
         )
-        at = ((report.observed_at - start).total_seconds() + sim_delay) / options.speed
+        at = max(0.0, ((report.observed_at - start).total_seconds() + sim_delay) / speed)
         out.append(Delivery(at, report))
         if rng.random() < options.resend_share:
-            out.append(Delivery(at + rng.uniform(1, 120) / options.speed, report, resend=True))
+            out.append(Delivery(at + rng.uniform(1, 120) / speed, report, resend=True))
     out.sort(key=lambda d: (d.at_seconds, d.report.report_id, d.resend))
-    return _cap_idle(out, options.max_idle_seconds)
+    return out if live else _cap_idle(out, options.max_idle_seconds)
 
 
 def _cap_idle(deliveries: list[Delivery], max_idle: float) -> list[Delivery]:

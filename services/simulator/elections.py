@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from services.common.demo_registry import demo_zones
 from services.simulator import russia_regions
 
 # Turnout reports at the hours the Russian CEC publishes turnout (local time), then the count
@@ -163,7 +164,7 @@ ELECTIONS: tuple[Election, ...] = (
         closes=time(20),
         turnout_hours=(tuple(float(h) for h in range(8, 20)),),
         zone="Asia/Almaty",
-        region_zones={"Aktobe Region": "Asia/Aqtobe", "Atyrau Region": "Asia/Atyrau"},
+        region_zones=demo_zones(),
         cities=frozenset({"Astana", "Almaty", "Shymkent"}),
     ),
 )

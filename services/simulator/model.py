@@ -7,7 +7,7 @@ of a station equals its protocol's ballots issued, and nothing random is left ou
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from services.common import events as ev
@@ -29,18 +29,22 @@ HOUR = timedelta(hours=1)
 
 @dataclass(frozen=True, slots=True)
 class DayOptions:
-    opening: datetime  # polls open (timezone-aware)
+    opening: datetime  # polls open (timezone-aware), in the election's zone
     run_id: str  # makes report ids unique across runs
     seed: int = 2012
     irregular_share: float = 0.1
     turnout_interval_minutes: int = 60
     sms_share: float = 0.1
     minor_incident_rate: float = 0.3
+    # Region id -> when polls open there on its own clock (local_day.local_openings); others
+    # open at `opening`.
+    local_openings: dict[str, datetime] = field(default_factory=dict)
 
 
 class _Planner:
     def __init__(self, options: DayOptions, station: Station, rng: random.Random) -> None:
         self.o, self.s, self.rng = options, station, rng
+        self.opening = options.local_openings.get(station.region_id, options.opening)
         self.reports: list[PlannedReport] = []
 
     def add(self, at: datetime, body: ev.ReportBody, sms: bool = False) -> None:
@@ -48,7 +52,7 @@ class _Planner:
         self.reports.append(PlannedReport(at, f"{self.o.run_id}-{self.s.id}-{n:03d}", self.s.id, body, sms))
 
     def plan(self, irregularities: tuple[Irregularity, ...]) -> StationTruth:
-        o, s, rng = self.o, self.s, self.rng
+        o, s, rng, opening = self.o, self.s, self.rng, self.opening
         removed = Irregularity.MONITOR_REMOVED in irregularities
         stuffing = Irregularity.BALLOT_STUFFING in irregularities
         registered = s.registered_voters
@@ -64,9 +68,12 @@ class _Planner:
         home_total = round(registered * home_share)
         silent_from = rng.uniform(4.0, 5.0) if removed else POLLS_OPEN_HOURS + 10
 
+        if Irregularity.MONITOR_BARRED in irregularities:
+            return StationTruth(s.id, s.region_id, registered, 0, 0, None, irregularities)
         checklist = {"station_ready": True, "voter_list_available": True, "monitor_allowed_to_observe": True}
-        self.add(o.opening - 13 * HOUR, ev.Checklist(ev.ChecklistPhase.READINESS, checklist))
-        self.add(o.opening + rng.uniform(0, 0.3) * HOUR, ev.Checklist(ev.ChecklistPhase.OPENING, checklist))
+        self.add(opening - 13 * HOUR, ev.Checklist(ev.ChecklistPhase.READINESS, checklist))
+        at_opening = {**checklist, "ballot_boxes_sealed": Irregularity.CHECKLIST_FAILED not in irregularities}
+        self.add(opening + rng.uniform(0, 0.3) * HOUR, ev.Checklist(ev.ChecklistPhase.OPENING, at_opening))
 
         issued = home = 0
         step = o.turnout_interval_minutes / 60
@@ -79,26 +86,26 @@ class _Planner:
             jump = stuffed if h >= stuff_at else 0
             issued = round(organic * cumulative_share(h)) + jump
             home = round(home_total * min(1.0, h / 7))
-            self.add(o.opening + h * HOUR, ev.TurnoutUpdate(issued, home), sms=rng.random() < o.sms_share)
+            self.add(opening + h * HOUR, ev.TurnoutUpdate(issued, home), sms=rng.random() < o.sms_share)
 
         self._incidents(irregularities, min(silent_from, POLLS_OPEN_HOURS))
         if removed:
             self.add(
-                o.opening + (silent_from - 0.5) * HOUR,
+                opening + (silent_from - 0.5) * HOUR,
                 ev.Incident(ev.ViolationType.MONITOR_RESTRICTED, "Asked to leave the station"),
             )
             return StationTruth(s.id, s.region_id, registered, issued, home, None, irregularities)
 
         self.add(
-            o.opening + (POLLS_OPEN_HOURS + 0.2) * HOUR, ev.Checklist(ev.ChecklistPhase.CLOSING, checklist)
+            opening + (POLLS_OPEN_HOURS + 0.2) * HOUR, ev.Checklist(ev.ChecklistPhase.CLOSING, checklist)
         )
         protocol = self._protocol(issued, stuffed, irregularities)
         if not protocol.copy_received:
             self.add(
-                o.opening + (POLLS_OPEN_HOURS + 0.9) * HOUR,
+                opening + (POLLS_OPEN_HOURS + 0.9) * HOUR,
                 ev.Incident(ev.ViolationType.PROTOCOL_REFUSED, "Commission refused the protocol copy"),
             )
-        self.add(o.opening + (POLLS_OPEN_HOURS + rng.uniform(1.0, 2.5)) * HOUR, protocol)
+        self.add(opening + (POLLS_OPEN_HOURS + rng.uniform(1.0, 2.5)) * HOUR, protocol)
         return StationTruth(s.id, s.region_id, registered, issued, home, protocol, irregularities)
 
     def _incidents(self, irregularities: tuple[Irregularity, ...], until: float) -> None:
@@ -110,7 +117,7 @@ class _Planner:
             at = start + 0.75 * i
             if at < until:
                 kind = rng.choice(MINOR)
-                self.add(o.opening + at * HOUR, ev.Incident(kind, f"{kind.value.replace('_', ' ')} seen"))
+                self.add(self.opening + at * HOUR, ev.Incident(kind, f"{kind.value.replace('_', ' ')} seen"))
         grave = {
             Irregularity.CAROUSEL: (ev.ViolationType.CAROUSEL_VOTING, 6.0, "Same voters came back twice"),
             Irregularity.BALLOT_STUFFING: (
@@ -122,10 +129,10 @@ class _Planner:
         }
         for irregularity, (kind, at, text) in grave.items():
             if irregularity in irregularities:
-                self.add(o.opening + at * HOUR, ev.Incident(kind, text))
+                self.add(self.opening + at * HOUR, ev.Incident(kind, text))
         if Irregularity.BALLOT_STUFFING in irregularities:
             self.add(
-                o.opening + 12.0 * HOUR,
+                self.opening + 12.0 * HOUR,
                 ev.Incident(ev.ViolationType.ABNORMAL_TURNOUT, "Queue empty, count high"),
             )
 
@@ -159,7 +166,8 @@ def plan_day(stations: list[Station], options: DayOptions) -> Day:
     """The whole day for `stations`, irregularities at `irregular_share` of them, one kind each."""
     rng = random.Random(options.seed)
     kinds = list(Irregularity)
-    day = Day(opening=options.opening, closing=options.opening + POLLS_OPEN_HOURS * HOUR)
+    openings = [options.opening, *options.local_openings.values()]
+    day = Day(opening=min(openings), closing=max(openings) + POLLS_OPEN_HOURS * HOUR)
     for index, station in enumerate(stations):
         irregular = rng.random() < options.irregular_share
         injected = (kinds[index % len(kinds)],) if irregular else ()

@@ -18,6 +18,8 @@ class Irregularity(StrEnum):
     MONITOR_REMOVED = "monitor_removed"  # the monitor falls silent from midday
     PROTOCOL_REFUSED = "protocol_refused"  # no copy of the final protocol for the monitor
     PROTOCOL_INCONSISTENT = "protocol_inconsistent"  # valid + invalid != cast
+    CHECKLIST_FAILED = "checklist_failed"  # the opening checklist: ballot boxes not sealed
+    MONITOR_BARRED = "monitor_barred"  # the monitor is kept out from the start: no report at all
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,19 +13,22 @@ from services.aggregator.domain import region_rules, station_rules
 from services.aggregator.domain.protocol_check import PREFIX as PROTOCOL_PREFIX
 from services.aggregator.domain.rules import DEFAULT_RULES_FILE, RulesConfig
 from services.aggregator.forensics_alert import RULE as INTEGER_EXCESS
+from services.api.types.enums import VerificationState
 from services.common import catalog
 from services.common.catalog import Lang
 from services.common.events import CHECKLIST_ITEMS, AlertText, ChecklistPhase, ViolationType
 
 EXAMPLES = json.loads((Path(catalog.__file__).parent / "examples.json").read_text("utf-8"))["examples"]
 # rules.yaml's sections that are settings, not rules.
-NOT_RULES = {"polls", "windows"}
+NOT_RULES = {"polls", "windows", "checklists"}
 
 
 def rules() -> set[str]:
     in_file = set(yaml.safe_load(DEFAULT_RULES_FILE.read_text())) - NOT_RULES
     in_model = set(RulesConfig.model_fields) - NOT_RULES
-    return in_file | in_model | {INTEGER_EXCESS}
+    # The checklists file's rules: a critical "no" at a station, a question failing in a region.
+    checklists = {station_rules.CHECKLIST_FAILED, region_rules.CHECKLIST_REGION}
+    return in_file | in_model | checklists | {INTEGER_EXCESS}
 
 
 def test_the_rules_are_the_ones_the_aggregator_raises() -> None:
@@ -33,7 +36,8 @@ def test_the_rules_are_the_ones_the_aggregator_raises() -> None:
         station_rules.ABNORMAL_TURNOUT, station_rules.TURNOUT_JUMP, station_rules.HOME_VOTING,
         station_rules.INCIDENT_BURST, station_rules.GRAVE_INCIDENT, station_rules.PROTOCOL_REFUSED,
         station_rules.PROTOCOL_INCONSISTENT, region_rules.SILENT_STATION, region_rules.TURNOUT_OUTLIER,
-        INTEGER_EXCESS,
+        station_rules.VIOLATION_REPORTED, region_rules.MONITOR_ABSENT, station_rules.CHECKLIST_FAILED,
+        region_rules.CHECKLIST_REGION, INTEGER_EXCESS,
     }  # fmt: skip
     assert rules() == raised
 
@@ -46,6 +50,7 @@ def test_every_rule_violation_checklist_item_and_phase_has_a_text(lang: Lang) ->
         "violation": {v.value for v in ViolationType},
         "checklist": set(CHECKLIST_ITEMS),
         "phase": {p.value for p in ChecklistPhase},
+        "verification": {v.value for v in VerificationState},
     }
     for section, codes in wanted.items():
         missing = {c for c in codes if not table[section].get(c, "").strip()}

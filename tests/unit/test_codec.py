@@ -17,7 +17,9 @@ BODIES: list[ev.ReportBody] = [
     ev.TurnoutUpdate(612, 14),
     ev.Checklist(ev.ChecklistPhase.OPENING, {"station_ready": True, "ballot_boxes_sealed": False}, "seal"),
     ev.Incident(ev.ViolationType.CAROUSEL_VOTING, "bus of voters", ("https://e.example/1.jpg",)),
+    ev.Incident(ev.ViolationType.BALLOT_STUFFING, "", (), ("ab" * 32, "cd" * 32)),
     protocol(),
+    protocol(evidence_ids=("ef" * 32,)),
 ]
 
 
@@ -28,11 +30,10 @@ def test_every_report_body_round_trips(body: ev.ReportBody) -> None:
 
 
 def test_every_violation_type_has_a_wire_value() -> None:
-    for violation in ev.ViolationType:
-        original = report(ev.Incident(violation))
-        decoded = codec.decode_report(codec.encode_report(original))
-        assert isinstance(decoded.body, ev.Incident)
-        assert decoded.body.violation is violation
+    violations = list(ev.ViolationType)
+    assert len(violations) > 1
+    decoded = [codec.decode_report(codec.encode_report(report(ev.Incident(v)))).body for v in violations]
+    assert decoded == [ev.Incident(v) for v in violations]
 
 
 def test_timestamps_are_normalised_to_utc() -> None:

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from services.common.demo_registry import demo_registry
 from services.common.stations import parse_registry, to_csv
@@ -23,3 +25,18 @@ def test_about_two_thousand_stations_in_ten_regions_and_three_cities() -> None:
 def test_same_seed_same_registry_other_seed_other_sizes() -> None:
     assert demo_registry(7) == demo_registry(7)
     assert demo_registry(7) != demo_registry(8)
+
+
+def test_regions_carry_the_zones_kazakhstan_had_in_january_2012() -> None:
+    """The west an hour behind the rest (UTC+5 against UTC+6) on the 2012 election day; all at
+    UTC+5 since March 2024, which tzdata knows from the same names."""
+    registry = parse_registry(SHIPPED.read_text())
+    offsets = {
+        r.id: datetime(2012, 1, 15, 12, tzinfo=ZoneInfo(r.timezone or "")).utcoffset()
+        for r in registry.regions
+    }
+    west = {rid for rid, offset in offsets.items() if offset == timedelta(hours=5)}
+    assert west == {"AKT", "ATY"}
+    assert set(offsets.values()) == {timedelta(hours=5), timedelta(hours=6)}
+    later = {datetime(2026, 6, 1, tzinfo=ZoneInfo(r.timezone or "")).utcoffset() for r in registry.regions}
+    assert later == {timedelta(hours=5)}

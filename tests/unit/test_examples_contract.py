@@ -10,7 +10,13 @@ from google.protobuf import json_format
 from google.protobuf.message import Message
 
 from services.common import codec, topics
-from services.common.generated.pollwatch.v1 import alert_pb2, deadletter_pb2, report_pb2, stats_pb2
+from services.common.generated.pollwatch.v1 import (
+    alert_pb2,
+    broadcast_pb2,
+    deadletter_pb2,
+    report_pb2,
+    stats_pb2,
+)
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "proto" / "examples"
 
@@ -33,12 +39,14 @@ CODECS: dict[str, tuple[type[Message], Callable[..., object], Callable[..., Mess
         codec.dead_letter_from_proto,
         codec.dead_letter_to_proto,
     ),
+    "pollwatch.v1.Broadcast": (broadcast_pb2.Broadcast, codec.broadcast_from_proto, codec.broadcast_to_proto),
 }
 
 CASES = sorted(EXAMPLES.glob("*/*.json"))
 
 
 def test_every_topic_has_examples_and_a_codec() -> None:
+    assert topics.ALL, "the registry declares no topic"
     for topic in topics.ALL:
         assert list((EXAMPLES / topic.name).glob("*.json")), f"no example for {topic.name}"
         assert topic.message in CODECS

@@ -28,8 +28,9 @@ JAVA_MURMUR2 = {
 
 
 def test_hash_is_javas_murmur2() -> None:
-    for key, java in JAVA_MURMUR2.items():
-        assert key_partition.key_hash(key) == java & 0x7FFFFFFF, key
+    assert {key: key_partition.key_hash(key) for key in JAVA_MURMUR2} == {
+        key: java & 0x7FFFFFFF for key, java in JAVA_MURMUR2.items()
+    }
 
 
 def test_cache_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -54,3 +54,10 @@ def test_the_reporting_window_is_both_ends_in_order(monkeypatch: pytest.MonkeyPa
     assert window is not None
     assert datetime(2026, 3, 2, 10, tzinfo=UTC) in window
     assert datetime(2026, 3, 1, 17, 59, tzinfo=UTC) not in window
+
+
+def test_the_apis_default_time_zone_must_be_an_iana_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load(ApiSettings).default_timezone == "Asia/Almaty"
+    monkeypatch.setenv("API_DEFAULT_TIMEZONE", "UTC+5")
+    with pytest.raises(SettingsError, match=r"API_DEFAULT_TIMEZONE: .*'UTC\+5' is not an IANA time zone"):
+        load(ApiSettings)

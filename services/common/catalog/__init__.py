@@ -1,8 +1,12 @@
 """What people read about pollwatch's codes, in English, Russian and Kazakh: rule names, violation
-types, checklist items and phases, and alert texts (`events.AlertText`: a key and its parameters).
+types, checklist items and phases, alert texts (`events.AlertText`: a key and its parameters), and
+the sentences of the preliminary statement (`pollwatch statement`).
 
 One JSON catalog per language beside this module, and the dashboard's build imports the same files
 (web/src/strings/catalog.ts), so the API (`Alert.messageFor`) and the page say the same thing.
+A text only one surface shows is kept in a book of its own beside it (`sms/`: the replies to
+monitors' texts, written to fit an SMS segment), loaded the same way but neither bundled into the
+dashboard nor served by `messageCatalog`.
 Templates hold `{name}` placeholders: a number is formatted for the language with CLDR's rules, as
 the browser's Intl does ("1,234.5" in en, "1 234,5" in ru and kk); a string whose name is a catalog
 section ("violation") is that section's text for the code; any other string goes in as it is.
@@ -29,16 +33,20 @@ class Lang(StrEnum):
 
 
 # Sections every language has, each a map of code -> text.
-SECTIONS = ("rule", "violation", "checklist", "phase", "alert")
+SECTIONS = ("rule", "violation", "checklist", "phase", "alert", "statement", "verification")
 CLEARED = "cleared"
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 _DIR = Path(__file__).parent
 
 
+# Books beside the shared catalog, each a folder of en/ru/kk.json with sections of its own.
+SMS = "sms"
+
+
 @cache
-def table(lang: Lang) -> Mapping[str, Mapping[str, str]]:
-    """The whole catalog of one language: section -> code -> text."""
-    loaded: dict[str, dict[str, str]] = json.loads((_DIR / f"{lang.value}.json").read_text("utf-8"))
+def table(lang: Lang, book: str = "") -> Mapping[str, Mapping[str, str]]:
+    """The whole catalog of one language, or one `book` of it: section -> code -> text."""
+    loaded: dict[str, dict[str, str]] = json.loads((_DIR / book / f"{lang.value}.json").read_text("utf-8"))
     return loaded
 
 
@@ -52,8 +60,8 @@ def text(section: str, code: str, lang: Lang) -> str:
     return code.replace("_", " ")
 
 
-def render(item: AlertText, lang: Lang) -> str:
-    """One alert sentence in `lang`."""
+def render(item: AlertText, lang: Lang, section: str = "alert") -> str:
+    """One sentence in `lang`: an alert's, or another section's (the statement's)."""
 
     def fill(m: re.Match[str]) -> str:
         name = m.group(1)
@@ -64,7 +72,7 @@ def render(item: AlertText, lang: Lang) -> str:
             return text(name, value, lang) if name in SECTIONS else value
         return number(value, lang)
 
-    return PLACEHOLDER.sub(fill, text("alert", item.key, lang))
+    return PLACEHOLDER.sub(fill, text(section, item.key, lang))
 
 
 def message(texts: Iterable[AlertText], lang: Lang, *, resolved: bool = False) -> str:

@@ -45,7 +45,10 @@ def test_reports_are_in_event_time_order_with_unique_ids(day: Day) -> None:
 
 def test_last_turnout_report_is_the_truth_and_the_protocol(day: Day) -> None:
     by_station = reports_by_station(day)
+    assert set(day.truth) == {s.id for s in STATIONS}
     for sid, truth in day.truth.items():
+        if Irregularity.MONITOR_BARRED in truth.irregularities:
+            continue  # nothing reported: tested below
         turnouts = [b for b in by_station[sid] if isinstance(b, ev.TurnoutUpdate)]
         assert turnouts[-1].ballots_issued == truth.ballots_issued
         assert turnouts[-1].home_voting_applications == truth.home_voting_applications
@@ -57,10 +60,12 @@ def test_last_turnout_report_is_the_truth_and_the_protocol(day: Day) -> None:
 
 
 def test_protocols_are_consistent_unless_made_inconsistent(day: Day) -> None:
+    assert len(day.truth) == len(STATIONS)
+    assert any(t.protocol is not None for t in day.truth.values())
     for truth in day.truth.values():
         p = truth.protocol
         if p is None:
-            assert truth.irregularities == (Irregularity.MONITOR_REMOVED,)
+            assert truth.irregularities in ((Irregularity.MONITOR_REMOVED,), (Irregularity.MONITOR_BARRED,))
             continue
         consistent = p.valid_ballots + p.invalid_ballots == p.ballots_cast
         assert consistent == (Irregularity.PROTOCOL_INCONSISTENT not in truth.irregularities)
@@ -109,9 +114,9 @@ def test_removed_monitor_falls_silent_from_midday(day: Day) -> None:
 
 
 def test_clean_stations_never_have_an_incident_burst(day: Day) -> None:
-    for sid, t in day.truth.items():
-        if t.irregularities:
-            continue
+    clean = [sid for sid, t in day.truth.items() if not t.irregularities]
+    assert clean
+    for sid in clean:
         times = sorted(
             r.observed_at for r in day.reports if r.station_id == sid and isinstance(r.body, ev.Incident)
         )
@@ -148,3 +153,22 @@ def test_delivery_never_idles_longer_than_allowed(day: Day) -> None:
     assert [d.report.report_id for d in deliveries] == [
         d.report.report_id for d in schedule(day, DeliveryOptions(speed=60, max_idle_seconds=1e9, seed=3))
     ]
+
+
+def test_a_barred_monitor_sends_nothing_and_a_failed_checklist_is_an_unsealed_box_at_opening(
+    day: Day,
+) -> None:
+    by_station = reports_by_station(day)
+    barred = [t for t in day.truth.values() if Irregularity.MONITOR_BARRED in t.irregularities]
+    assert barred
+    assert all(not by_station[t.station_id] and t.ballots_issued == 0 for t in barred)
+    for t in day.truth.values():
+        if Irregularity.MONITOR_BARRED in t.irregularities:
+            continue
+        opening = [
+            b
+            for b in by_station[t.station_id]
+            if isinstance(b, ev.Checklist) and b.phase is ev.ChecklistPhase.OPENING
+        ]
+        sealed = Irregularity.CHECKLIST_FAILED not in t.irregularities
+        assert [c.answers["ballot_boxes_sealed"] for c in opening] == [sealed]

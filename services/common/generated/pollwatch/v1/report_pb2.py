@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19pollwatch/v1/report.proto\x12\x0cpollwatch.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x01\n\tChecklist\x12+\n\x05phase\x18\x01 \x01(\x0e\x32\x1c.pollwatch.v1.ChecklistPhase\x12\x35\n\x07\x61nswers\x18\x02 \x03(\x0b\x32$.pollwatch.v1.Checklist.AnswersEntry\x12\x0c\n\x04note\x18\x03 \x01(\t\x1a.\n\x0c\x41nswersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x08:\x02\x38\x01\"I\n\rTurnoutUpdate\x12\x16\n\x0e\x62\x61llots_issued\x18\x01 \x01(\r\x12 \n\x18home_voting_applications\x18\x02 \x01(\r\"f\n\x08Incident\x12.\n\tviolation\x18\x01 \x01(\x0e\x32\x1b.pollwatch.v1.ViolationType\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x15\n\revidence_urls\x18\x03 \x03(\t\"\xbb\x02\n\rFinalProtocol\x12\x19\n\x11registered_voters\x18\x01 \x01(\r\x12\x18\n\x10\x62\x61llots_received\x18\x02 \x01(\r\x12\x16\n\x0e\x62\x61llots_issued\x18\x03 \x01(\r\x12\x14\n\x0c\x62\x61llots_cast\x18\x04 \x01(\r\x12\x15\n\rvalid_ballots\x18\x05 \x01(\r\x12\x17\n\x0finvalid_ballots\x18\x06 \x01(\r\x12\x35\n\x05votes\x18\x07 \x03(\x0b\x32&.pollwatch.v1.FinalProtocol.VotesEntry\x12\x15\n\rcopy_received\x18\x08 \x01(\x08\x12\x1b\n\x13home_ballots_issued\x18\t \x01(\r\x1a,\n\nVotesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\xb2\x03\n\x06Report\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12\x12\n\nmonitor_id\x18\x03 \x01(\t\x12&\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x15.pollwatch.v1.Channel\x12/\n\x0bobserved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0breceived_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x05\x66lags\x18\x07 \x03(\x0e\x32\x18.pollwatch.v1.ReportFlag\x12,\n\tchecklist\x18\n \x01(\x0b\x32\x17.pollwatch.v1.ChecklistH\x00\x12.\n\x07turnout\x18\x0b \x01(\x0b\x32\x1b.pollwatch.v1.TurnoutUpdateH\x00\x12*\n\x08incident\x18\x0c \x01(\x0b\x32\x16.pollwatch.v1.IncidentH\x00\x12/\n\x08protocol\x18\r \x01(\x0b\x32\x1b.pollwatch.v1.FinalProtocolH\x00\x42\x06\n\x04\x62ody*Y\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43HANNEL_HTTP\x10\x01\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x02\x12\x12\n\x0e\x43HANNEL_REPLAY\x10\x03*\x8f\x03\n\rViolationType\x12\x1e\n\x1aVIOLATION_TYPE_UNSPECIFIED\x10\x00\x12\"\n\x1eVIOLATION_TYPE_BALLOT_STUFFING\x10\x01\x12\"\n\x1eVIOLATION_TYPE_CAROUSEL_VOTING\x10\x02\x12 \n\x1cVIOLATION_TYPE_FAMILY_VOTING\x10\x03\x12$\n VIOLATION_TYPE_HOME_VOTING_ABUSE\x10\x04\x12%\n!VIOLATION_TYPE_MONITOR_RESTRICTED\x10\x05\x12 \n\x1cVIOLATION_TYPE_NO_CLEAR_VIEW\x10\x06\x12#\n\x1fVIOLATION_TYPE_ABNORMAL_TURNOUT\x10\x07\x12#\n\x1fVIOLATION_TYPE_PROTOCOL_REFUSED\x10\x08\x12!\n\x1dVIOLATION_TYPE_BALLOT_SECRECY\x10\t\x12\x18\n\x14VIOLATION_TYPE_OTHER\x10\n*\x8a\x01\n\x0e\x43hecklistPhase\x12\x1f\n\x1b\x43HECKLIST_PHASE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43HECKLIST_PHASE_READINESS\x10\x01\x12\x1b\n\x17\x43HECKLIST_PHASE_OPENING\x10\x02\x12\x1b\n\x17\x43HECKLIST_PHASE_CLOSING\x10\x03*U\n\nReportFlag\x12\x1b\n\x17REPORT_FLAG_UNSPECIFIED\x10\x00\x12*\n&REPORT_FLAG_TURNOUT_EXCEEDS_REGISTERED\x10\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19pollwatch/v1/report.proto\x12\x0cpollwatch.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x01\n\tChecklist\x12+\n\x05phase\x18\x01 \x01(\x0e\x32\x1c.pollwatch.v1.ChecklistPhase\x12\x35\n\x07\x61nswers\x18\x02 \x03(\x0b\x32$.pollwatch.v1.Checklist.AnswersEntry\x12\x0c\n\x04note\x18\x03 \x01(\t\x1a.\n\x0c\x41nswersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x08:\x02\x38\x01\"I\n\rTurnoutUpdate\x12\x16\n\x0e\x62\x61llots_issued\x18\x01 \x01(\r\x12 \n\x18home_voting_applications\x18\x02 \x01(\r\"|\n\x08Incident\x12.\n\tviolation\x18\x01 \x01(\x0e\x32\x1b.pollwatch.v1.ViolationType\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\x15\n\revidence_urls\x18\x03 \x03(\t\x12\x14\n\x0c\x65vidence_ids\x18\x04 \x03(\t\"\xd1\x02\n\rFinalProtocol\x12\x19\n\x11registered_voters\x18\x01 \x01(\r\x12\x18\n\x10\x62\x61llots_received\x18\x02 \x01(\r\x12\x16\n\x0e\x62\x61llots_issued\x18\x03 \x01(\r\x12\x14\n\x0c\x62\x61llots_cast\x18\x04 \x01(\r\x12\x15\n\rvalid_ballots\x18\x05 \x01(\r\x12\x17\n\x0finvalid_ballots\x18\x06 \x01(\r\x12\x35\n\x05votes\x18\x07 \x03(\x0b\x32&.pollwatch.v1.FinalProtocol.VotesEntry\x12\x15\n\rcopy_received\x18\x08 \x01(\x08\x12\x1b\n\x13home_ballots_issued\x18\t \x01(\r\x12\x14\n\x0c\x65vidence_ids\x18\n \x03(\t\x1a,\n\nVotesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\xb2\x03\n\x06Report\x12\n\n\x02id\x18\x01 \x01(\t\x12\x12\n\nstation_id\x18\x02 \x01(\t\x12\x12\n\nmonitor_id\x18\x03 \x01(\t\x12&\n\x07\x63hannel\x18\x04 \x01(\x0e\x32\x15.pollwatch.v1.Channel\x12/\n\x0bobserved_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0breceived_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x05\x66lags\x18\x07 \x03(\x0e\x32\x18.pollwatch.v1.ReportFlag\x12,\n\tchecklist\x18\n \x01(\x0b\x32\x17.pollwatch.v1.ChecklistH\x00\x12.\n\x07turnout\x18\x0b \x01(\x0b\x32\x1b.pollwatch.v1.TurnoutUpdateH\x00\x12*\n\x08incident\x18\x0c \x01(\x0b\x32\x16.pollwatch.v1.IncidentH\x00\x12/\n\x08protocol\x18\r \x01(\x0b\x32\x1b.pollwatch.v1.FinalProtocolH\x00\x42\x06\n\x04\x62ody*Y\n\x07\x43hannel\x12\x17\n\x13\x43HANNEL_UNSPECIFIED\x10\x00\x12\x10\n\x0c\x43HANNEL_HTTP\x10\x01\x12\x0f\n\x0b\x43HANNEL_SMS\x10\x02\x12\x12\n\x0e\x43HANNEL_REPLAY\x10\x03*\x8f\x03\n\rViolationType\x12\x1e\n\x1aVIOLATION_TYPE_UNSPECIFIED\x10\x00\x12\"\n\x1eVIOLATION_TYPE_BALLOT_STUFFING\x10\x01\x12\"\n\x1eVIOLATION_TYPE_CAROUSEL_VOTING\x10\x02\x12 \n\x1cVIOLATION_TYPE_FAMILY_VOTING\x10\x03\x12$\n VIOLATION_TYPE_HOME_VOTING_ABUSE\x10\x04\x12%\n!VIOLATION_TYPE_MONITOR_RESTRICTED\x10\x05\x12 \n\x1cVIOLATION_TYPE_NO_CLEAR_VIEW\x10\x06\x12#\n\x1fVIOLATION_TYPE_ABNORMAL_TURNOUT\x10\x07\x12#\n\x1fVIOLATION_TYPE_PROTOCOL_REFUSED\x10\x08\x12!\n\x1dVIOLATION_TYPE_BALLOT_SECRECY\x10\t\x12\x18\n\x14VIOLATION_TYPE_OTHER\x10\n*\x8a\x01\n\x0e\x43hecklistPhase\x12\x1f\n\x1b\x43HECKLIST_PHASE_UNSPECIFIED\x10\x00\x12\x1d\n\x19\x43HECKLIST_PHASE_READINESS\x10\x01\x12\x1b\n\x17\x43HECKLIST_PHASE_OPENING\x10\x02\x12\x1b\n\x17\x43HECKLIST_PHASE_CLOSING\x10\x03*U\n\nReportFlag\x12\x1b\n\x17REPORT_FLAG_UNSPECIFIED\x10\x00\x12*\n&REPORT_FLAG_TURNOUT_EXCEEDS_REGISTERED\x10\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -36,14 +36,14 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKLIST_ANSWERSENTRY']._serialized_options = b'8\001'
   _globals['_FINALPROTOCOL_VOTESENTRY']._loaded_options = None
   _globals['_FINALPROTOCOL_VOTESENTRY']._serialized_options = b'8\001'
-  _globals['_CHANNEL']._serialized_start=1186
-  _globals['_CHANNEL']._serialized_end=1275
-  _globals['_VIOLATIONTYPE']._serialized_start=1278
-  _globals['_VIOLATIONTYPE']._serialized_end=1677
-  _globals['_CHECKLISTPHASE']._serialized_start=1680
-  _globals['_CHECKLISTPHASE']._serialized_end=1818
-  _globals['_REPORTFLAG']._serialized_start=1820
-  _globals['_REPORTFLAG']._serialized_end=1905
+  _globals['_CHANNEL']._serialized_start=1230
+  _globals['_CHANNEL']._serialized_end=1319
+  _globals['_VIOLATIONTYPE']._serialized_start=1322
+  _globals['_VIOLATIONTYPE']._serialized_end=1721
+  _globals['_CHECKLISTPHASE']._serialized_start=1724
+  _globals['_CHECKLISTPHASE']._serialized_end=1862
+  _globals['_REPORTFLAG']._serialized_start=1864
+  _globals['_REPORTFLAG']._serialized_end=1949
   _globals['_CHECKLIST']._serialized_start=77
   _globals['_CHECKLIST']._serialized_end=250
   _globals['_CHECKLIST_ANSWERSENTRY']._serialized_start=204
@@ -51,11 +51,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TURNOUTUPDATE']._serialized_start=252
   _globals['_TURNOUTUPDATE']._serialized_end=325
   _globals['_INCIDENT']._serialized_start=327
-  _globals['_INCIDENT']._serialized_end=429
-  _globals['_FINALPROTOCOL']._serialized_start=432
-  _globals['_FINALPROTOCOL']._serialized_end=747
-  _globals['_FINALPROTOCOL_VOTESENTRY']._serialized_start=703
-  _globals['_FINALPROTOCOL_VOTESENTRY']._serialized_end=747
-  _globals['_REPORT']._serialized_start=750
-  _globals['_REPORT']._serialized_end=1184
+  _globals['_INCIDENT']._serialized_end=451
+  _globals['_FINALPROTOCOL']._serialized_start=454
+  _globals['_FINALPROTOCOL']._serialized_end=791
+  _globals['_FINALPROTOCOL_VOTESENTRY']._serialized_start=747
+  _globals['_FINALPROTOCOL_VOTESENTRY']._serialized_end=791
+  _globals['_REPORT']._serialized_start=794
+  _globals['_REPORT']._serialized_end=1228
 # @@protoc_insertion_point(module_scope)

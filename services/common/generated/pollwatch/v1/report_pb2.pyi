@@ -192,20 +192,26 @@ class Incident(_message.Message):
     VIOLATION_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     EVIDENCE_URLS_FIELD_NUMBER: _builtins.int
+    EVIDENCE_IDS_FIELD_NUMBER: _builtins.int
     violation: Global___ViolationType.ValueType
     description: _builtins.str
     @_builtins.property
     def evidence_urls(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def evidence_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Photos uploaded to ingest's POST /v1/evidence, by the SHA-256 of their bytes (64 hex digits)."""
+
     def __init__(
         self,
         *,
         violation: Global___ViolationType.ValueType = ...,
         description: _builtins.str = ...,
         evidence_urls: _abc.Iterable[_builtins.str] | None = ...,
+        evidence_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "evidence_urls", b"evidence_urls", "violation", b"violation"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "evidence_ids", b"evidence_ids", "evidence_urls", b"evidence_urls", "violation", b"violation"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -244,6 +250,7 @@ class FinalProtocol(_message.Message):
     VOTES_FIELD_NUMBER: _builtins.int
     COPY_RECEIVED_FIELD_NUMBER: _builtins.int
     HOME_BALLOTS_ISSUED_FIELD_NUMBER: _builtins.int
+    EVIDENCE_IDS_FIELD_NUMBER: _builtins.int
     registered_voters: _builtins.int
     ballots_received: _builtins.int
     ballots_issued: _builtins.int
@@ -258,6 +265,10 @@ class FinalProtocol(_message.Message):
     def votes(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
         """Votes by party or candidate code."""
 
+    @_builtins.property
+    def evidence_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Photos of the protocol's copy uploaded to ingest's POST /v1/evidence, by SHA-256 (64 hex digits)."""
+
     def __init__(
         self,
         *,
@@ -270,10 +281,11 @@ class FinalProtocol(_message.Message):
         votes: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
         copy_received: _builtins.bool = ...,
         home_ballots_issued: _builtins.int = ...,
+        evidence_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballots_cast", b"ballots_cast", "ballots_issued", b"ballots_issued", "ballots_received", b"ballots_received", "copy_received", b"copy_received", "home_ballots_issued", b"home_ballots_issued", "invalid_ballots", b"invalid_ballots", "registered_voters", b"registered_voters", "valid_ballots", b"valid_ballots", "votes", b"votes"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballots_cast", b"ballots_cast", "ballots_issued", b"ballots_issued", "ballots_received", b"ballots_received", "copy_received", b"copy_received", "evidence_ids", b"evidence_ids", "home_ballots_issued", b"home_ballots_issued", "invalid_ballots", b"invalid_ballots", "registered_voters", b"registered_voters", "valid_ballots", b"valid_ballots", "votes", b"votes"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18pollwatch/v1/stats.proto\x12\x0cpollwatch.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x02\n\x0fProtocolSummary\x12\x19\n\x11registered_voters\x18\x01 \x01(\r\x12\x16\n\x0e\x62\x61llots_issued\x18\x02 \x01(\r\x12\x14\n\x0c\x62\x61llots_cast\x18\x03 \x01(\r\x12\x15\n\rvalid_ballots\x18\x04 \x01(\r\x12\x17\n\x0finvalid_ballots\x18\x05 \x01(\r\x12\x37\n\x05votes\x18\x06 \x03(\x0b\x32(.pollwatch.v1.ProtocolSummary.VotesEntry\x12\x15\n\rcopy_received\x18\x07 \x01(\x08\x12\x17\n\x0finconsistencies\x18\x08 \x03(\t\x1a,\n\nVotesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\xb2\x05\n\x0cStationStats\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x11\n\tregion_id\x18\x02 \x01(\t\x12\x19\n\x11registered_voters\x18\x03 \x01(\r\x12\x16\n\x0e\x62\x61llots_issued\x18\x04 \x01(\r\x12\x13\n\x0bturnout_pct\x18\x05 \x01(\x01\x12 \n\x18turnout_rate_pp_per_hour\x18\x06 \x01(\x01\x12 \n\x18home_voting_applications\x18\x07 \x01(\r\x12\x17\n\x0fhome_voting_pct\x18\x08 \x01(\x01\x12G\n\x0fincidents_total\x18\t \x03(\x0b\x32..pollwatch.v1.StationStats.IncidentsTotalEntry\x12I\n\x10incidents_recent\x18\n \x03(\x0b\x32/.pollwatch.v1.StationStats.IncidentsRecentEntry\x12\x32\n\x0elast_report_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bopen_alerts\x18\x0c \x01(\r\x12/\n\x08protocol\x18\r \x01(\x0b\x32\x1d.pollwatch.v1.ProtocolSummary\x12\x19\n\x11reports_processed\x18\x0e \x01(\x04\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06silent\x18\x10 \x01(\x08\x1a\x35\n\x13IncidentsTotalEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x1a\x36\n\x14IncidentsRecentEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\xd8\x03\n\x0bRegionStats\x12\x11\n\tregion_id\x18\x01 \x01(\t\x12\x16\n\x0estations_total\x18\x02 \x01(\r\x12\x1a\n\x12stations_reporting\x18\x03 \x01(\r\x12\x17\n\x0fstations_silent\x18\x04 \x01(\r\x12\x19\n\x11registered_voters\x18\x05 \x01(\x04\x12\x16\n\x0e\x62\x61llots_issued\x18\x06 \x01(\x04\x12\x13\n\x0bturnout_pct\x18\x07 \x01(\x01\x12 \n\x18turnout_rate_pp_per_hour\x18\x08 \x01(\x01\x12\x17\n\x0fhome_voting_pct\x18\t \x01(\x01\x12\"\n\x1aincidents_per_100_stations\x18\n \x01(\x01\x12\x46\n\x0fincidents_total\x18\x0b \x03(\x0b\x32-.pollwatch.v1.RegionStats.IncidentsTotalEntry\x12\x13\n\x0bopen_alerts\x18\x0c \x01(\r\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x1a\x35\n\x13IncidentsTotalEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18pollwatch/v1/stats.proto\x12\x0cpollwatch.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x02\n\x0fProtocolSummary\x12\x19\n\x11registered_voters\x18\x01 \x01(\r\x12\x16\n\x0e\x62\x61llots_issued\x18\x02 \x01(\r\x12\x14\n\x0c\x62\x61llots_cast\x18\x03 \x01(\r\x12\x15\n\rvalid_ballots\x18\x04 \x01(\r\x12\x17\n\x0finvalid_ballots\x18\x05 \x01(\r\x12\x37\n\x05votes\x18\x06 \x03(\x0b\x32(.pollwatch.v1.ProtocolSummary.VotesEntry\x12\x15\n\rcopy_received\x18\x07 \x01(\x08\x12\x17\n\x0finconsistencies\x18\x08 \x03(\t\x1a,\n\nVotesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\"\xab\x07\n\x0cStationStats\x12\x12\n\nstation_id\x18\x01 \x01(\t\x12\x11\n\tregion_id\x18\x02 \x01(\t\x12\x19\n\x11registered_voters\x18\x03 \x01(\r\x12\x16\n\x0e\x62\x61llots_issued\x18\x04 \x01(\r\x12\x13\n\x0bturnout_pct\x18\x05 \x01(\x01\x12 \n\x18turnout_rate_pp_per_hour\x18\x06 \x01(\x01\x12 \n\x18home_voting_applications\x18\x07 \x01(\r\x12\x17\n\x0fhome_voting_pct\x18\x08 \x01(\x01\x12G\n\x0fincidents_total\x18\t \x03(\x0b\x32..pollwatch.v1.StationStats.IncidentsTotalEntry\x12I\n\x10incidents_recent\x18\n \x03(\x0b\x32/.pollwatch.v1.StationStats.IncidentsRecentEntry\x12\x32\n\x0elast_report_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bopen_alerts\x18\x0c \x01(\r\x12/\n\x08protocol\x18\r \x01(\x0b\x32\x1d.pollwatch.v1.ProtocolSummary\x12\x19\n\x11reports_processed\x18\x0e \x01(\x04\x12.\n\nupdated_at\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06silent\x18\x10 \x01(\x08\x12M\n\x12violation_monitors\x18\x11 \x03(\x0b\x32\x31.pollwatch.v1.StationStats.ViolationMonitorsEntry\x12<\n\tchecklist\x18\x12 \x03(\x0b\x32).pollwatch.v1.StationStats.ChecklistEntry\x1a\x35\n\x13IncidentsTotalEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x1a\x36\n\x14IncidentsRecentEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x1a\x38\n\x16ViolationMonitorsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x1a\x30\n\x0e\x43hecklistEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\x08:\x02\x38\x01\"\x9f\x04\n\x0bRegionStats\x12\x11\n\tregion_id\x18\x01 \x01(\t\x12\x16\n\x0estations_total\x18\x02 \x01(\r\x12\x1a\n\x12stations_reporting\x18\x03 \x01(\r\x12\x17\n\x0fstations_silent\x18\x04 \x01(\r\x12\x19\n\x11registered_voters\x18\x05 \x01(\x04\x12\x16\n\x0e\x62\x61llots_issued\x18\x06 \x01(\x04\x12\x13\n\x0bturnout_pct\x18\x07 \x01(\x01\x12 \n\x18turnout_rate_pp_per_hour\x18\x08 \x01(\x01\x12\x17\n\x0fhome_voting_pct\x18\t \x01(\x01\x12\"\n\x1aincidents_per_100_stations\x18\n \x01(\x01\x12\x46\n\x0fincidents_total\x18\x0b \x03(\x0b\x32-.pollwatch.v1.RegionStats.IncidentsTotalEntry\x12\x13\n\x0bopen_alerts\x18\x0c \x01(\r\x12.\n\nupdated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12#\n\x1bregistered_voters_reporting\x18\x0e \x01(\x04\x12 \n\x18home_voting_applications\x18\x0f \x01(\x04\x1a\x35\n\x13IncidentsTotalEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\r:\x02\x38\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -38,6 +38,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_STATIONSTATS_INCIDENTSTOTALENTRY']._serialized_options = b'8\001'
   _globals['_STATIONSTATS_INCIDENTSRECENTENTRY']._loaded_options = None
   _globals['_STATIONSTATS_INCIDENTSRECENTENTRY']._serialized_options = b'8\001'
+  _globals['_STATIONSTATS_VIOLATIONMONITORSENTRY']._loaded_options = None
+  _globals['_STATIONSTATS_VIOLATIONMONITORSENTRY']._serialized_options = b'8\001'
+  _globals['_STATIONSTATS_CHECKLISTENTRY']._loaded_options = None
+  _globals['_STATIONSTATS_CHECKLISTENTRY']._serialized_options = b'8\001'
   _globals['_REGIONSTATS_INCIDENTSTOTALENTRY']._loaded_options = None
   _globals['_REGIONSTATS_INCIDENTSTOTALENTRY']._serialized_options = b'8\001'
   _globals['_PROTOCOLSUMMARY']._serialized_start=76
@@ -45,13 +49,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_PROTOCOLSUMMARY_VOTESENTRY']._serialized_start=321
   _globals['_PROTOCOLSUMMARY_VOTESENTRY']._serialized_end=365
   _globals['_STATIONSTATS']._serialized_start=368
-  _globals['_STATIONSTATS']._serialized_end=1058
-  _globals['_STATIONSTATS_INCIDENTSTOTALENTRY']._serialized_start=949
-  _globals['_STATIONSTATS_INCIDENTSTOTALENTRY']._serialized_end=1002
-  _globals['_STATIONSTATS_INCIDENTSRECENTENTRY']._serialized_start=1004
-  _globals['_STATIONSTATS_INCIDENTSRECENTENTRY']._serialized_end=1058
-  _globals['_REGIONSTATS']._serialized_start=1061
-  _globals['_REGIONSTATS']._serialized_end=1533
-  _globals['_REGIONSTATS_INCIDENTSTOTALENTRY']._serialized_start=949
-  _globals['_REGIONSTATS_INCIDENTSTOTALENTRY']._serialized_end=1002
+  _globals['_STATIONSTATS']._serialized_end=1307
+  _globals['_STATIONSTATS_INCIDENTSTOTALENTRY']._serialized_start=1090
+  _globals['_STATIONSTATS_INCIDENTSTOTALENTRY']._serialized_end=1143
+  _globals['_STATIONSTATS_INCIDENTSRECENTENTRY']._serialized_start=1145
+  _globals['_STATIONSTATS_INCIDENTSRECENTENTRY']._serialized_end=1199
+  _globals['_STATIONSTATS_VIOLATIONMONITORSENTRY']._serialized_start=1201
+  _globals['_STATIONSTATS_VIOLATIONMONITORSENTRY']._serialized_end=1257
+  _globals['_STATIONSTATS_CHECKLISTENTRY']._serialized_start=1259
+  _globals['_STATIONSTATS_CHECKLISTENTRY']._serialized_end=1307
+  _globals['_REGIONSTATS']._serialized_start=1310
+  _globals['_REGIONSTATS']._serialized_end=1853
+  _globals['_REGIONSTATS_INCIDENTSTOTALENTRY']._serialized_start=1090
+  _globals['_REGIONSTATS_INCIDENTSTOTALENTRY']._serialized_end=1143
 # @@protoc_insertion_point(module_scope)

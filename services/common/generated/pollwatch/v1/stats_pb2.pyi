@@ -127,6 +127,46 @@ class StationStats(_message.Message):
         def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
         def WhichOneof(self, oneof_group: _Never) -> None: ...
 
+    @_typing.final
+    class ViolationMonitorsEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    @_typing.final
+    class ChecklistEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.bool
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.bool = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     STATION_ID_FIELD_NUMBER: _builtins.int
     REGION_ID_FIELD_NUMBER: _builtins.int
     REGISTERED_VOTERS_FIELD_NUMBER: _builtins.int
@@ -143,6 +183,8 @@ class StationStats(_message.Message):
     REPORTS_PROCESSED_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
     SILENT_FIELD_NUMBER: _builtins.int
+    VIOLATION_MONITORS_FIELD_NUMBER: _builtins.int
+    CHECKLIST_FIELD_NUMBER: _builtins.int
     station_id: _builtins.str
     region_id: _builtins.str
     registered_voters: _builtins.int
@@ -167,6 +209,18 @@ class StationStats(_message.Message):
     def protocol(self) -> Global___ProtocolSummary: ...
     @_builtins.property
     def updated_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def violation_monitors(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
+        """Distinct monitors who reported each violation type (names as in incidents_total): repeated
+        reports raise confidence, not counts.
+        """
+
+    @_builtins.property
+    def checklist(self) -> _containers.ScalarMap[_builtins.str, _builtins.bool]:
+        """The latest answer to each checklist question, keyed "<phase>.<question>" (e.g.
+        "opening.ballot_boxes_sealed"); a later checklist of the same phase replaces the earlier.
+        """
+
     def __init__(
         self,
         *,
@@ -186,10 +240,12 @@ class StationStats(_message.Message):
         reports_processed: _builtins.int = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
         silent: _builtins.bool = ...,
+        violation_monitors: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
+        checklist: _abc.Mapping[_builtins.str, _builtins.bool] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["last_report_at", b"last_report_at", "protocol", b"protocol", "updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballots_issued", b"ballots_issued", "home_voting_applications", b"home_voting_applications", "home_voting_pct", b"home_voting_pct", "incidents_recent", b"incidents_recent", "incidents_total", b"incidents_total", "last_report_at", b"last_report_at", "open_alerts", b"open_alerts", "protocol", b"protocol", "region_id", b"region_id", "registered_voters", b"registered_voters", "reports_processed", b"reports_processed", "silent", b"silent", "station_id", b"station_id", "turnout_pct", b"turnout_pct", "turnout_rate_pp_per_hour", b"turnout_rate_pp_per_hour", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballots_issued", b"ballots_issued", "checklist", b"checklist", "home_voting_applications", b"home_voting_applications", "home_voting_pct", b"home_voting_pct", "incidents_recent", b"incidents_recent", "incidents_total", b"incidents_total", "last_report_at", b"last_report_at", "open_alerts", b"open_alerts", "protocol", b"protocol", "region_id", b"region_id", "registered_voters", b"registered_voters", "reports_processed", b"reports_processed", "silent", b"silent", "station_id", b"station_id", "turnout_pct", b"turnout_pct", "turnout_rate_pp_per_hour", b"turnout_rate_pp_per_hour", "updated_at", b"updated_at", "violation_monitors", b"violation_monitors"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -234,18 +290,27 @@ class RegionStats(_message.Message):
     INCIDENTS_TOTAL_FIELD_NUMBER: _builtins.int
     OPEN_ALERTS_FIELD_NUMBER: _builtins.int
     UPDATED_AT_FIELD_NUMBER: _builtins.int
+    REGISTERED_VOTERS_REPORTING_FIELD_NUMBER: _builtins.int
+    HOME_VOTING_APPLICATIONS_FIELD_NUMBER: _builtins.int
     region_id: _builtins.str
     stations_total: _builtins.int
     stations_reporting: _builtins.int
     stations_silent: _builtins.int
     registered_voters: _builtins.int
+    """Registered voters of every station of the registry in the region."""
     ballots_issued: _builtins.int
+    """Summed over the stations that reported turnout: a ballot count above zero, or their protocol."""
     turnout_pct: _builtins.float
-    """Voter-weighted over the stations that reported."""
+    """100 * ballots_issued / registered_voters_reporting."""
     turnout_rate_pp_per_hour: _builtins.float
+    """Station rates weighted by registered voters, over the same stations."""
     home_voting_pct: _builtins.float
+    """100 * home_voting_applications / registered_voters_reporting."""
     incidents_per_100_stations: _builtins.float
     open_alerts: _builtins.int
+    registered_voters_reporting: _builtins.int
+    """Registered voters of the stations counted in ballots_issued."""
+    home_voting_applications: _builtins.int
     @_builtins.property
     def incidents_total(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]: ...
     @_builtins.property
@@ -266,10 +331,12 @@ class RegionStats(_message.Message):
         incidents_total: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
         open_alerts: _builtins.int = ...,
         updated_at: _timestamp_pb2.Timestamp | None = ...,
+        registered_voters_reporting: _builtins.int = ...,
+        home_voting_applications: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["updated_at", b"updated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballots_issued", b"ballots_issued", "home_voting_pct", b"home_voting_pct", "incidents_per_100_stations", b"incidents_per_100_stations", "incidents_total", b"incidents_total", "open_alerts", b"open_alerts", "region_id", b"region_id", "registered_voters", b"registered_voters", "stations_reporting", b"stations_reporting", "stations_silent", b"stations_silent", "stations_total", b"stations_total", "turnout_pct", b"turnout_pct", "turnout_rate_pp_per_hour", b"turnout_rate_pp_per_hour", "updated_at", b"updated_at"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballots_issued", b"ballots_issued", "home_voting_applications", b"home_voting_applications", "home_voting_pct", b"home_voting_pct", "incidents_per_100_stations", b"incidents_per_100_stations", "incidents_total", b"incidents_total", "open_alerts", b"open_alerts", "region_id", b"region_id", "registered_voters", b"registered_voters", "registered_voters_reporting", b"registered_voters_reporting", "stations_reporting", b"stations_reporting", "stations_silent", b"stations_silent", "stations_total", b"stations_total", "turnout_pct", b"turnout_pct", "turnout_rate_pp_per_hour", b"turnout_rate_pp_per_hour", "updated_at", b"updated_at"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
