@@ -6,8 +6,10 @@ from typing import Annotated
 
 import typer
 
+from services.common.catalog import Lang
 from services.common.db import run_with_connection
-from services.ingest.monitors import add_monitor, list_monitors, mask_phone, revoke_monitor
+from services.common.monitors.phones import mask as mask_phone
+from services.ingest.monitors import add_monitor, list_monitors, revoke_monitor
 
 monitors_app = typer.Typer(
     help="Monitors: bearer tokens, phones and station assignments.", no_args_is_help=True
@@ -19,9 +21,14 @@ def add(
     name: Annotated[str, typer.Option(help="display name (seen by coordinators only)")],
     station: Annotated[list[str], typer.Option(help="a station id; repeat for several")],
     phone: Annotated[str | None, typer.Option(help="E.164 phone for SMS, e.g. +77011234567")] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(help="language of SMS replies (default: the language of each text)"),
+    ] = None,
 ) -> None:
     """Add a monitor and print its token once (it is stored only as a hash)."""
-    monitor, token = run_with_connection(lambda conn: add_monitor(conn, name, phone, station))
+    chosen = None if lang is None else lang.value
+    monitor, token = run_with_connection(lambda conn: add_monitor(conn, name, phone, station, chosen))
     typer.echo(f"monitor {monitor.id} for {', '.join(sorted(monitor.stations))}")
     typer.echo(f"token (shown once, give it to the monitor): {token}")
 
@@ -41,5 +48,6 @@ def list_() -> None:
     for m in run_with_connection(list_monitors):
         state = "revoked" if m.revoked else "active"
         typer.echo(
-            f"{m.id}\t{state}\t{mask_phone(m.phone)}\t{','.join(sorted(m.stations))}\t{m.display_name}"
+            f"{m.id}\t{state}\t{mask_phone(m.phone)}\t{m.lang or '-'}\t{','.join(sorted(m.stations))}"
+            f"\t{m.display_name}"
         )

@@ -6,8 +6,9 @@ written by group commit (`dedup_store`); an in-process LRU of accepted ids
 (INGEST_DEDUP_CACHE_SIZE) answers most resends without a round trip. An id is *claimed* (a
 row without accepted_at) before it is produced and *accepted* only once Kafka acknowledged
 it; a failed write releases the claim. Concurrent copies of one id, in one batch or in
-flight in this process, wait for the first; a copy in flight on another replica is answered
-`in_progress` (retry). See docs/ingest.md."""
+flight in this process, wait for the first; a copy in flight on another live replica is
+answered `in_progress` (retry); a claim left by a replica that is gone is taken over at once
+(`dedup_store`). See docs/ingest.md."""
 
 from __future__ import annotations
 
@@ -165,7 +166,7 @@ class Deduplicator:
         try:
             await self._store.release(ids)
         except UnavailableError:
-            pass  # the claim expires after the claim TTL
+            pass  # taken over once this session is gone, or after the claim TTL
         finally:
             self._settle(ids, Outcome.UNAVAILABLE)
 

@@ -9,6 +9,12 @@ at once; under load the batches grow by themselves (one statement in flight at a
 A row is claimed by exactly one statement however many replicas or requests try at once:
 `INSERT ... ON CONFLICT` decides per row, and ids are sorted so that statements lock rows in
 the same order. A statement PostgreSQL aborts as a deadlock victim is retried.
+
+Each store is an *owner*: a random key, held as a PostgreSQL advisory lock by its writer's
+session, and written on each claim it makes. A claim whose owner holds no lock any more (its
+process died, or PostgreSQL ended its session) is taken over by the next claim of that id at
+once; a live owner's claim is held until it is accepted or released (or the claim TTL ends).
+A release deletes only the releasing owner's own claims.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -34,30 +41,38 @@ _WRITE = """
 WITH accepted AS (
     UPDATE ingest_dedup SET accepted_at = now() WHERE id = ANY($3::text[])
 ), released AS (
-    DELETE FROM ingest_dedup WHERE id = ANY($4::text[]) AND accepted_at IS NULL
+    DELETE FROM ingest_dedup WHERE id = ANY($4::text[]) AND accepted_at IS NULL AND owner = $6
 )
-INSERT INTO ingest_dedup (id) SELECT unnest($1::text[])
-ON CONFLICT (id) DO UPDATE SET claimed_at = now(), accepted_at = NULL
-  WHERE (ingest_dedup.accepted_at IS NULL AND ingest_dedup.claimed_at < now() - $2::interval)
+INSERT INTO ingest_dedup (id, owner) SELECT unnest($1::text[]), $6
+ON CONFLICT (id) DO UPDATE SET claimed_at = now(), accepted_at = NULL, owner = EXCLUDED.owner
+  WHERE (ingest_dedup.accepted_at IS NULL AND (
+          ingest_dedup.claimed_at < now() - $2::interval
+          OR (ingest_dedup.owner IS NOT NULL AND NOT EXISTS (
+            SELECT FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1
+              AND (classid::int8 << 32 | objid::int8) = ingest_dedup.owner))))
      OR ingest_dedup.accepted_at < now() - $5::interval
 RETURNING id
 """
+# The owner's lock (a bigint key shows in pg_locks as classid, objid, objsubid 1), taken when
+# the writer's connection is set up; the pool's reset on release unlocks it.
+_OWN = "SELECT pg_advisory_lock({owner})"
 # The statement returns only the ids it claimed, which under load is every id (new reports):
 # the state of the others (resends) is read by a second statement, only when there are any.
-# Joining every wanted id to its row in `_WRITE` itself cost PostgreSQL a third more CPU per
-# statement, on every request (docs/ingest.md, round 6). An id read here as neither claimed
+# Joining every wanted id to its row in `_WRITE` itself cost PostgreSQL more CPU per
+# statement, on every request. An id read here as neither claimed
 # nor accepted (or gone: released meanwhile) is held: the client is told to retry.
 _KNOWN = "SELECT id FROM ingest_dedup WHERE id = ANY($1::text[]) AND accepted_at IS NOT NULL"
 # Most statements under single-report load only record acceptances: no CTEs, joins or rows
-# back for those (half PostgreSQL's CPU per statement, measured).
+# back for those (they cost PostgreSQL about half the CPU of the full statement).
 _ACCEPT = "UPDATE ingest_dedup SET accepted_at = now() WHERE id = ANY($1::text[])"
 # The writer's session plans each statement once (a generic plan), not at every execution:
 # PostgreSQL otherwise keeps re-planning them for the ids at hand (custom plans; the generic
 # plan's estimate for an array of ids never wins), and planning was most of a one-id
-# statement's CPU (PostgreSQL backend CPU per statement, claim + acceptance on a 100,000-row
-# table: 495-510 -> 290-300 us). Every statement reaches rows by id, so the generic plan must
-# use the primary key whatever the statistics say (a plan made while the table was small would
-# scan it): sequential scans are off for this session. Both are undone by the pool's reset.
+# statement's CPU. Every statement reaches rows by id, so the generic plan must use the
+# primary key whatever the statistics say (a plan made while the table was small would scan
+# it): sequential scans are off for this session. Both are undone by the pool's reset.
+# Guarded by tests/integration/ingest/test_dedup_store.py
+# (test_the_writer_plans_its_statements_once_and_reaches_rows_by_key).
 _GENERIC_PLANS = "SET plan_cache_mode TO force_generic_plan; SET enable_seqscan TO off"
 # This session's commits return before their WAL is flushed (the writer flushes it within
 # 3 x wal_writer_delay): the fsync leaves the request's critical path.
@@ -115,7 +130,10 @@ class DedupStore:
         `synchronous_commit=False`: commits do not wait for the WAL flush (see docs/ingest.md:
         a PostgreSQL crash may forget the last ~0.6 s of claims and acceptances)."""
         self._pool = pool
-        self._session = _GENERIC_PLANS if synchronous_commit else f"{_GENERIC_PLANS}; {_ASYNC_COMMIT}"
+        # Not negative, so that its halves read back from pg_locks as written.
+        self._owner = secrets.randbits(62)
+        session = _GENERIC_PLANS if synchronous_commit else f"{_GENERIC_PLANS}; {_ASYNC_COMMIT}"
+        self._session = f"{session}; {_OWN.format(owner=self._owner)}"
         self._accept_linger = accept_linger
         self._lingering: asyncio.Future[None] | None = None
         self._batch_ids = metrics.dedup_batch_ids
@@ -199,12 +217,12 @@ class DedupStore:
         accepts = sorted(set(batch.accepts))
         releases = sorted(set(batch.releases))
         self._batch_ids.observe(len(claims) + len(accepts) + len(releases))
-        args = (claims, self._claim_ttl, accepts, releases, self._window)
+        args = (claims, self._claim_ttl, accepts, releases, self._window, self._owner)
         for attempt in range(1, _ATTEMPTS + 1):
             try:
                 if self._conn is None:
                     self._conn = await self._pool.acquire(timeout=self._timeout)
-                    # undone by the pool's reset on release
+                    # settings and the owner's lock: undone by the pool's reset on release
                     await self._conn.execute(self._session, timeout=self._timeout)
                 if not claims and not releases:
                     await self._conn.execute(_ACCEPT, accepts, timeout=self._timeout)

@@ -79,6 +79,11 @@ class IngestMetrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        self.checkins = Counter(
+            "pollwatch_ingest_checkins_total",
+            "Check-in replies (OK / ДА / ИӘ) recorded: monitors at their stations.",
+            registry=self.registry,
+        )
         self.dead_letters = Counter(
             "pollwatch_ingest_dead_letters_total",
             "SMS kept on the dead-letter topic, by reason.",
@@ -94,5 +99,17 @@ class IngestMetrics:
         self.dedup_record_failures = Counter(
             "pollwatch_ingest_dedup_record_failures_total",
             "Reports Kafka acknowledged whose id could not be recorded in the dedup store.",
+            registry=self.registry,
+        )
+        self.evidence_uploads = Counter(
+            "pollwatch_ingest_evidence_uploads_total",
+            "Evidence photo uploads by outcome (stored, duplicate, rejected, unavailable) and "
+            "reason (the error code of a rejected one).",
+            ["outcome", "reason"],
+            registry=self.registry,
+        )
+        self.evidence_bytes = Counter(
+            "pollwatch_ingest_evidence_stored_bytes_total",
+            "Bytes of evidence photos stored (each distinct photo once).",
             registry=self.registry,
         )

@@ -1,21 +1,23 @@
-"""The monitors store: bearer tokens (kept as SHA-256 only), phones and station assignments."""
+"""The monitors store: bearer tokens (kept as SHA-256 only), phones, station assignments and
+the language SMS replies are sent in."""
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 import uuid
 from dataclasses import dataclass
 
 import asyncpg
 
+from services.common import audit
+from services.common.catalog import Lang
+from services.common.monitors.tokens import hash_token, new_token
 from services.ingest.errors import IngestError
 
-TOKEN_PREFIX = "pw_"
+LANGUAGES = tuple(lang.value for lang in Lang)  # as migration 0016's CHECK
 _PHONE = re.compile(r"\+[1-9]\d{6,14}")
 _SELECT = """
-SELECT m.id, m.display_name, m.phone, m.token_hash, m.revoked_at IS NOT NULL AS revoked,
+SELECT m.id, m.display_name, m.phone, m.token_hash, m.revoked_at IS NOT NULL AS revoked, m.lang,
        coalesce(array_agg(s.station_id ORDER BY s.station_id) FILTER (WHERE s.station_id IS NOT NULL), '{}')
          AS stations
 FROM monitors m LEFT JOIN monitor_stations s ON s.monitor_id = m.id
@@ -34,18 +36,10 @@ class Monitor:
     id: str
     display_name: str
     phone: str | None
-    token_hash: str
+    token_hash: str | None  # None until credentials are issued
     stations: frozenset[str]
     revoked: bool = False
-
-
-def new_token() -> str:
-    """256 random bits, URL-safe; shown once, stored only as its hash."""
-    return TOKEN_PREFIX + secrets.token_urlsafe(32)
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    lang: str | None = None  # SMS replies' language (en, ru, kk); None: the text's own
 
 
 def normalize_phone(raw: str) -> str | None:
@@ -58,11 +52,6 @@ def normalize_phone(raw: str) -> str | None:
     return phone if _PHONE.fullmatch(phone) else None
 
 
-def mask_phone(phone: str | None) -> str:
-    """For listings: enough to recognise one's own monitor, not enough to call them."""
-    return "-" if not phone else phone[:4] + "*" * (len(phone) - 6) + phone[-2:]
-
-
 def _monitor(row: asyncpg.Record) -> Monitor:
     return Monitor(
         row["id"],
@@ -71,13 +60,22 @@ def _monitor(row: asyncpg.Record) -> Monitor:
         row["token_hash"],
         frozenset(row["stations"]),
         row["revoked"],
+        row["lang"],
     )
 
 
 async def add_monitor(
-    conn: asyncpg.Connection, name: str, phone: str | None, stations: list[str]
+    conn: asyncpg.Connection,
+    name: str,
+    phone: str | None,
+    stations: list[str],
+    lang: str | None = None,
+    actor: str = "",
 ) -> tuple[Monitor, str]:
-    """Creates a monitor bound to `stations`; returns it and its token (never stored in clear)."""
+    """Creates a monitor bound to `stations`, answered by SMS in `lang` (None: in the language
+    of each text); returns it and its token (never stored in clear)."""
+    if lang is not None and lang not in LANGUAGES:
+        raise MonitorError(f"language {lang!r} is not one of {', '.join(LANGUAGES)}")
     e164 = None
     if phone:
         e164 = normalize_phone(phone)
@@ -92,28 +90,39 @@ async def add_monitor(
         unknown = sorted(set(stations) - known)
         if unknown:
             raise MonitorError(f"unknown station(s): {', '.join(unknown)}")
-        if e164 and await conn.fetchval("SELECT 1 FROM monitors WHERE phone = $1", e164):
+        if e164 and await conn.fetchval(
+            "SELECT 1 FROM monitors WHERE phone = $1 AND revoked_at IS NULL", e164
+        ):
             raise MonitorError("that phone is already registered to another monitor")
         await conn.execute(
-            "INSERT INTO monitors (id, display_name, phone, token_hash) VALUES ($1, $2, $3, $4)",
+            """INSERT INTO monitors (id, display_name, phone, token_hash, lang, token_issued_at)
+               VALUES ($1, $2, $3, $4, $5, now())""",
             monitor_id,
             name,
             e164,
             hash_token(token),
+            lang,
         )
         await conn.executemany(
             "INSERT INTO monitor_stations (monitor_id, station_id) VALUES ($1, $2)",
             [(monitor_id, s) for s in sorted(set(stations))],
         )
-    return Monitor(monitor_id, name, e164, hash_token(token), frozenset(stations)), token
+        await audit.record(
+            conn, actor or audit.cli_actor(), "monitor.added", monitor_id, {"stations": sorted(set(stations))}
+        )
+    return Monitor(monitor_id, name, e164, hash_token(token), frozenset(stations), lang=lang), token
 
 
-async def revoke_monitor(conn: asyncpg.Connection, monitor_id: str) -> bool:
+async def revoke_monitor(conn: asyncpg.Connection, monitor_id: str, actor: str = "") -> bool:
     """Revokes the monitor's token (and phone); False when no such active monitor."""
-    status = await conn.execute(
-        "UPDATE monitors SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", monitor_id
-    )
-    return status.endswith(" 1")
+    async with conn.transaction():
+        status = await conn.execute(
+            "UPDATE monitors SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL", monitor_id
+        )
+        if not status.endswith(" 1"):
+            return False
+        await audit.record(conn, actor or audit.cli_actor(), "monitor.revoked", monitor_id)
+    return True
 
 
 async def list_monitors(conn: asyncpg.Connection) -> list[Monitor]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from services.common import events as ev
 from services.ingest.fields import MAX_COUNT
+from services.ingest.openapi_monitor import monitor_paths
 from services.ingest.sms_gateways import SENDER_FIELDS, TEXT_FIELDS
 from services.ingest.validation import (
     MAX_ANSWERS,
@@ -17,6 +18,12 @@ from services.ingest.validation import (
 )
 
 _COUNT = {"type": "integer", "minimum": 0, "maximum": MAX_COUNT}
+_PHOTOS = {
+    "type": "array",
+    "maxItems": MAX_EVIDENCE,
+    "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+    "description": "Photos uploaded to POST /v1/evidence, by the id (SHA-256) it answered.",
+}
 _ERR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -105,6 +112,7 @@ def _schemas() -> dict[str, Any]:
                     "maxItems": MAX_EVIDENCE,
                     "items": {"type": "string", "format": "uri", "maxLength": MAX_URL},
                 },
+                "evidence_ids": _PHOTOS,
             },
             ["violation"],
         ),
@@ -132,6 +140,7 @@ def _schemas() -> dict[str, Any]:
                     "type": "boolean",
                     "description": "False when the commission refused a copy.",
                 },
+                "evidence_ids": _PHOTOS,
             },
             [
                 "registered_voters",
@@ -309,6 +318,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {"summary": "Kafka and PostgreSQL reachable, writes taken", "responses": plain}
             },
             "/metrics": {"get": {"summary": "Prometheus metrics", "responses": plain}},
+            **monitor_paths(),
         },
         "components": {
             "schemas": _schemas(),

@@ -225,7 +225,7 @@ class Producer:
 
 async def _settle(futures: list[asyncio.Future[object]], within: float) -> None:
     """Waits until every future is done or `within` seconds passed: asyncio.wait without its sets and
-    callback removal (11 -> 4 us for one future, measured)."""
+    callback removal, which cost more than the wait itself for a single report."""
     left = sum(not f.done() for f in futures)
     if not left or within <= 0:
         return

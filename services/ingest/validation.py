@@ -19,6 +19,8 @@ from services.ingest.fields import FieldError, Fields, check_count, type_name
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 ITEM_PATTERN = re.compile(r"[a-z0-9_]{1,64}")
+# Evidence photos are named by the SHA-256 of their bytes (POST /v1/evidence answers it).
+EVIDENCE_ID_PATTERN = re.compile(r"[0-9a-f]{64}")
 BODIES = ("checklist", "turnout", "incident", "protocol")
 ENVELOPE = ("id", "station_id", "observed_at", *BODIES)
 # Every field is bounded, so that the largest report validation accepts is far below the most
@@ -207,7 +209,7 @@ def _turnout(f: Fields) -> ev.TurnoutUpdate | None:
 
 
 def _incident(f: Fields) -> ev.Incident | None:
-    f.reject_unknown(("violation", "description", "evidence_urls"))
+    f.reject_unknown(("violation", "description", "evidence_urls", "evidence_ids"))
     raw = f.string("violation", max_len=64)
     violation: ev.ViolationType | None = None
     if raw is not None:
@@ -217,9 +219,10 @@ def _incident(f: Fields) -> ev.Incident | None:
             f.fail("violation", "unknown_violation", f"{raw!r} is not one of: {', '.join(ev.ViolationType)}")
     description = f.text("description", max_len=MAX_DESCRIPTION)
     urls = _evidence(f)
-    if violation is None or description is None or urls is None:
+    photos = _evidence_ids(f)
+    if violation is None or description is None or urls is None or photos is None:
         return None
-    return ev.Incident(violation, description, urls)
+    return ev.Incident(violation, description, urls, photos)
 
 
 def _evidence(f: Fields) -> tuple[str, ...] | None:
@@ -244,6 +247,26 @@ def _evidence(f: Fields) -> tuple[str, ...] | None:
     return tuple(urls) if len(urls) == len(raw) else None
 
 
+def _evidence_ids(f: Fields) -> tuple[str, ...] | None:
+    raw: Any = f.obj.get("evidence_ids")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        f.fail("evidence_ids", "not_a_list", f"must be a list of photo ids, got {type_name(raw)}")
+        return None
+    if len(raw) > MAX_EVIDENCE:
+        f.fail("evidence_ids", "too_many", f"at most {MAX_EVIDENCE} photos, got {len(raw)}")
+        return None
+    ids: list[str] = []
+    for i, photo in enumerate(raw):
+        if isinstance(photo, str) and EVIDENCE_ID_PATTERN.fullmatch(photo):
+            ids.append(photo)
+        else:
+            message = "must be a photo id from POST /v1/evidence (64 lower-case hex digits)"
+            f.fail(f"evidence_ids[{i}]", "bad_evidence_id", message)
+    return tuple(ids) if len(ids) == len(raw) else None
+
+
 _PROTOCOL_COUNTS = (
     "registered_voters",
     "ballots_received",
@@ -256,8 +279,9 @@ _PROTOCOL_COUNTS = (
 
 def _protocol(f: Fields) -> ev.FinalProtocol | None:
     """Counts are checked to be counts; arithmetic inconsistencies are the aggregator's signal."""
-    f.reject_unknown((*_PROTOCOL_COUNTS, "votes", "copy_received", "home_ballots_issued"))
+    f.reject_unknown((*_PROTOCOL_COUNTS, "votes", "copy_received", "home_ballots_issued", "evidence_ids"))
     counts = {name: f.count(name) for name in _PROTOCOL_COUNTS}
+    photos = _evidence_ids(f)
     home = f.count("home_ballots_issued", required=False)
     copy = f.boolean("copy_received")
     votes_f = f.obj_field("votes")
@@ -281,6 +305,8 @@ def _protocol(f: Fields) -> ev.FinalProtocol | None:
                 votes[str(key)] = n
     if any(v is None for v in counts.values()) or home is None or copy is None or votes_f is None:
         return None
+    if photos is None:
+        return None
     if len(votes) != len(votes_f.obj) or len(votes_f.obj) > MAX_PARTIES:
         return None
     c = {k: v or 0 for k, v in counts.items()}
@@ -294,6 +320,7 @@ def _protocol(f: Fields) -> ev.FinalProtocol | None:
         votes=dict(sorted(votes.items())),
         copy_received=copy,
         home_ballots_issued=home,
+        evidence_ids=photos,
     )
 
 

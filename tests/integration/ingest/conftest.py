@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import asyncpg
 import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
-from starlette.applications import Starlette
 
 from services.common import codec, topics
 from services.common import events as ev
@@ -21,6 +20,8 @@ from services.common.stations import Region, Registry, Station
 from services.ingest.app import create_app
 from services.ingest.monitors import add_monitor
 from services.ingest.settings import IngestSettings
+from tests.integration.ingest.own_kafka import OwnKafka
+from tests.support.asgi import running
 
 PHONE = "+77011234567"
 OTHER_PHONE = "+77019876543"
@@ -50,18 +51,19 @@ async def seed(db: asyncpg.Connection) -> Seeded:
     return Seeded(token, other, first.id, second.id)
 
 
-@asynccontextmanager
-async def running(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """Runs the app's lifespan and a client talking to it in-process."""
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://ingest", timeout=30) as client:
-            yield client
-
-
 def ingest_settings(shared: SharedSettings, **overrides: object) -> IngestSettings:
     values: dict[str, object] = {"shared": shared, "produce_timeout_seconds": 3, "auth_cache_seconds": 0}
     return IngestSettings(**(values | overrides))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def own_kafka(tmp_path: Path) -> Iterator[OwnKafka]:
+    kafka = OwnKafka(tmp_path / "kafka-state")
+    kafka.run("start")
+    try:
+        yield kafka
+    finally:
+        kafka.run("stop")
 
 
 @pytest.fixture

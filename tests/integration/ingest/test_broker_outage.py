@@ -4,63 +4,16 @@ again without restarting ingest. Runs its own throwaway Kafka (never the shared 
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import uuid
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
-from typing import Any
 
 import asyncpg
-import pytest
 from pydantic import SecretStr
 
 from services.common.kafka_admin import ensure_topics
 from services.common.settings import SharedSettings
 from services.ingest.app import create_app
-from tests.integration.ingest.conftest import ingest_settings, reports_on_topic, running, seed
-from tests.support.infra import ROOT
-from tests.support.processes import free_port
-
-
-class OwnKafka:
-    def __init__(self, state: Path) -> None:
-        self.port = free_port()
-        self.env = os.environ | {
-            "PW_STATE_DIR": str(state),
-            "KAFKA_PORT": str(self.port),
-            "KAFKA_CONTROLLER_PORT": str(free_port()),
-            "KAFKA_HEAP": "256m",
-        }
-
-    @property
-    def bootstrap(self) -> str:
-        return f"127.0.0.1:{self.port}"
-
-    def run(self, action: str) -> None:
-        subprocess.run(
-            [str(ROOT / "infra" / "kafka.sh"), action], env=self.env, check=True, capture_output=True
-        )
-
-
-@pytest.fixture
-def own_kafka(tmp_path: Path) -> Iterator[OwnKafka]:
-    kafka = OwnKafka(tmp_path / "kafka-state")
-    kafka.run("start")
-    try:
-        yield kafka
-    finally:
-        kafka.run("stop")
-
-
-def turnout(ballots: int) -> dict[str, Any]:
-    return {
-        "id": str(uuid.uuid4()),
-        "station_id": "ALA-0123",
-        "observed_at": datetime.now(UTC).isoformat(),
-        "turnout": {"ballots_issued": ballots},
-    }
+from tests.integration.ingest.conftest import ingest_settings, reports_on_topic, seed
+from tests.integration.ingest.own_kafka import OwnKafka, turnout
+from tests.support.asgi import running
 
 
 async def test_stopped_broker_gives_503_and_a_restarted_one_is_used_again(

@@ -47,6 +47,7 @@ async def test_concurrent_claims_of_one_id_from_many_stores_have_one_winner(pool
         stores = [new_store(pool) for _ in range(10)]
         for store in stores:
             stack.push_async_callback(store.close)
+        winners: dict[str, DedupStore] = {}
         for round_ in range(5):
             ids = [f"r{round_}-shared", f"r{round_}-other"]
             answers = await asyncio.gather(
@@ -56,9 +57,14 @@ async def test_concurrent_claims_of_one_id_from_many_stores_have_one_winner(pool
                 states = [a[report_id] for a in answers]
                 assert states.count(ClaimState.CLAIMED) == 1, states
                 assert states.count(ClaimState.HELD) == len(stores) - 1
-        # Once accepted, a claim anywhere says so; a released claim can be taken again.
+                winners[report_id] = stores[states.index(ClaimState.CLAIMED)]
+        # Once accepted, a claim anywhere says so; a claim released by its owner can be taken
+        # again (a release by another store gives up nothing).
         await stores[0].accept(["r0-shared"])
-        await stores[1].release(["r0-other"])
+        loser = next(s for s in stores if s is not winners["r0-other"])
+        await loser.release(["r0-other"])
+        assert (await loser.claim(["r0-other"]))["r0-other"] is ClaimState.HELD
+        await winners["r0-other"].release(["r0-other"])
         assert await stores[2].claim(["r0-shared", "r0-other"]) == {
             "r0-shared": ClaimState.ACCEPTED,
             "r0-other": ClaimState.CLAIMED,
@@ -137,6 +143,63 @@ async def test_a_lost_connection_is_replaced_and_an_unreachable_store_is_unavail
         await store.close()
 
 
+async def test_a_claim_left_by_a_replica_that_is_gone_is_taken_over_at_once(database_url: str) -> None:
+    """A replica killed while writing leaves its claims behind. Once PostgreSQL has ended its
+    session, a resend reaching another replica takes them over at once (the claim TTL is an
+    hour here, so only the owner's end explains it); while the owner lives, they are held."""
+    hour = timedelta(hours=1)
+    killed_pool = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
+    live_pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    killed = DedupStore(killed_pool, WINDOW, hour, timeout=5, metrics=IngestMetrics())
+    live = DedupStore(live_pool, WINDOW, hour, timeout=5, metrics=IngestMetrics())
+    witness = DedupStore(live_pool, WINDOW, hour, timeout=5, metrics=IngestMetrics())
+    try:
+        assert await killed.claim(["a", "b"]) == {"a": ClaimState.CLAIMED, "b": ClaimState.CLAIMED}
+        await killed.accept(["b"])
+        assert await live.claim(["a", "b"]) == {"a": ClaimState.HELD, "b": ClaimState.ACCEPTED}
+        killed_pool.terminate()  # as SIGKILL: its connections drop, nothing is released
+        deadline = asyncio.get_running_loop().time() + 10
+        while (state := (await live.claim(["a"]))["a"]) is ClaimState.HELD:
+            assert asyncio.get_running_loop().time() < deadline, "the dead replica's claim is still held"
+            await asyncio.sleep(0.2)
+        assert state is ClaimState.CLAIMED
+        # The claim is the live replica's now: held for everyone else, and an acceptance stays.
+        assert await witness.claim(["a"]) == {"a": ClaimState.HELD}
+        assert await witness.claim(["b"]) == {"b": ClaimState.ACCEPTED}
+    finally:
+        await witness.close()
+        await live.close()
+        await live_pool.close()
+
+
+async def test_a_release_gives_up_only_the_releasing_replica_s_own_claim(
+    database_url: str, pool: asyncpg.Pool, db: asyncpg.Connection
+) -> None:
+    """A replica whose session PostgreSQL ended has its claim taken over; its late release of
+    that write (failed, on a new session) must not give up the claim now held by another, which
+    would let a third copy be written."""
+    cut_pool = await asyncpg.create_pool(
+        database_url, min_size=1, max_size=1, server_settings={"application_name": "cut-off"}
+    )
+    cut_off = DedupStore(cut_pool, WINDOW, TTL, timeout=5, metrics=IngestMetrics())
+    taker, witness = new_store(pool), new_store(pool)
+    try:
+        assert await cut_off.claim(["x"]) == {"x": ClaimState.CLAIMED}
+        await db.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'cut-off'"
+        )
+        deadline = asyncio.get_running_loop().time() + 10
+        while (await taker.claim(["x"]))["x"] is ClaimState.HELD:
+            assert asyncio.get_running_loop().time() < deadline, "the cut-off replica's claim is still held"
+            await asyncio.sleep(0.2)
+        await cut_off.release(["x"])  # on a new session: the statement is retried once
+        assert await witness.claim(["x"]) == {"x": ClaimState.HELD}
+    finally:
+        for store in (cut_off, taker, witness):
+            await store.close()
+        await cut_pool.close()
+
+
 async def test_acceptances_wait_for_a_claim_and_share_its_statement(
     pool: asyncpg.Pool, db: asyncpg.Connection
 ) -> None:
@@ -180,7 +243,7 @@ async def test_asynchronous_commits_stay_on_the_store_connection(database_url: s
 async def test_the_writer_plans_its_statements_once_and_reaches_rows_by_key(database_url: str) -> None:
     """The writer's session uses generic plans (planned once, not per execution), and they look
     rows up by primary key even on an empty table, whose statistics would favour a scan; the
-    pool's reset undoes both settings."""
+    pool's reset undoes both settings and the owner's lock."""
     single = await asyncpg.create_pool(database_url, min_size=1, max_size=1)
     try:
         store = DedupStore(single, WINDOW, TTL, timeout=5, metrics=IngestMetrics())
@@ -196,9 +259,9 @@ async def test_the_writer_plans_its_statements_once_and_reaches_rows_by_key(data
             assert plans is not None
             assert (plans["generic_plans"], plans["custom_plans"]) == (8, 0)
             await conn.execute(
-                f"PREPARE probe (text[], interval, text[], text[], interval) AS {dedup_store._WRITE}"
+                f"PREPARE probe (text[], interval, text[], text[], interval, int8) AS {dedup_store._WRITE}"
             )
-            rows = await conn.fetch("EXPLAIN EXECUTE probe ('{a}', '30 s', '{b}', '{c}', '72 h')")
+            rows = await conn.fetch("EXPLAIN EXECUTE probe ('{a}', '30 s', '{b}', '{c}', '72 h', 7)")
             plan = "\n".join(r[0] for r in rows)
             await conn.execute("DEALLOCATE probe")
             assert "Seq Scan" not in plan, plan
@@ -220,6 +283,8 @@ async def test_the_writer_plans_its_statements_once_and_reaches_rows_by_key(data
         async with single.acquire() as conn:  # the same, only connection
             assert await conn.fetchval("SHOW plan_cache_mode") == "auto"
             assert await conn.fetchval("SHOW enable_seqscan") == "on"
+            held = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()"
+            assert await conn.fetchval(held) == 0
     finally:
         await single.close()
 

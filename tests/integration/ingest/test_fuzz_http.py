@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from services.common.settings import SharedSettings
 from services.ingest.app import create_app
-from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic, running
+from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic
+from tests.support.asgi import running
 from tests.support.ingest_inputs import check_reports_answer, check_sms_answer, report_requests, sms_requests
 
 NOW = datetime.now(UTC)

@@ -12,7 +12,8 @@ from services.common.station_store import store_registry
 from services.common.stations import Region, Registry, Station
 from services.ingest.app import create_app
 from services.ingest.monitors import add_monitor
-from tests.integration.ingest.conftest import ingest_settings, reports_on_topic, running
+from tests.integration.ingest.conftest import ingest_settings, reports_on_topic
+from tests.support.asgi import running
 from tests.support.largest_reports import largest_reports
 
 

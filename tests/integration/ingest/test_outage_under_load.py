@@ -27,7 +27,8 @@ from services.common.stations import Region, Registry, Station
 from services.ingest.app import create_app
 from services.ingest.metrics import IngestMetrics
 from services.ingest.monitors import add_monitor
-from tests.integration.ingest.conftest import ingest_settings, reports_on_topic, running
+from tests.integration.ingest.conftest import ingest_settings, reports_on_topic
+from tests.support.asgi import running
 from tests.support.infra import KAFKA_PORT, port_open, run_script
 
 OUTAGE_SECONDS = 20

@@ -9,7 +9,8 @@ import httpx
 
 from services.common.settings import SharedSettings
 from services.ingest.app import create_app
-from tests.integration.ingest.conftest import PHONE, Seeded, ingest_settings, reports_on_topic, running
+from tests.integration.ingest.conftest import PHONE, Seeded, ingest_settings, reports_on_topic
+from tests.support.asgi import running
 
 
 async def test_a_years_old_or_future_report_is_refused_over_http_and_sms(

@@ -14,7 +14,8 @@ from services.common import codec
 from services.common import events as ev
 from services.common.settings import SharedSettings
 from services.ingest.app import create_app
-from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic, running
+from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic
+from tests.support.asgi import running
 
 
 def turnout(station: str = "ALA-0123", ballots: int = 450, report_id: str | None = None) -> dict[str, Any]:

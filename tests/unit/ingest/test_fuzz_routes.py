@@ -6,71 +6,32 @@ inputs to the whole service on the real Kafka and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import cast
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.common import codec
-from services.common import events as ev
 from services.common.clock import ManualClock
 from services.common.settings import ReportingWindow, SharedSettings
-from services.ingest.asgi import IngestApp
-from services.ingest.auth import Authenticator
-from services.ingest.context import Services
-from services.ingest.intake import Intake, Result, Status
-from services.ingest.metrics import IngestMetrics
-from services.ingest.monitors import Monitor
-from services.ingest.reports_route import report_routes
+from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
-from services.ingest.sms_route import sms_routes
-from services.ingest.station_cache import StationCache
+from tests.support.asgi import running
 from tests.support.ingest_inputs import (
     check_reports_answer,
     check_sms_answer,
     report_requests,
     sms_requests,
 )
-
-NOW = datetime(2026, 3, 1, 6, 0, tzinfo=UTC)
-TOKEN = "pw_monitor_token"
-MONITOR = Monitor("mon-1", "Monitor", "+77011234567", "", frozenset({"ALA-0123", "ALA-0456"}))
-
-
-class AcceptingIntake:
-    """Takes every report it is handed, after encoding it as the real intake does."""
-
-    async def submit(self, reports: Sequence[ev.Report]) -> list[Result]:
-        for report in reports:
-            codec.encode_report(report)
-        return [Result(Status.ACCEPTED)] * len(reports)
-
-    async def dead_letter(self, letter: ev.DeadLetter) -> bool:
-        codec.encode_dead_letter(letter)
-        return True
-
-
-class OneMonitor:
-    async def by_token(self, token: str) -> Monitor | None:
-        return MONITOR if token == TOKEN else None
-
-    async def by_phone(self, phone: str) -> Monitor | None:
-        return MONITOR if phone == MONITOR.phone else None
-
-
-class Stations:
-    def __init__(self) -> None:
-        self.registered = {"ALA-0123": 1000, "ALA-0456": 800, "AKM-0777": 900}
+from tests.unit.ingest.fakes import NOW, TOKEN, Fakes
 
 
 @dataclass
 class Client:
-    """The routes on an event loop of their own, called one request at a time."""
+    """The app on an event loop of its own, called one request at a time."""
 
     loop: asyncio.AbstractEventLoop
     http: httpx.AsyncClient
@@ -81,26 +42,16 @@ class Client:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
+    """The whole app, with an intake that accepts whatever reaches it."""
     window = ReportingWindow(datetime(2026, 2, 28, tzinfo=UTC), datetime(2026, 3, 2, 6, tzinfo=UTC))
     shared = SharedSettings(reporting_opens_at=window.opens_at, reporting_closes_at=window.closes_at)
-    ingest = IngestSettings(shared=shared)
-    metrics = IngestMetrics()
-    reports = report_routes(ingest, metrics)
-    app = IngestApp(reports[0], routes=[*reports, *sms_routes(ingest, metrics)])
-    app.state.services = Services(
-        ingest,
-        cast(Intake, AcceptingIntake()),
-        cast(Authenticator, OneMonitor()),
-        cast(StationCache, Stations()),
-        metrics,
-        ManualClock(NOW),
-    )
+    app = create_app(IngestSettings(shared=shared), ManualClock(NOW), services=Fakes().services())
     loop = asyncio.new_event_loop()
-    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://ingest")
+    served = running(app)
     try:
-        yield Client(loop, http)
+        yield Client(loop, loop.run_until_complete(served.__aenter__()))
     finally:
-        loop.run_until_complete(http.aclose())
+        loop.run_until_complete(served.__aexit__(None, None, None))
         loop.close()
 
 

@@ -9,14 +9,17 @@ import pytest
 
 from services.common import codec
 from services.common import events as ev
+from services.common.catalog import Lang
+from services.common.monitors.phones import mask as mask_phone
+from services.common.monitors.tokens import hash_token, new_token
 from services.common.settings import ReportingWindow
 from services.ingest import sms_replies
 from services.ingest.errors import PayloadError
-from services.ingest.monitors import hash_token, mask_phone, new_token, normalize_phone
+from services.ingest.monitors import normalize_phone
 from services.ingest.openapi import openapi_document
 from services.ingest.payload import parse_payload
+from services.ingest.sms_commands import SmsError, SmsTurnout, StationRef
 from services.ingest.sms_gateways import Gateway, InboundError, parse_sent_at, read_inbound, reply_body
-from services.ingest.sms_grammar import SmsError, SmsTurnout, StationRef
 from services.ingest.sms_reports import sms_report
 from services.ingest.validation import Context, validate_report
 from tests.support.factories import ELECTION_DAY
@@ -156,7 +159,7 @@ def test_an_sms_sent_outside_the_reporting_window_gets_a_reply_saying_so() -> No
     refused = sms_report(command, ctx, datetime(2001, 3, 1, 10, 0, tzinfo=UTC))
     assert isinstance(refused, SmsError)
     assert refused.code == "outside_window"
-    assert sms_replies.rejected(refused) == (
+    assert sms_replies.rejected(refused, Lang.EN) == (
         "NOT SAVED. time: 2001-03-01T10:00:00+00:00 is outside the election's reporting window, "
         "2026-02-28T00:00:00+00:00 to 2026-03-02T00:00:00+00:00."
     )

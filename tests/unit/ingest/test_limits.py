@@ -46,6 +46,8 @@ def test_one_more_of_anything_is_refused_by_name() -> None:
         (checklist, "checklist.answers", {"extra": True}, "too_many"),
         (incident, "incident.description", "x", "too_long"),
         (incident, "incident.evidence_urls", ["https://x"], "too_many"),
+        (incident, "incident.evidence_ids", ["f" * 64], "too_many"),
+        (protocol, "protocol.evidence_ids", ["f" * 64], "too_many"),
         (protocol, "protocol.votes", {"Z": 1}, "too_many"),
     ]
     for raw, path, extra, code in more:

@@ -60,6 +60,17 @@ def test_turnout_above_registered_is_flagged_not_rejected() -> None:
             [("incident.evidence_urls[0]", "bad_url")],
         ),
         (
+            payload(incident={"violation": "other", "evidence_ids": ["a" * 64, "A" * 64, 7]}),
+            [
+                ("incident.evidence_ids[1]", "bad_evidence_id"),
+                ("incident.evidence_ids[2]", "bad_evidence_id"),
+            ],
+        ),
+        (
+            payload(incident={"violation": "other", "evidence_ids": "a" * 64}),
+            [("incident.evidence_ids", "not_a_list")],
+        ),
+        (
             payload(checklist={"phase": "noon", "answers": {"station_ready": True}}),
             [("checklist.phase", "unknown_phase")],
         ),
@@ -109,6 +120,23 @@ def test_a_protocol_with_inconsistent_arithmetic_is_accepted_for_the_aggregator_
     report = validate_report(payload(protocol=body), CTX)
     assert isinstance(report, ev.Report)
     assert report.body == ev.FinalProtocol(1000, 900, 950, 990, 980, 10, {"P01": 600, "P02": 380}, False)
+
+
+def test_photos_are_referenced_by_their_sha256_from_incidents_and_protocols() -> None:
+    photo = "0123456789abcdef" * 4
+    incident = validate_report(
+        payload(incident={"violation": "ballot_stuffing", "evidence_ids": [photo]}), CTX
+    )
+    assert isinstance(incident, ev.Report)
+    assert incident.body == ev.Incident(ev.ViolationType.BALLOT_STUFFING, "", (), (photo,))
+    counts = dict.fromkeys(("registered_voters", "ballots_received", "ballots_issued", "ballots_cast"), 10)
+    body = counts | {"valid_ballots": 9, "invalid_ballots": 1, "votes": {"P01": 9}, "copy_received": True}
+    protocol = validate_report(payload(protocol=body | {"evidence_ids": [photo]}), CTX)
+    assert isinstance(protocol, ev.Report)
+    assert isinstance(protocol.body, ev.FinalProtocol)
+    assert protocol.body.evidence_ids == (photo,)
+    (raw,) = codec.report_submissions_from_proto(codec.report_batch_to_proto_bytes([protocol]))
+    assert validate_report(raw, CTX) == protocol
 
 
 def test_the_protobuf_form_is_validated_the_same_way() -> None:
