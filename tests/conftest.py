@@ -1,4 +1,5 @@
-"""Fixtures for the real infrastructure: a Kafka namespace and a fresh database per test."""
+"""Markers by folder, and fixtures for the real infrastructure: a Kafka namespace and a fresh
+database per test."""
 
 from __future__ import annotations
 
@@ -7,13 +8,36 @@ from collections.abc import AsyncIterator, Iterator
 
 import asyncpg
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
+from hypothesis import settings
 from pydantic import SecretStr
 
 from services.common.kafka_admin import ensure_topics
-from services.common.migrate import apply_migrations
 from services.common.settings import SharedSettings
-from tests.support.infra import Infra, ensure_infra, stop_started
+from tests.support.infra import (
+    Infra,
+    create_database,
+    delete_namespace_topics,
+    drop_database,
+    ensure_infra,
+    stop_started,
+)
+from tests.support.markers import NEEDS_SOCKETS, folder_marker
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks each test by its folder; integration and e2e tests get their sockets back."""
+    for item in items:
+        marker = folder_marker(item.path)
+        if marker is not None:
+            item.add_marker(marker)
+        if marker in NEEDS_SOCKETS:
+            item.add_marker(pytest.mark.enable_socket)
+
+
+# No time limit per example: speed is measured by `make bench`, and on a shared 2-core machine
+# hypothesis's 200 ms deadline failed examples that only waited for the CPU.
+settings.register_profile("pollwatch", deadline=None)
+settings.load_profile("pollwatch")
 
 
 @pytest.fixture(scope="session")
@@ -37,38 +61,18 @@ def namespace() -> str:
 @pytest.fixture
 async def kafka_topics(infra: Infra, namespace: str) -> AsyncIterator[str]:
     """Creates every registry topic under this test's namespace; returns the namespace. After
-    the test, every topic of the namespace (the services' internal ones too) is deleted: a
-    full run otherwise leaves ~15,000 partitions on the test broker, which then runs out of
-    heap on the next start."""
+    the test, every topic of the namespace (the services' internal ones too) is deleted."""
     await ensure_topics(infra.kafka_bootstrap, namespace)
     yield namespace
-    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap, request_timeout_ms=15000)
-    await admin.start()
-    try:
-        mine = [t for t in await admin.list_topics() if t.startswith(f"{namespace}.")]
-        if mine:
-            await admin.delete_topics(mine)
-    finally:
-        await admin.close()
+    await delete_namespace_topics(infra, namespace)
 
 
 @pytest.fixture
 async def database_url(infra: Infra) -> AsyncIterator[str]:
     """A new database with every migration applied, dropped after the test."""
-    name = f"pw_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(infra.admin_database_url)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = infra.database_url(name)
-    apply_migrations(url)
+    url = await create_database(infra)
     yield url
-    admin = await asyncpg.connect(infra.admin_database_url)
-    try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
+    await drop_database(infra, url)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ def test_each_service_serves_health_readiness_and_metrics(
     shared_settings: SharedSettings, tmp_path: Path
 ) -> None:
     with run_all(shared_settings, tmp_path) as services:
+        assert set(services) == {"ingest", "aggregator", "api"}
         for name, service in services.items():
             ready = service.wait_ready()
             assert ready.status_code == 200, f"{name}: {ready.text}\n{service.log_tail()}"

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from services.common import events as ev
+from services.common.demo_registry import demo_registry
+from services.common.stations import Registry
 
 ELECTION_DAY = datetime(2012, 1, 15, 2, 0, tzinfo=UTC)  # 08:00 in Almaty
 
@@ -49,3 +52,15 @@ def protocol(**overrides: object) -> ev.FinalProtocol:
     }
     values.update(overrides)
     return ev.FinalProtocol(**values)  # type: ignore[arg-type]
+
+
+def small_registry(per_region: int = 4) -> Registry:
+    """`per_region` stations of each of the 13 demo regions (52 with the default)."""
+    full = demo_registry()
+    kept: dict[str, int] = defaultdict(int)
+    stations = []
+    for s in full.stations:
+        if kept[s.region_id] < per_region:
+            kept[s.region_id] += 1
+            stations.append(s)
+    return Registry(full.regions, tuple(stations))

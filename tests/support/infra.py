@@ -9,8 +9,14 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
+from aiokafka.admin import AIOKafkaAdminClient
+
+from services.common.migrate import apply_migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_PORT = int(os.environ.get("PW_TEST_KAFKA_PORT", "19092"))
@@ -68,3 +74,38 @@ def ensure_infra() -> Infra:
 def stop_started(infra: Infra) -> None:
     for script in reversed(infra.started):
         run_script(script, "stop")
+
+
+async def create_database(infra: Infra) -> str:
+    """A new database with every migration applied; returns its URL."""
+    name = f"pw_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(infra.admin_database_url)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = infra.database_url(name)
+    apply_migrations(url)
+    return url
+
+
+async def drop_database(infra: Infra, url: str) -> None:
+    name = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(infra.admin_database_url)
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+async def delete_namespace_topics(infra: Infra, namespace: str) -> None:
+    """Deletes every topic of `namespace` (the services' internal ones too): a full run otherwise
+    leaves ~15,000 partitions on the test broker, which then runs out of heap on the next start."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=infra.kafka_bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        mine = [t for t in await admin.list_topics() if t.startswith(f"{namespace}.")]
+        if mine:
+            await admin.delete_topics(mine)
+    finally:
+        await admin.close()

@@ -64,12 +64,19 @@ def _checklist(answers: dict[str, bool], note: str = "") -> dict[str, Any]:
     return {"checklist": {"phase": "opening", "answers": answers, "note": note}}
 
 
-def _incident(description: str = "", urls: tuple[str, ...] = ()) -> dict[str, Any]:
-    return {"incident": {"violation": "other", "description": description, "evidence_urls": list(urls)}}
+def _incident(description: str = "", urls: tuple[str, ...] = (), photos: int = 0) -> dict[str, Any]:
+    incident = {"violation": "other", "description": description, "evidence_urls": list(urls)}
+    return {"incident": incident | {"evidence_ids": _photo_ids(photos)}}
 
 
-def _protocol(votes: dict[str, int]) -> dict[str, Any]:
-    return {"protocol": {**dict.fromkeys(COUNTS, 1_000_000), "votes": votes, "copy_received": True}}
+def _protocol(votes: dict[str, int], photos: int = 0) -> dict[str, Any]:
+    counts = dict.fromkeys(COUNTS, 1_000_000)
+    return {"protocol": counts | {"votes": votes, "copy_received": True, "evidence_ids": _photo_ids(photos)}}
+
+
+def _photo_ids(n: int) -> list[str]:
+    """n distinct photo ids (SHA-256 hex digests have a fixed length)."""
+    return [f"{i:064x}" for i in range(n)]
 
 
 def _keys(n: int, width: int, alphabet: str = "abcdefghij") -> list[str]:
@@ -93,14 +100,17 @@ def largest_reports() -> tuple[list[dict[str, Any]], Context]:
     description = largest(lambda n: (envelope(_incident(WIDE * n)), plain))
     url_len = largest(lambda n: (envelope(_incident(urls=("https://" + WIDE * n,))), plain), 0)
     urls = largest(lambda n: (envelope(_incident(urls=("https://x",) * n)), plain), 0)
+    photos = largest(lambda n: (envelope(_incident(photos=n)), plain), 0)
+    protocol_photos = largest(lambda n: (envelope(_protocol({"a": 1}, photos=n)), plain), 0)
     party_len = largest(lambda n: (envelope(_protocol({WIDE * n: 1})), plain))
     parties = largest(lambda n: (envelope(_protocol(dict.fromkeys(_keys(n, 8), 1))), plain))
 
     station = "S" * station_len
     url = "https://" + WIDE * url_len
+    votes = dict.fromkeys((k.replace("a", WIDE) for k in _keys(parties, party_len)), 1_000_000)
     reports = [
         _checklist(dict.fromkeys(_keys(answers, item_len), True), WIDE * note),
-        _incident(WIDE * description, (url,) * urls),
-        _protocol(dict.fromkeys((k.replace("a", WIDE) for k in _keys(parties, party_len)), 1_000_000)),
+        _incident(WIDE * description, (url,) * urls, photos),
+        _protocol(votes, protocol_photos),
     ]
     return [envelope(body, "x" * id_len, station) for body in reports], context(station)

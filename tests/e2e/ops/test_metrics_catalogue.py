@@ -251,7 +251,7 @@ def test_every_metric_the_dashboard_and_rules_use_is_exported(scrape: Scrape, na
     assert name in scrape.exported(), f"{name} (used by {', '.join(USED[name])}) is exported by no service"
 
 
-# --- the signals the issue asks for ----------------------------------------------------------------
+# --- the signals ops needs ------------------------------------------------------------------------
 
 REQUIRED = [
     (

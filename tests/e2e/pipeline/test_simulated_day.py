@@ -14,16 +14,15 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.common.demo_registry import demo_registry
 from services.common.settings import SharedSettings
 from services.common.station_store import store_registry
-from services.common.stations import Registry
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.model import DayOptions, plan_day
 from services.simulator.provision import provision_monitors
 from services.simulator.scenario import Day, Irregularity
 from services.simulator.sender import Sender
 from tests.support.api_client import create_api_key, graphql
+from tests.support.factories import small_registry
 from tests.support.processes import run_all
 
 # The alert each injected irregularity must raise (the demo profile, services/aggregator/rules/demo.yaml).
@@ -34,6 +33,8 @@ EXPECTED_RULE = {
     Irregularity.MONITOR_REMOVED: "silent_station",
     Irregularity.PROTOCOL_REFUSED: "protocol_refused",
     Irregularity.PROTOCOL_INCONSISTENT: "protocol_inconsistent",
+    Irregularity.CHECKLIST_FAILED: "checklist_failed",
+    Irregularity.MONITOR_BARRED: "monitor_absent",
 }
 STATIONS_QUERY = """
 query($region: ID, $after: String) {
@@ -52,18 +53,6 @@ TURNOUT_REPORTS_QUERY = (
 REGIONS_QUERY = "{ regions { id stats { registeredVoters ballotsIssued stationsTotal } } }"
 
 
-def small_registry(per_region: int = 4) -> Registry:
-    """A few stations of every demo region: 52 stations, 13 regions."""
-    full = demo_registry()
-    kept: dict[str, int] = defaultdict(int)
-    stations = []
-    for s in full.stations:
-        if kept[s.region_id] < per_region:
-            kept[s.region_id] += 1
-            stations.append(s)
-    return Registry(full.regions, tuple(stations))
-
-
 def paged(url: str, key: str, query: str, field: str) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     after = None
@@ -80,6 +69,8 @@ def settled(nodes: list[dict[str, Any]], day: Day) -> bool:
     stats = {n["id"]: n["stats"] for n in nodes}
     for sid, truth in day.truth.items():
         got = stats.get(sid)
+        if Irregularity.MONITOR_BARRED in truth.irregularities:
+            continue  # never reported: no figures
         if got is None or (got["ballotsIssued"], got["homeVotingApplications"]) != (
             truth.ballots_issued,
             truth.home_voting_applications,
@@ -134,6 +125,9 @@ async def test_simulated_day_raises_every_irregularity_and_ends_at_the_truth(
         final = {n["id"]: n["stats"] for n in nodes}
         for sid, truth in day.truth.items():
             stats = final[sid]
+            if Irregularity.MONITOR_BARRED in truth.irregularities:
+                assert stats is None, f"{sid}: a barred monitor's station has figures"
+                continue
             assert stats is not None, f"{sid}: no stats"
             reports_of = (
                 graphql(

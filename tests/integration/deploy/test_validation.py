@@ -65,6 +65,7 @@ def test_a_kind_without_any_schema_fails(tmp_path: Path) -> None:
 
 
 def test_rendered_files_are_left_for_inspection(rendered: dict[str, list[Manifest]]) -> None:
+    assert sorted(p.name for p in (ROOT / "deploy/k8s/overlays").iterdir()) == sorted(OVERLAYS)
     for overlay in OVERLAYS:
         assert (RENDERED / f"{overlay}.yaml").stat().st_size > 0
         assert {d["metadata"].get("namespace") for d in rendered[overlay] if d["kind"] != "Namespace"} == {

@@ -79,7 +79,9 @@ def test_every_alert_has_a_unit_test_that_fires_it_and_one_that_does_not() -> No
 
 def test_every_alert_is_labelled_and_points_at_its_runbook_section() -> None:
     anchors = {_anchor(h) for h in re.findall(r"^#+ (.+)$", OPS.read_text(), flags=re.MULTILINE)}
-    for alert in _alerts():
+    alerts = _alerts()
+    assert alerts, "deploy/prometheus/rules.yaml declares no alert"
+    for alert in alerts:
         name = alert["alert"]
         assert alert["labels"]["severity"] in ("critical", "warning"), name
         assert re.fullmatch(r"\d+m", alert["for"]), name

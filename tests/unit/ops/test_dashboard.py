@@ -1,5 +1,5 @@
 """deploy/grafana/election-day.json: a plain Grafana model on a data-source variable, panels laid out
-without overlap, and the election-day topics the issue lists each have a panel."""
+without overlap, and the election-day topics ops watches each have a panel."""
 
 from __future__ import annotations
 
