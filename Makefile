@@ -25,17 +25,27 @@ test-infra: setup
 	$(TEST_ENV) infra/kafka.sh start
 	$(TEST_ENV) infra/postgres.sh start
 
-.PHONY: test-infra setup up down test check lint typecheck unit web-test proto buf bench clean web chromium k8s-generate k8s-validate
+.PHONY: test-infra setup up down test check lint typecheck unit web-test proto buf bench clean web live-client chromium k8s-generate k8s-validate
 
-# The dashboard (web/): built into static files the API serves at / (see docs/dashboard.md).
-WEB_STAMP := web/dist/index.html
-WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json services/common/catalog/*.json -type f 2>/dev/null)
+# The dashboard (web/): built into static files the API serves at / (see docs/dashboard.md); the
+# monitor app (web/monitor/) into web/dist-monitor, which ingest serves at /m/ (docs/monitor-app.md).
+WEB_STAMP := web/dist/index.html web/dist-monitor/index.html
+WEB_SOURCES := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json web/monitor web/vite.monitor.config.ts services/common/catalog/*.json -type f 2>/dev/null)
 
-setup: $(STAMP) $(KAFKA_JARS) $(WEB_STAMP)
+# The graphql-ws reference client (Node) the live-feed e2e tests subscribe with.
+LIVE_CLIENT_STAMP := tests/e2e/live/node_modules/.installed
+
+setup: $(STAMP) $(KAFKA_JARS) $(WEB_STAMP) $(LIVE_CLIENT_STAMP)
 
 web: $(WEB_STAMP)
 
-$(WEB_STAMP): web/package.json web/package-lock.json $(WEB_SOURCES)
+live-client: $(LIVE_CLIENT_STAMP)
+
+$(LIVE_CLIENT_STAMP): tests/e2e/live/package.json tests/e2e/live/package-lock.json
+	cd tests/e2e/live && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(WEB_STAMP) &: web/package.json web/package-lock.json $(WEB_SOURCES)
 	cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build
 	touch $@
 
@@ -69,7 +79,8 @@ up: setup
 	echo "  GraphQL (GraphiQL)  http://127.0.0.1:8080/graphql   (header X-API-Key: $$key)"; \
 	echo "  demo API key        $$key   (admin; also in .local/demo-api-key)"; \
 	echo "  ingest              http://127.0.0.1:8081/v1/reports  (docs/ingest.md, docs/sms.md)"; \
-	echo "  metrics             http://127.0.0.1:8080/metrics  :8081/metrics  :8082/metrics"; \
+	echo "  metrics             http://127.0.0.1:8080/metrics  :8081/metrics  :8082/metrics  :8083/metrics"; \
+	echo "  messages            pollwatch messages send --everyone --text ...  (to the gateway simulator, :8084/simulator/texted)"; \
 	echo "  simulator           $$( [ "$(SIMULATE)" = 1 ] && echo '.local/run/simulate.log' || echo 'off (SIMULATE=0)')"; \
 	echo "  stop everything     make down"
 

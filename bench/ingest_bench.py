@@ -13,7 +13,7 @@ The load average and the CPU that ingest and the whole machine used are recorded
 other work on this machine shows up there, and as `*_others_cores` (CPU that processes outside the
 benchmark used during the phase). PW_BENCH_PYSPY=<dir> profiles ingest during the
 phases with py-spy (a dev dependency) into <dir>/<phase>.txt (collapsed stacks).
-PW_BENCH_SINGLE_RATE sets the single phase's rate (default 1,000/s, the issue's): on a machine
+PW_BENCH_SINGLE_RATE sets the single phase's rate (default 1,000/s, the target's): on a machine
 another benchmark shares, a lower rate compares variants below saturation. PW_BENCH_SINGLE_ONLY=1
 skips the batched phases (A/B runs of single-report variants).
 """
@@ -53,18 +53,19 @@ from services.ingest.monitors import add_monitor
 BATCH = 1000
 BATCHED_REPORTS = 40_000
 CONCURRENCY = 4
-RATE = int(os.environ.get("PW_BENCH_SINGLE_RATE", "1000"))  # single reports per second (the issue: 1,000)
+RATE = int(os.environ.get("PW_BENCH_SINGLE_RATE", "1000"))  # single reports per second (the target: 1,000)
 SECONDS = 10
 ROUNDS = 3  # raw/batched pairs; the median pair is reported
 # The single phase starts after this much of the same load, so that it measures the steady state
-# (a fresh broker's JIT compiler alone cost ~300-500 us of Kafka CPU per request in its first
-# minutes, docs/ingest.md round 4).
+# (a fresh broker's JIT compiler costs Kafka several times its steady CPU per request in its
+# first minutes).
 WARMUP_SECONDS = int(os.environ.get("PW_BENCH_WARMUP_S", "20"))
 CONNECTIONS = 200  # the open loop's pool: more than enough for RATE x 20 ms
 LINGER_MS = int(os.environ.get("PW_BENCH_LINGER_MS", "0"))  # ingest's (its default) and the baseline's
 # One uvicorn worker per core, as ingest would be deployed on this 2-core machine. (One worker
-# measured lower single-report latency and CPU per request, see docs/ingest.md round 3, but
-# caps batched ingest at one core: PW_BENCH_INGEST_WORKERS=1 to compare.)
+# gives lower single-report latency and CPU per request, as one producer and one dedup writer
+# batch twice the requests, but caps batched ingest at one core: PW_BENCH_INGEST_WORKERS=1 to
+# compare.)
 WORKERS = int(os.environ.get("PW_BENCH_INGEST_WORKERS", "2"))
 # PW_BENCH_SINGLE_ONLY=1 skips the batched phases (A/B runs of single-report variants).
 SINGLE_ONLY = os.environ.get("PW_BENCH_SINGLE_ONLY", "") == "1"

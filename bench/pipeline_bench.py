@@ -24,6 +24,8 @@ import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.support import fresh_settings, pipeline, raw_topic
+from services.aggregator.domain.rules import load_rules
+from services.common import events as ev
 from services.common.demo_registry import demo_registry
 from services.common.settings import SharedSettings
 from services.common.station_store import store_registry
@@ -221,6 +223,8 @@ EXPECTED_RULES = {
     Irregularity.MONITOR_REMOVED: ("silent_station",),
     Irregularity.PROTOCOL_REFUSED: ("protocol_refused",),
     Irregularity.PROTOCOL_INCONSISTENT: ("protocol_inconsistent",),
+    Irregularity.CHECKLIST_FAILED: ("checklist_failed",),
+    Irregularity.MONITOR_BARRED: ("monitor_absent",),
 }
 
 
@@ -248,6 +252,11 @@ def alert_quality(shared: SharedSettings) -> dict[str, float]:
                 expected[rule].add(t.station_id)
         if t.ballots_issued >= 0.9 * t.registered_voters:
             expected["abnormal_turnout"].add(t.station_id)
+    # Any report of a violation_reported type (minor incidents at clean stations too) is one.
+    reported_types = set(load_rules().violation_reported.severities)
+    for r in day.reports:
+        if isinstance(r.body, ev.Incident) and r.body.violation in reported_types:
+            expected["violation_reported"].add(r.station_id)
     with pipeline(shared) as services:
         deliveries = schedule(
             day, DeliveryOptions(speed=QUALITY_SPEED, resend_share=0.05, late_share=0.05, seed=5)

@@ -28,8 +28,11 @@ MODULES = (
     "api_neighbour_bench",
     "pipeline_bench",
     "replay_bench",
+    "alert_stream_bench",
     "storage_bench",
     "dashboard_bench",
+    "onboarding_bench",
+    "monitor_app_bench",
 )
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench.json"
 

@@ -22,8 +22,12 @@ simulate() {
   if [ -f "$run/simulate.pid" ] && kill -0 "$(cat "$run/simulate.pid")" 2>/dev/null; then
     echo "simulator: already running" >&2; return
   fi
-  # 2,000 stations, the whole day in 30 minutes, reports every 30 simulated minutes.
-  nohup "$bin" simulate --day-minutes "${DEMO_DAY_MINUTES:-30}" --interval 30 \
+  # 2,000 stations reporting every 30 minutes. Today's election day in real time, polls 07:00-20:00
+  # on each region's clock, so the dashboard's "5 min ago" is true; DEMO_DAY_MINUTES=30 plays a
+  # past day compressed into 30 minutes instead.
+  local when=(--today)
+  [ -n "${DEMO_DAY_MINUTES:-}" ] && when=(--day-minutes "$DEMO_DAY_MINUTES")
+  nohup "$bin" simulate "${when[@]}" --interval 30 \
     --truth "$state/simulation-truth.json" >"$run/simulate.log" 2>&1 &
   echo $! > "$run/simulate.pid"
   echo "simulator: running (log $run/simulate.log, ground truth $state/simulation-truth.json)" >&2

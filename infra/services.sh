@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts and stops the three pollwatch services as background processes (pids in $PW_STATE_DIR/run).
+# Starts and stops the pollwatch services as background processes (pids in $PW_STATE_DIR/run):
+# ingest, aggregator, api, and the messenger with the SMS gateway simulator it sends to.
 #   infra/services.sh start|stop|status
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -8,18 +9,20 @@ run="$state/run"
 bin="$root/.venv/bin/pollwatch"
 mkdir -p "$run"
 
-declare -A ports=([ingest]="${INGEST_PORT:-8081}" [aggregator]="${AGGREGATOR_PORT:-8082}" [api]="${API_PORT:-8080}")
+declare -A ports=([ingest]="${INGEST_PORT:-8081}" [aggregator]="${AGGREGATOR_PORT:-8082}" [api]="${API_PORT:-8080}"
+  [gateway-simulator]="${GATEWAY_SIM_PORT:-8084}" [messenger]="${MESSENGER_PORT:-8083}")
+services=(ingest aggregator api gateway-simulator messenger)
 
 alive() { [ -f "$run/$1.pid" ] && kill -0 "$(cat "$run/$1.pid")" 2>/dev/null; }
 
 start() {
-  for svc in ingest aggregator api; do
+  for svc in "${services[@]}"; do
     if alive "$svc"; then echo "$svc: already running" >&2; continue; fi
     AGGREGATOR_DATA_DIR="${AGGREGATOR_DATA_DIR:-$state/aggregator}" \
       nohup "$bin" "$svc" >"$run/$svc.log" 2>&1 &
     echo $! >"$run/$svc.pid"
   done
-  for svc in ingest aggregator api; do
+  for svc in "${services[@]}"; do
     port="${ports[$svc]}"
     for _ in $(seq 1 120); do
       if curl -sf "http://127.0.0.1:$port/healthz" >/dev/null 2>&1; then break; fi
@@ -32,7 +35,7 @@ start() {
 }
 
 stop() {
-  for svc in api aggregator ingest; do
+  for svc in messenger gateway-simulator api aggregator ingest; do
     if alive "$svc"; then
       pid="$(cat "$run/$svc.pid")"
       kill "$pid"
@@ -47,6 +50,6 @@ stop() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  status) for svc in ingest aggregator api; do alive "$svc" && echo "$svc running" || echo "$svc stopped"; done ;;
+  status) for svc in "${services[@]}"; do alive "$svc" && echo "$svc running" || echo "$svc stopped"; done ;;
   *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
 esac

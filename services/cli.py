@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from services.api.cli import keys_app
+from services.api.export_cli import export
 from services.common.errors import PollwatchError
 from services.common.settings import SharedSettings, load
 from services.ingest.cli import monitors_app
@@ -20,6 +22,7 @@ stations_app = typer.Typer(help="The polling-station registry.", no_args_is_help
 app.add_typer(topics_app, name="topics")
 app.add_typer(stations_app, name="stations")
 app.add_typer(keys_app, name="keys")
+app.command("export")(export)
 app.add_typer(monitors_app, name="monitors")
 
 
@@ -44,6 +47,22 @@ def aggregator(
     if rules_profile is not None:
         # The worker reads its settings from the environment, once (services/aggregator/settings.py).
         os.environ["AGGREGATOR_RULES_PROFILE"] = rules_profile
+    main()
+
+
+@app.command()
+def messenger() -> None:
+    """Run the messenger (broadcasts to monitors by SMS through the gateway)."""
+    from services.messenger.__main__ import main
+
+    main()
+
+
+@app.command("gateway-simulator")
+def gateway_simulator() -> None:
+    """Run the SMS gateway simulator (Twilio's and the generic API; texts nobody) for tests and demos."""
+    from services.simulator.gateway.__main__ import main
+
     main()
 
 
@@ -113,14 +132,40 @@ def stations_demo(out: Annotated[Path | None, typer.Option(help="write here, not
         out.write_text(text, encoding="utf-8")
 
 
+@app.command()
+def statement(
+    as_of: Annotated[
+        datetime, typer.Option("--as-of", help="figures as of this event time (ISO 8601; naive = UTC)")
+    ],
+    out: Annotated[Path, typer.Option(help="folder for the Markdown draft and its CSV tables")],
+    lang: Annotated[str, typer.Option(help="en, ru or kk")] = "en",
+) -> None:
+    """Write a draft preliminary statement: coverage, opening, violations, turnout, confirmed alerts."""
+    from services.api.statement import make_statement
+    from services.common.catalog import Lang
+
+    if lang not in {x.value for x in Lang}:
+        raise typer.BadParameter(f"{lang!r}: one of en, ru, kk", param_hint="--lang")
+    when = as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=UTC)
+    url = _shared().database_url.get_secret_value()
+    for path in asyncio.run(make_statement(url, when, Lang(lang), out)):
+        typer.echo(str(path))
+
+
 def _register_tools() -> None:
+    from services.common.broadcasts_cli import messages_app
     from services.common.forensics.cli import app as forensics_app
+    from services.common.monitors.cli import register as register_monitor_tools
+    from services.common.notify.cli import alerts_app
     from services.simulator.cli import simulate
     from services.simulator.replay_cli import replay
 
     app.command()(simulate)
     app.command()(replay)
     app.add_typer(forensics_app)
+    register_monitor_tools(monitors_app)
+    app.add_typer(messages_app, name="messages")
+    app.add_typer(alerts_app, name="alerts")
 
 
 _register_tools()
