@@ -71,7 +71,11 @@ def monitor_absent(stats: StationStats | None, rule: MonitorAbsent) -> Condition
         return None
     key = f"{MONITOR_ABSENT}.restricted" if restricted else f"{MONITOR_ABSENT}.silent"
     return Condition(
-        Severity.CRITICAL, float(reported), 0.0, (AlertText(key),), confidence=1.0 if restricted else 0.6
+        Severity.CRITICAL,
+        float(reported),
+        0.0,
+        (AlertText(key, {"minutes": rule.minutes}),),
+        confidence=1.0 if restricted else 0.6,
     )
 
 

@@ -10,6 +10,7 @@ from services.aggregator.domain.rules import HomeVoting, Polls, RegionRelative
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
+from services.common import catalog
 from services.common import events as ev
 from services.common.events import NATIONAL, StationStats
 from tests.support import factories as f
@@ -262,6 +263,12 @@ def test_a_monitored_station_with_no_report_an_hour_after_opening_is_monitor_abs
         "monitor_absent:M": (ev.Severity.CRITICAL, 0.6, "monitor_absent.silent"),
         "monitor_absent:B": (ev.Severity.CRITICAL, 1.0, "monitor_absent.restricted"),
     }
+    # Every placeholder of the text is filled: a reader sees "60 min", not "{minutes}".
+    for alert in tick.alerts:
+        for lang in catalog.Lang:
+            rendered = catalog.render(alert.texts[0], lang)
+            assert "{" not in rendered, rendered
+            assert "60" in rendered, rendered
     assert tick.regions[0].open_alerts == 2
     # An event clock held back (a lagging partition) and closed polls judge nothing: still open.
     assert book.evaluate(T0 - timedelta(minutes=10), ["R"]).alerts == []
