@@ -16,8 +16,9 @@ from tests.e2e.dashboard.conftest import MONITOR_NAME, Stack, post_report
 from tests.support.processes import run_service, service_env
 
 pytestmark = pytest.mark.e2e
-# Generous: the figures usually arrive well within 2 s (artifacts/dashboard_e2e.json says how fast).
-UPDATE_TIMEOUT_MS = 20_000
+# Generous: the figures usually arrive well within 2 s (artifacts/dashboard_e2e.json says how fast),
+# but a loaded 2-core CI machine has been seen to take over 20 s.
+UPDATE_TIMEOUT_MS = 45_000
 LATENCIES: dict[str, int] = {}
 
 
@@ -68,14 +69,17 @@ async def test_posted_reports_show_live_on_overview_region_row_station_page_and_
     browser.screenshot("04-station-live")
 
     # The alert feed: 95% turnout at one station crosses the abnormal-turnout threshold (90%).
+    # Only this rule's cards are counted: while polls are open in Almaty (wall clock), the
+    # monitored stations that sent nothing are rightly monitor_absent too.
     browser("hash", hash="#/alerts")
     browser("waitSelector", selector="#alerts-title")
-    assert browser("count", selector="[data-alert][data-rule]") == 0
+    assert browser("count", selector='[data-alert][data-rule="abnormal_turnout"]') == 0
     post_turnout(stack, "ALA-0004", 950)
-    wait_text(browser, "alert_feed", '[data-testid="alert-feed"]', "ALA-0004")
-    card = browser("text", selector='[data-testid="alert-feed"] li')
+    card_selector = '[data-testid="alert-feed"] li[data-alert="abnormal_turnout:ALA-0004"]'
+    wait_text(browser, "alert_feed", card_selector, "ALA-0004")
+    card = browser("text", selector=card_selector)
     assert "threshold 90" in card, card
-    assert browser("count", selector='[data-testid="alert-feed"] li button') == 2  # admin: ack + resolve
+    assert browser("count", selector=f"{card_selector} button") == 2  # admin: ack + resolve
     browser.screenshot("05-alert-feed")
     assert browser("consoleErrors") == []
 
