@@ -2,7 +2,7 @@
 
 Before every message the caller's key is checked again (cached briefly), so a revoked key
 ends its open subscriptions on their next message. Events whose selection compiled go to the
-socket as preformatted frames (`live_frames`); the others are yielded to graphql-core. A
+socket as preformatted frames (`live.frames`); the others are yielded to graphql-core. A
 subscription the API cannot serve (the Kafka feed is not live, an alert subscriber overflowed)
 ends with a graphql-transport-ws `error` message, which graphql-ws clients surface as an error.
 """
@@ -19,8 +19,8 @@ from services.api.auth import Role
 from services.api.availability import feed_error
 from services.api.context import Context, Info
 from services.api.errors import InvalidArgumentError, SubscriberOverflowError
-from services.api.hub import ConflatedSubscription, Delivery, HubClosedError, HubOverflowError
-from services.api.live_frames import DirectSender, LiveEvent, end_with_error
+from services.api.live.frames import DirectSender, LiveEvent, end_with_error
+from services.api.live.hub import ConflatedSubscription, Delivery, HubClosedError, HubOverflowError
 from services.api.scoped_overview import combine
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
