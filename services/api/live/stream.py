@@ -37,7 +37,7 @@ class Channel(Protocol[S_contra]):
     def unsubscribe(self, sub: S_contra) -> None: ...
 
 
-async def require_feed(ctx: Context) -> None:
+async def _require_feed(ctx: Context) -> None:
     """Refuses a new subscription while the Kafka feed is not live: it would get stale values."""
     if not ctx.feed_live():
         metrics.UNAVAILABLE.labels("kafka").inc()
@@ -60,7 +60,7 @@ async def stream(
     graphql-transport-ws `error` message (SUBSCRIBER_OVERFLOW); a hub shutdown ends it quietly.
     """
     ctx = info.context
-    await require_feed(ctx)
+    await _require_feed(ctx)
     direct = DirectSender.for_subscription(info)
     sub = subscribe()
     # The publish path: while the reader is idle and the socket takes the frame now, the hub's
