@@ -34,18 +34,18 @@ from services.api.dashboard import dashboard_routes
 from services.api.errors import UnauthenticatedError, UnavailableError
 from services.api.evidence import evidence_routes
 from services.api.export_route import export_routes
-from services.api.hub import Hub
-from services.api.kafka_feed import KafkaFeed
 from services.api.keepalive import spread_keepalive
 from services.api.key_store import KeyStore
-from services.api.live_frames import FrameCache
+from services.api.live.feed import KafkaFeed
+from services.api.live.frames import FrameCache
+from services.api.live.hub import Hub
+from services.api.live.transport import LiveTransportWSHandler
 from services.api.loaders import create_loaders
 from services.api.nowait_send import ServerSendMiddleware
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
 from services.api.throttle import Throttle, bucket_of
-from services.api.ws_handler import LiveTransportWSHandler
 from services.common.db import create_pool, database_reachable
 from services.common.gc_freeze import FreezePolicy, run_freezer
 from services.common.health import health_routes

@@ -11,9 +11,9 @@ from strawberry.types import Info as StrawberryInfo
 
 from services.api.auth import Principal, Role
 from services.api.errors import ForbiddenError
-from services.api.hub import Hub
 from services.api.key_store import KeyStore
-from services.api.live_frames import FrameCache
+from services.api.live.frames import FrameCache
+from services.api.live.hub import Hub
 from services.api.loaders import Loaders
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
@@ -33,13 +33,13 @@ class Context:
     request: Any = field(default=None, repr=False)
     # Subscription event executions shared between subscribers (see shared_execution).
     shared_results: SharedResults | None = field(default=None, repr=False)
-    # Serialized frames for subscribers on the direct path (see live_frames).
+    # Serialized frames for subscribers on the direct path (see live.frames).
     live_frames: FrameCache | None = field(default=None, repr=False)
     # The per-key operation and cost budgets (None: not throttled, e.g. in-process tests).
     throttle: Throttle | None = field(default=None, repr=False)
     # The HTTP response being built (status and headers can be set), None over a WebSocket.
     response: Any = field(default=None, repr=False)
-    # Whether the Kafka feed is live: subscriptions need it (see feed_health).
+    # Whether the Kafka feed is live: subscriptions need it (see live.feed_health).
     feed_live: Callable[[], bool] = field(default=lambda: True, repr=False)
 
     def require(self, role: Role, what: str) -> None:

@@ -8,7 +8,7 @@ it for a while in `SharedResults` (bounded, oldest out first) and gives the othe
 their `seq` put in. Access checks run in resolvers against the principal's role and scope,
 which are part of the key, so sharing never lets a result cross roles.
 
-Before any of that, a selection that `live_render` could compile is rendered directly from
+Before any of that, a selection that `live.render` could compile is rendered directly from
 the event (no graphql-core at all); on `FallbackError` the event takes the path above.
 """
 
@@ -37,7 +37,7 @@ from graphql import (
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from services.api.auth import Principal
-from services.api.live_render import Render, complete_value
+from services.api.live.render import Render, complete_value
 
 _RESULTS_KEPT = 20_000
 _DOCUMENTS_KEPT = 1024
@@ -88,7 +88,7 @@ class Plan:
     key: tuple[object, ...] | None  # None: this operation does not share
     root_key: str = ""
     seq_keys: tuple[str, ...] = ()
-    render: Render | None = None  # the compiled selection, when live_render could compile it
+    render: Render | None = None  # the compiled selection, when live.render could compile it
 
 
 NOT_SHARED = Plan(None)

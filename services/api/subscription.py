@@ -1,26 +1,26 @@
 """The Subscription root: live updates from the hub, current state first, each numbered.
 
-Before every message the caller's key is checked again (cached briefly), so a revoked key
-ends its open subscriptions on their next message. Events whose selection compiled go to the
-socket as preformatted frames (`live_frames`); the others are yielded to graphql-core. A
-subscription the API cannot serve (the Kafka feed is not live, an alert subscriber overflowed)
-ends with a graphql-transport-ws `error` message, which graphql-ws clients surface as an error.
+Each resolver checks its arguments and the key's access, then runs the one live loop,
+`live.stream`, with its hub channel and how a delivery becomes its event (the path from the
+hub to the socket is drawn in `services/api/live/__init__.py`). Before every message the
+caller's key is checked again (cached briefly), so a revoked key ends its open subscriptions
+on their next message. A subscription the API cannot serve (the Kafka feed is not live, an
+alert subscriber overflowed) ends with a graphql-transport-ws `error` message, which graphql-ws
+clients surface as an error.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Callable
-from typing import TypeVar
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
 
 import strawberry
 
-from services.api import metrics
 from services.api.auth import Role
-from services.api.availability import feed_error
-from services.api.context import Context, Info
-from services.api.errors import InvalidArgumentError, SubscriberOverflowError
-from services.api.hub import ConflatedSubscription, Delivery, HubClosedError, HubOverflowError
-from services.api.live_frames import DirectSender, LiveEvent, end_with_error
+from services.api.context import Info
+from services.api.errors import InvalidArgumentError
+from services.api.live.hub import AlertSubscription, ConflatedSubscription, Delivery
+from services.api.live.stream import stream
 from services.api.scoped_overview import combine
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
@@ -32,32 +32,6 @@ from services.common import events as ev
 
 MAX_IDS = 1000
 
-V = TypeVar("V")
-
-
-def _send_from_publish(
-    ctx: Context,
-    direct: DirectSender | None,
-    sub: ConflatedSubscription[V],
-    update: Callable[[Delivery[V]], LiveEvent],
-) -> None:
-    """Lets the hub's publish write this subscriber's frames itself while its socket keeps up.
-
-    Whatever it declines (a socket backed up, a key to re-check, a selection graphql-core
-    must execute) is queued and goes through the subscription's loop below as before.
-    """
-    if direct is not None and direct.can_send_now:
-        sub.sink = lambda d: ctx.key_known_active() and direct.send_now(update(d))
-
-
-async def _require_feed(ctx: Context) -> None:
-    """Refuses a new subscription while the Kafka feed is not live: it would get stale values."""
-    if not ctx.feed_live():
-        metrics.UNAVAILABLE.labels("kafka").inc()
-        error = feed_error()
-        await end_with_error(error)
-        raise error
-
 
 def _station_update(d: Delivery[ev.StationStats]) -> StationUpdate:
     station = Station(id=strawberry.ID(d.value.station_id), _live=d.value)
@@ -67,6 +41,13 @@ def _station_update(d: Delivery[ev.StationStats]) -> StationUpdate:
 def _region_update(d: Delivery[ev.RegionStats]) -> RegionUpdate:
     region = Region(id=strawberry.ID(d.value.region_id), _live=d.value)
     return RegionUpdate(seq=d.seq, revision=d.revision, region=region)
+
+
+def _alert_event(d: Delivery[ev.Alert]) -> AlertEvent:
+    alert = d.value
+    return AlertEvent(
+        seq=d.seq, revision=d.revision, transition=alert.transition, alert=Alert.from_event(alert)
+    )
 
 
 def _ids(ids: list[strawberry.ID] | None) -> list[str] | None:
@@ -88,27 +69,15 @@ class Subscription:
         if region is not None:
             ctx.require_region(str(region), "stationUpdated")
         keys = _ids(ids)
-        await _require_feed(ctx)
-        direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.stations.subscribe(
-            keys=keys, group=None if region is None else str(region), within=ctx.principal.regions
-        )
-        _send_from_publish(ctx, direct, sub, _station_update)
-        metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").inc()
-        try:
-            while True:
-                d = await sub.get()
-                if not ctx.key_known_active():
-                    await ctx.ensure_key_active()
-                update = _station_update(d)
-                if direct is None or not await direct.send(update):
-                    metrics.LIVE_GRAPHQL.inc()
-                    yield update
-        except HubClosedError:
-            return
-        finally:
-            ctx.hub.stations.unsubscribe(sub)
-            metrics.SUBSCRIPTIONS_ACTIVE.labels("stationUpdated").dec()
+        group = None if region is None else str(region)
+        channel = ctx.hub.stations
+
+        def subscribe() -> ConflatedSubscription[ev.StationStats]:
+            return channel.subscribe(keys=keys, group=group, within=ctx.principal.regions)
+
+        async with aclosing(stream(info, "stationUpdated", channel, subscribe, _station_update)) as updates:
+            async for update in updates:
+                yield update
 
     @strawberry.subscription(description="Regions' roll-ups as they change: by ids, or all regions.")
     async def region_updated(
@@ -116,25 +85,14 @@ class Subscription:
     ) -> AsyncGenerator[RegionUpdate, None]:
         ctx = info.context
         keys = _ids(ids)
-        await _require_feed(ctx)
-        direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.regions.subscribe(keys=keys, within=ctx.principal.regions)
-        _send_from_publish(ctx, direct, sub, _region_update)
-        metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").inc()
-        try:
-            while True:
-                d = await sub.get()
-                if not ctx.key_known_active():
-                    await ctx.ensure_key_active()
-                update = _region_update(d)
-                if direct is None or not await direct.send(update):
-                    metrics.LIVE_GRAPHQL.inc()
-                    yield update
-        except HubClosedError:
-            return
-        finally:
-            ctx.hub.regions.unsubscribe(sub)
-            metrics.SUBSCRIPTIONS_ACTIVE.labels("regionUpdated").dec()
+        channel = ctx.hub.regions
+
+        def subscribe() -> ConflatedSubscription[ev.RegionStats]:
+            return channel.subscribe(keys=keys, within=ctx.principal.regions)
+
+        async with aclosing(stream(info, "regionUpdated", channel, subscribe, _region_update)) as updates:
+            async for update in updates:
+                yield update
 
     @strawberry.subscription(
         description=(
@@ -144,12 +102,12 @@ class Subscription:
     )
     async def overview_updated(self, info: Info) -> AsyncGenerator[OverviewUpdate, None]:
         ctx = info.context
-        await _require_feed(ctx)
-        direct = DirectSender.for_subscription(info)
         scope = ctx.principal.regions
         # A scoped key follows its regions (each change re-combines them), never the nation.
         channel = ctx.hub.national if scope is None else ctx.hub.regions
-        sub = channel.subscribe(keys=[ev.NATIONAL] if scope is None else sorted(scope))
+
+        def subscribe() -> ConflatedSubscription[ev.RegionStats]:
+            return channel.subscribe(keys=[ev.NATIONAL] if scope is None else sorted(scope))
 
         def overview_update(d: Delivery[ev.RegionStats]) -> OverviewUpdate:
             alerts = ctx.hub.alerts.open_alerts()
@@ -164,22 +122,9 @@ class Subscription:
             )
             return OverviewUpdate(seq=d.seq, revision=d.revision, overview=overview)
 
-        _send_from_publish(ctx, direct, sub, overview_update)
-        metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").inc()
-        try:
-            while True:
-                d = await sub.get()
-                if not ctx.key_known_active():
-                    await ctx.ensure_key_active()
-                update = overview_update(d)
-                if direct is None or not await direct.send(update):
-                    metrics.LIVE_GRAPHQL.inc()
-                    yield update
-        except HubClosedError:
-            return
-        finally:
-            channel.unsubscribe(sub)
-            metrics.SUBSCRIPTIONS_ACTIVE.labels("overviewUpdated").dec()
+        async with aclosing(stream(info, "overviewUpdated", channel, subscribe, overview_update)) as updates:
+            async for update in updates:
+                yield update
 
     @strawberry.subscription(
         description=(
@@ -198,34 +143,16 @@ class Subscription:
         ctx.require(Role.PARTNER, "alertRaised")
         if region is not None:
             ctx.require_region(str(region), "alertRaised")
-        await _require_feed(ctx)
-        direct = DirectSender.for_subscription(info)
-        sub = ctx.hub.alerts.subscribe(
-            ev.Severity(min_severity),
-            None if region is None else str(region),
-            ctx.settings.alert_queue_size,
-            within=ctx.principal.regions,
-        )
-        metrics.SUBSCRIPTIONS_ACTIVE.labels("alertRaised").inc()
-        try:
-            while True:
-                try:
-                    d = await sub.get()
-                except HubOverflowError as exc:
-                    error = SubscriberOverflowError(str(exc), requery="alerts(since:)")
-                    await end_with_error(error)
-                    raise error from None
-                if not ctx.key_known_active():
-                    await ctx.ensure_key_active()
-                alert = d.value
-                event = AlertEvent(
-                    seq=d.seq, revision=d.revision, transition=alert.transition, alert=Alert.from_event(alert)
-                )
-                if direct is None or not await direct.send(event):
-                    metrics.LIVE_GRAPHQL.inc()
-                    yield event
-        except HubClosedError:
-            return
-        finally:
-            ctx.hub.alerts.unsubscribe(sub)
-            metrics.SUBSCRIPTIONS_ACTIVE.labels("alertRaised").dec()
+        channel = ctx.hub.alerts
+
+        def subscribe() -> AlertSubscription:
+            return channel.subscribe(
+                ev.Severity(min_severity),
+                None if region is None else str(region),
+                ctx.settings.alert_queue_size,
+                within=ctx.principal.regions,
+            )
+
+        async with aclosing(stream(info, "alertRaised", channel, subscribe, _alert_event)) as events:
+            async for event in events:
+                yield event

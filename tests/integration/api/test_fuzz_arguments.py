@@ -40,8 +40,8 @@ from hypothesis import strategies as st
 
 from services.api.auth import Principal, Role
 from services.api.context import Context
-from services.api.hub import Hub
 from services.api.key_store import KeyStore
+from services.api.live.hub import Hub
 from services.api.loaders import create_loaders
 from services.api.schema import build_schema
 from services.common import events as ev

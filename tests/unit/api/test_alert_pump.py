@@ -7,8 +7,8 @@ import asyncio
 
 import pytest
 
-from services.api.alert_pump import AlertPump
-from services.api.hub import AlertSubscription, Hub, HubOverflowError
+from services.api.live.alert_pump import AlertPump
+from services.api.live.hub import AlertSubscription, Hub, HubOverflowError
 from services.common import codec
 from services.common import events as ev
 from tests.unit.api.factories import alert

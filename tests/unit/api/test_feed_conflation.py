@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.api.kafka_feed import latest_per_key
+from services.api.live.feed import latest_per_key
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.api.feed_health import FeedHealth
+from services.api.live.feed_health import FeedHealth
 
 
 def health() -> tuple[FeedHealth[str], list[float]]:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.api.hub import Hub, HubClosedError, HubOverflowError
+from services.api.live.hub import Hub, HubClosedError, HubOverflowError
 from services.common import events as ev
 from tests.unit.api.factories import alert, station_stats
 

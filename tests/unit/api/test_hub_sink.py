@@ -7,7 +7,7 @@ import asyncio
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.api.hub import Delivery, Hub
+from services.api.live.hub import Delivery, Hub
 from services.common import events as ev
 from tests.unit.api.factories import station_stats
 

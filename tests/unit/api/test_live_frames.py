@@ -10,7 +10,7 @@ import strawberry
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.api.live_frames import body_parts, frame_prefix
+from services.api.live.frames import body_parts, frame_prefix
 from services.api.types.station import Station
 from services.api.types.updates import StationUpdate
 from tests.unit.api.factories import station_stats

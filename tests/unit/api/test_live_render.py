@@ -20,7 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.api.auth import Principal, Role
-from services.api.live_render import FallbackError, complete_value
+from services.api.live.render import FallbackError, complete_value
 from services.api.schema import build_schema
 from services.api.shared_execution import SharedResults, plan_for, with_seq
 from services.api.types.alert import Alert

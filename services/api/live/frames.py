@@ -3,7 +3,7 @@
 strawberry hands every subscription event through several layers per subscriber (graphql-core's
 per-event executor copy, strawberry's result handling and extension hooks, the transport
 handler's message dict, JSON encoding, Starlette's send): with thousands of subscribers that
-plumbing was most of the API's CPU per update. For a selection `live_render` compiled, the
+plumbing was most of the API's CPU per update. For a selection `render` compiled, the
 `next` frame's text is the same for every subscriber with the same selection, role and scope
 but for two things: the operation id the client chose and its `seq`. So the body is rendered
 and serialized once per (plan key, event) in `FrameCache`, split around the `seq` fields, and

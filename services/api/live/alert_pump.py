@@ -20,7 +20,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 
 from services.api import metrics
-from services.api.hub import AlertChannel
+from services.api.live.hub import AlertChannel
 
 YIELD_EVERY = 64
 # The feed pauses the alert partitions above this backlog and resumes them below RESUME_AT.

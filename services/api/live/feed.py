@@ -22,9 +22,9 @@ from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.errors import KafkaError
 
 from services.api import metrics
-from services.api.alert_pump import PAUSE_AT, RESUME_AT, AlertPump
-from services.api.feed_health import FeedHealth
-from services.api.hub import Hub
+from services.api.live.alert_pump import PAUSE_AT, RESUME_AT, AlertPump
+from services.api.live.feed_health import FeedHealth
+from services.api.live.hub import Hub
 from services.common import codec, topics
 from services.common.errors import InvalidMessageError
 from services.common.settings import SharedSettings

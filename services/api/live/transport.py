@@ -1,8 +1,8 @@
 """The graphql-transport-ws handler: strawberry's, telling each operation's task where it sends,
 and spending the key's operation budget on every `subscribe`, as a POST does.
 
-Each operation runs in its own task; setting the `live_frames` target there lets that
-subscription's resolver send compiled events straight to the socket (see `live_frames`).
+Each operation runs in its own task; setting the `frames` target there lets that
+subscription's resolver send compiled events straight to the socket (see `live.frames`).
 The protocol itself (init, ack, subscribe, complete, ping, limits) is strawberry's, unchanged,
 but for a `connection_init` whose key cannot be looked up (PostgreSQL down): the socket closes
 with 1013 "try again later" instead of failing with an internal error.
@@ -24,7 +24,7 @@ from services.api import metrics
 from services.api.availability import TRY_AGAIN_LATER
 from services.api.context import Context
 from services.api.errors import UnavailableError
-from services.api.live_frames import DirectTarget, set_target
+from services.api.live.frames import DirectTarget, set_target
 
 
 class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
