@@ -239,4 +239,4 @@ async def test_africastalking_delivery_reports_need_the_url_secret() -> None:
 )
 def test_each_gateway_is_refused_without_its_credentials(gateway: str, missing: str) -> None:
     with pytest.raises(ValueError, match=f"the {gateway} gateway needs {missing}"):
-        MessengerSettings(gateway=gateway)  # type: ignore[arg-type]
+        MessengerSettings(gateway=gateway)
