@@ -56,11 +56,14 @@ def test_each_section_has_the_same_keys_and_placeholders_in_every_language(secti
 
 
 def test_the_check_in_prompt_asks_for_a_word_ingest_takes_as_a_check_in() -> None:
-    for lang in monitor_texts.LANGUAGES:
-        prompt = monitor_texts.text("monitor", "checkin", lang)
-        asked = [w for w in re.findall(r"\w+", prompt) if w.isupper() and is_checkin(w)]
-        assert asked, (lang, prompt)
-        assert language_of(asked[0]) == lang
+    asked = {
+        lang: [w for w in re.findall(r"\w+", monitor_texts.text("monitor", "checkin", lang)) if w.isupper()]
+        for lang in monitor_texts.LANGUAGES
+    }
+    assert asked == {"en": ["OK"], "ru": ["ДА"], "kk": ["ИӘ"]}
+    assert {lang: (is_checkin(words[0]), language_of(words[0])) for lang, words in asked.items()} == {
+        lang: (True, lang) for lang in monitor_texts.LANGUAGES
+    }
 
 
 def test_a_monitor_without_a_language_of_ours_reads_english() -> None:
