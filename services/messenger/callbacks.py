@@ -41,14 +41,14 @@ def callback_routes(gateway: OutboundGateway, metrics: MessengerMetrics) -> list
             metrics.callbacks.labels("refused").inc()
             code = 403 if exc.forbidden else 400
             return JSONResponse({"error": {"code": "refused", "message": str(exc)}}, code)
+        waits = iter(UNMATCHED_WAITS if report.send_id is None else ())
         try:
-            async with request.app.state.pool.acquire() as conn:
-                result = await deliveries.apply_status(conn, report)
-                for wait in UNMATCHED_WAITS if report.send_id is None else ():
-                    if result.matched:
-                        break
-                    await asyncio.sleep(wait)
+            while True:
+                async with request.app.state.pool.acquire() as conn:
                     result = await deliveries.apply_status(conn, report)
+                if result.matched or (wait := next(waits, None)) is None:
+                    break
+                await asyncio.sleep(wait)  # not holding a connection meanwhile
         except STORE_DOWN as exc:
             log.warning("status callback not recorded (%s): the gateway will retry", exc.__class__.__name__)
             return JSONResponse({"error": {"code": "unavailable", "message": "try again"}}, 503)
