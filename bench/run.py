@@ -32,6 +32,7 @@ MODULES = (
     "storage_bench",
     "dashboard_bench",
     "onboarding_bench",
+    "notify_bench",
     "monitor_app_bench",
 )
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench.json"

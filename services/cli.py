@@ -60,7 +60,8 @@ def messenger() -> None:
 
 @app.command("gateway-simulator")
 def gateway_simulator() -> None:
-    """Run the SMS gateway simulator (Twilio's and the generic API; texts nobody) for tests and demos."""
+    """Run the SMS gateway simulator (the Twilio, Telerivet, RapidPro, Africa's Talking and generic
+    APIs; texts nobody) for tests and demos."""
     from services.simulator.gateway.__main__ import main
 
     main()

@@ -1,5 +1,5 @@
-"""The Mutation root: ops actions on alerts (admin) and changes to monitors (monitor_actions.py),
-recorded with who and when."""
+"""The Mutation root: ops actions on alerts (admin), changes to monitors (monitor_actions.py) and
+messages to them (broadcast_actions.py), recorded with who and when."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ import strawberry
 from services.api import review as desk
 from services.api.alert_notify import set_alert_duty_field
 from services.api.auth import Role
+from services.api.broadcast_actions import send_message
 from services.api.context import Info
 from services.api.errors import InvalidArgumentError, NotFoundError
 from services.api.monitor_actions import import_monitors, move_monitor, swap_monitor_phone
 from services.api.repository import alerts as alert_sql
 from services.api.types.alert import Alert
+from services.api.types.broadcast import BroadcastAudienceInput, BroadcastRequest, BroadcastTranslationsInput
 from services.api.types.enums import ReviewKind, VerificationState
 from services.api.types.monitor import Monitor
 from services.api.types.review import ReviewItem
@@ -68,6 +70,22 @@ class Mutation:
     ) -> Monitor:
         info.context.require(Role.COORDINATOR, "moveMonitor")
         return await move_monitor(info, monitor, stations)
+
+    @strawberry.mutation(
+        description="Send a message to monitors by SMS, as `pollwatch messages send` (coordinator and "
+        "above; a region-scoped key reaches its regions' monitors only): each recipient once, in their "
+        "language where a translation is given, else `text`. Repeating a request with its `id` sends "
+        "nothing twice."
+    )
+    async def send_message(
+        self,
+        info: Info,
+        audience: BroadcastAudienceInput,
+        text: str,
+        translations: BroadcastTranslationsInput | None = None,
+        id: strawberry.ID | None = None,
+    ) -> BroadcastRequest:
+        return await send_message(info, audience, text, translations, id)
 
     @strawberry.mutation(
         description="Set a report's or alert's verification state with a note (coordinator and above, "

@@ -12,6 +12,7 @@ from typing import Final
 
 import asyncpg
 
+from services.common import monitor_texts
 from services.ingest.auth import STORE_DOWN
 from services.ingest.errors import UnavailableError
 
@@ -21,11 +22,8 @@ _LOOKALIKES = str.maketrans({"о": "o", "к": "k"})
 WORDS: Final = frozenset({"ok", "да", "иә", "ия"})
 _TRAILING = " \t\r\n.!,;:"
 
-REPLY: Final = {
-    "en": "OK, you are checked in at your station. Thank you.",
-    "ru": "Принято: вы отмечены на участке. Спасибо.",
-    "kk": "Қабылданды: сіз учаскеде белгілендіңіз. Рақмет.",
-}
+# The acknowledgement, from the catalog's sms book.
+REPLY: Final = monitor_texts.by_language("monitor", "checkin_ack")
 
 
 def is_checkin(text: str) -> bool:

@@ -12,13 +12,17 @@ from contextlib import asynccontextmanager
 from functools import partial
 
 import httpx
+from pydantic import SecretStr
 from starlette.applications import Starlette
 
 from services.common.db import create_pool, database_reachable
 from services.common.health import health_routes
 from services.messenger.callbacks import callback_routes
+from services.messenger.gateways.africastalking import AfricasTalkingGateway
 from services.messenger.gateways.base import OutboundGateway
 from services.messenger.gateways.generic import GenericGateway
+from services.messenger.gateways.rapidpro import RapidProGateway
+from services.messenger.gateways.telerivet import TelerivetGateway
 from services.messenger.gateways.twilio import TwilioGateway
 from services.messenger.intake import BroadcastIntake
 from services.messenger.metrics import MessengerMetrics
@@ -27,26 +31,53 @@ from services.messenger.notify.notifier import Notifier
 from services.messenger.rate import TokenBucket
 from services.messenger.sender import Sender
 from services.messenger.settings import GatewayKind, MessengerSettings
+from services.messenger.status_poll import StatusPoller
 
 log = logging.getLogger(__name__)
 
 
+def _secret(value: SecretStr | None) -> str:
+    assert value is not None  # the settings check what each gateway needs
+    return value.get_secret_value()
+
+
 def build_gateway(settings: MessengerSettings, client: httpx.AsyncClient) -> OutboundGateway:
-    public = str(settings.public_url)
-    if settings.gateway is GatewayKind.TWILIO:
-        assert settings.twilio_auth_token is not None  # the settings check it
-        return TwilioGateway(
-            client,
-            str(settings.gateway_url),
-            settings.twilio_account_sid,
-            settings.twilio_auth_token.get_secret_value(),
-            settings.twilio_sender,
-            public,
-        )
+    public, url = str(settings.public_url), str(settings.gateway_url)
+    match settings.gateway:
+        case GatewayKind.TWILIO:
+            return TwilioGateway(
+                client,
+                url,
+                settings.twilio_account_sid,
+                _secret(settings.twilio_auth_token),
+                settings.twilio_sender,
+                public,
+            )
+        case GatewayKind.TELERIVET:
+            return TelerivetGateway(
+                client,
+                url,
+                settings.telerivet_project_id,
+                _secret(settings.telerivet_api_key),
+                _secret(settings.callback_secret),
+                public,
+                settings.telerivet_route_id,
+            )
+        case GatewayKind.RAPIDPRO:
+            return RapidProGateway(client, url, _secret(settings.rapidpro_token))
+        case GatewayKind.AFRICASTALKING:
+            return AfricasTalkingGateway(
+                client,
+                url,
+                settings.africastalking_username,
+                _secret(settings.africastalking_api_key),
+                _secret(settings.callback_secret),
+                settings.africastalking_sender,
+            )
     token, secret = settings.gateway_token, settings.callback_secret
     return GenericGateway(
         client,
-        str(settings.gateway_url),
+        url,
         token.get_secret_value() if token else None,
         secret.get_secret_value() if secret else None,
         public,
@@ -83,6 +114,9 @@ def create_app(settings: MessengerSettings, metrics: MessengerMetrics | None = N
         intakes.append(intake)
         running["sender"] = asyncio.create_task(sender.run())
         running["intake"] = asyncio.create_task(intake.run())
+        if isinstance(gateway, RapidProGateway):
+            poller = StatusPoller(pool, gateway, limiter, metrics, settings.status_poll_seconds)
+            running["status_poll"] = asyncio.create_task(poller.run())
         if settings.notify_enabled:
             notifier = Notifier(pool, client, gateway, limiter, settings, metrics, owner)
             alerts = AlertIntake(settings, pool, metrics, notifier.wake)

@@ -7,6 +7,7 @@ and 503 while PostgreSQL is unavailable, for the gateway to retry.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from starlette.requests import Request
@@ -14,13 +15,22 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.messenger import deliveries
-from services.messenger.gateways import generic, twilio
+from services.messenger.gateways import africastalking, generic, telerivet, twilio
 from services.messenger.gateways.base import CallbackError, OutboundGateway
 from services.messenger.housekeeping import STORE_DOWN
 from services.messenger.metrics import MessengerMetrics
 
 log = logging.getLogger(__name__)
-PATHS = {"twilio": twilio.STATUS_PATH, "generic": generic.STATUS_PATH}
+PATHS = {
+    "twilio": twilio.STATUS_PATH,
+    "telerivet": telerivet.STATUS_PATH,
+    "africastalking": africastalking.STATUS_PATH,
+    "generic": generic.STATUS_PATH,
+}
+# A callback naming only the gateway's message id may overtake the sender's record of that id
+# (Africa's Talking: the URL is the account's, not the message's): looked for again before
+# it is answered as none of ours.
+UNMATCHED_WAITS = (0.2, 0.5, 1.0)
 
 
 def callback_routes(gateway: OutboundGateway, metrics: MessengerMetrics) -> list[Route]:
@@ -31,9 +41,14 @@ def callback_routes(gateway: OutboundGateway, metrics: MessengerMetrics) -> list
             metrics.callbacks.labels("refused").inc()
             code = 403 if exc.forbidden else 400
             return JSONResponse({"error": {"code": "refused", "message": str(exc)}}, code)
+        waits = iter(UNMATCHED_WAITS if report.send_id is None else ())
         try:
-            async with request.app.state.pool.acquire() as conn:
-                result = await deliveries.apply_status(conn, report)
+            while True:
+                async with request.app.state.pool.acquire() as conn:
+                    result = await deliveries.apply_status(conn, report)
+                if result.matched or (wait := next(waits, None)) is None:
+                    break
+                await asyncio.sleep(wait)  # not holding a connection meanwhile
         except STORE_DOWN as exc:
             log.warning("status callback not recorded (%s): the gateway will retry", exc.__class__.__name__)
             return JSONResponse({"error": {"code": "unavailable", "message": "try again"}}, 503)
@@ -41,4 +56,5 @@ def callback_routes(gateway: OutboundGateway, metrics: MessengerMetrics) -> list
         metrics.callbacks.labels(outcome).inc()
         return JSONResponse({"result": outcome})
 
-    return [Route(PATHS[gateway.name], status, methods=["POST"])]
+    path = PATHS.get(gateway.name)
+    return [] if path is None else [Route(path, status, methods=["POST"])]

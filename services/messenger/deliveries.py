@@ -162,3 +162,24 @@ async def counts(db: Executor) -> dict[str, int]:
     """Deliveries per state, every broadcast together (for the gauges)."""
     rows = await db.fetch("SELECT state, count(*) AS n FROM message_deliveries GROUP BY state")
     return {r["state"]: r["n"] for r in rows}
+
+
+async def awaiting_status(db: Executor, older_than_seconds: float, limit: int) -> list[str]:
+    """Gateway message ids of deliveries sent but not settled, least recently looked at first
+    (for a gateway whose statuses are asked for rather than called back)."""
+    rows = await db.fetch(
+        """SELECT gateway_message_id FROM message_deliveries
+           WHERE state = 'sent' AND gateway_message_id IS NOT NULL
+             AND updated_at < now() - make_interval(secs => $1)
+           ORDER BY updated_at LIMIT $2""",
+        older_than_seconds,
+        limit,
+    )
+    return [r["gateway_message_id"] for r in rows]
+
+
+async def touch(db: Executor, gateway_id: str) -> None:
+    """Marks a delivery as looked at, so the next poll asks about others first."""
+    await db.execute(
+        "UPDATE message_deliveries SET updated_at = now() WHERE gateway_message_id = $1", gateway_id
+    )

@@ -47,6 +47,13 @@ class MessengerMetrics:
             ["result"],
             registry=self.registry,
         )
+        self.status_polls = Counter(
+            "pollwatch_messenger_status_polls_total",
+            "Statuses asked of a gateway that posts no callbacks (RapidPro), by result: applied,"
+            " unchanged, unavailable (the gateway could not answer; asked again next round).",
+            ["result"],
+            registry=self.registry,
+        )
         self.interrupted = Counter(
             "pollwatch_messenger_interrupted_deliveries_total",
             "Deliveries a dead process left sending, taken back (requeued or left unknown).",

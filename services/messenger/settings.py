@@ -13,7 +13,19 @@ from services.common.settings import Environment, SharedSettings
 
 class GatewayKind(StrEnum):
     TWILIO = "twilio"
+    TELERIVET = "telerivet"
+    RAPIDPRO = "rapidpro"
+    AFRICASTALKING = "africastalking"
     GENERIC = "generic"
+
+
+# What each gateway cannot work without (the setting's name, without the MESSENGER_ prefix).
+_REQUIRED: dict[GatewayKind, tuple[str, ...]] = {
+    GatewayKind.TWILIO: ("twilio_account_sid", "twilio_auth_token", "twilio_sender"),
+    GatewayKind.TELERIVET: ("telerivet_project_id", "telerivet_api_key", "callback_secret"),
+    GatewayKind.RAPIDPRO: ("rapidpro_token",),
+    GatewayKind.AFRICASTALKING: ("africastalking_username", "africastalking_api_key", "callback_secret"),
+}
 
 
 class MessengerSettings(BaseSettings):
@@ -24,8 +36,9 @@ class MessengerSettings(BaseSettings):
     shared: SharedSettings = Field(default_factory=SharedSettings)
     consumer_group: str = "pollwatch-messenger"
 
-    # The outbound gateway (docs/messaging.md). Twilio: the API's base URL; generic: the URL
-    # messages are posted to. The defaults are the gateway simulator of `make up`.
+    # The outbound gateway (docs/messaging.md). Twilio, Telerivet, RapidPro, Africa's Talking:
+    # the API's base URL; generic: the URL messages are posted to. The defaults are the gateway
+    # simulator of `make up`.
     gateway: GatewayKind = GatewayKind.GENERIC
     gateway_url: HttpUrl = HttpUrl("http://127.0.0.1:8084/v1/messages")
     gateway_token: SecretStr | None = None
@@ -33,9 +46,22 @@ class MessengerSettings(BaseSettings):
     twilio_auth_token: SecretStr | None = None
     # A sending number (E.164) or a Messaging Service SID (MG...).
     twilio_sender: str = ""
+    telerivet_project_id: str = ""
+    telerivet_api_key: SecretStr | None = None
+    # The route (phone or service) Telerivet sends through; empty: the project's default.
+    telerivet_route_id: str = ""
+    # RapidPro's (or TextIt's) API token; its statuses are asked for every status_poll_seconds.
+    rapidpro_token: SecretStr | None = None
+    status_poll_seconds: float = Field(default=30, gt=0)
+    africastalking_username: str = ""
+    africastalking_api_key: SecretStr | None = None
+    # A sender id or short code registered with Africa's Talking; empty: theirs.
+    africastalking_sender: str = ""
     # Where the gateway reaches this service's status callbacks (/v1/status/<gateway>).
     public_url: HttpUrl = HttpUrl("http://127.0.0.1:8083")
-    # Signs the generic gateway's callbacks (X-Pollwatch-Signature); Twilio signs with its token.
+    # Signs the generic gateway's callbacks (X-Pollwatch-Signature); Telerivet returns it as the
+    # status_secret; Africa's Talking's dashboard callback URL carries it (?secret=); Twilio signs
+    # with its auth token.
     callback_secret: SecretStr | None = None
     # What monitors without a language of their own (monitors.lang NULL) are written to in.
     default_language: Literal["en", "ru", "kk"] = "en"
@@ -75,18 +101,14 @@ class MessengerSettings(BaseSettings):
             raise ValueError(
                 "MESSENGER_SEND_LEASE_SECONDS must exceed twice MESSENGER_REQUEST_TIMEOUT_SECONDS"
             )
-        if self.gateway is GatewayKind.TWILIO:
-            missing = [
-                name
-                for name, value in (
-                    ("MESSENGER_TWILIO_ACCOUNT_SID", self.twilio_account_sid),
-                    ("MESSENGER_TWILIO_AUTH_TOKEN", self.twilio_auth_token),
-                    ("MESSENGER_TWILIO_SENDER", self.twilio_sender),
-                )
-                if not value
-            ]
-            if missing:
-                raise ValueError(f"the Twilio gateway needs {', '.join(missing)}")
-        elif self.shared.environment is Environment.PRODUCTION and self.callback_secret is None:
+        required = _REQUIRED.get(self.gateway, ())
+        missing = [f"MESSENGER_{name.upper()}" for name in required if not getattr(self, name)]
+        if missing:
+            raise ValueError(f"the {self.gateway.value} gateway needs {', '.join(missing)}")
+        if (
+            self.gateway is GatewayKind.GENERIC
+            and self.shared.environment is Environment.PRODUCTION
+            and self.callback_secret is None
+        ):
             raise ValueError("set MESSENGER_CALLBACK_SECRET in production: anyone could post statuses")
         return self

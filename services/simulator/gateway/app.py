@@ -1,5 +1,6 @@
 """The simulated gateway's HTTP API: Twilio's Messages endpoint, the generic JSON gateway's,
-and `GET /simulator/texted` (what it would have put on phones, for tests and the demo)."""
+Telerivet's, RapidPro's and Africa's Talking's (apis.py), and `GET /simulator/texted` (what it
+would have put on phones, for tests and the demo)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from services.messenger.gateways.http import form_fields
+from services.simulator.gateway import apis
 from services.simulator.gateway.callbacks import Callbacks
 from services.simulator.gateway.settings import GatewaySimSettings
 from services.simulator.gateway.store import Store
@@ -145,6 +147,7 @@ def create_app(settings: GatewaySimSettings) -> Starlette:
         routes=[
             Route("/2010-04-01/Accounts/{sid}/Messages.json", twilio_send, methods=["POST"]),
             Route("/v1/messages", generic_send, methods=["POST"]),
+            *apis.routes(settings, store, gate.refusal, callbacks),
             Route("/simulator/texted", texted, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", healthz, methods=["GET"]),

@@ -64,6 +64,45 @@ class Callbacks:
         if not repeated:
             self._reply_if_asked(sms)
 
+    def after_telerivet_send(self, sms: Texted, status_url: str, secret: str) -> None:
+        final = "not_delivered" if self._fails(sms.to) else "delivered"
+
+        async def post(status: str) -> httpx.Response:
+            form = {"event": "send_status", "id": sms.gateway_id, "status": status, "secret": secret}
+            if status == "not_delivered":
+                form["error_message"] = "Absent subscriber"
+            return await self._client.post(status_url, data=form)
+
+        self._spawn(lambda: self._statuses(sms, ("sent", final), post))
+        self._reply_if_asked(sms)
+
+    def after_africastalking_send(self, sms: Texted) -> None:
+        """Delivery reports to the URL of the account's dashboard, when one is set."""
+        url = self._settings.africastalking_callback_url
+        final = "Failed" if self._fails(sms.to) else "Success"
+
+        async def post(status: str) -> httpx.Response:
+            form = {"id": sms.gateway_id, "status": status, "phoneNumber": sms.to, "networkCode": "63902"}
+            if status == "Failed":
+                form["failureReason"] = "AbsentSubscriber"
+            return await self._client.post(str(url), data=form)
+
+        if url is not None:
+            self._spawn(lambda: self._statuses(sms, ("Sent", final), post))
+        self._reply_if_asked(sms)
+
+    def after_rapidpro_send(self, sms: Texted) -> None:
+        """RapidPro posts nothing: the message's status moves on, for messages.json to tell."""
+        final = "failed" if self._fails(sms.to) else "delivered"
+
+        async def advance() -> None:
+            for status in ("wired", final):
+                await asyncio.sleep(self._settings.callback_delay)
+                sms.statuses.append(status)
+
+        self._spawn(advance)
+        self._reply_if_asked(sms)
+
     def _fails(self, to: str) -> bool:
         return bool(self._settings.fail_suffix) and to.endswith(self._settings.fail_suffix)
 

@@ -14,6 +14,16 @@ class GatewaySimSettings(BaseSettings):
     # Twilio's basic auth (account SID, auth token; the token also signs its callbacks).
     twilio_account_sid: str = "AC00000000000000000000000000000000"
     twilio_auth_token: SecretStr = SecretStr("simulated-auth-token")
+    # Telerivet: the project and its API key (basic auth); the status secret comes with each send.
+    telerivet_project_id: str = "PJ00000000000000"
+    telerivet_api_key: SecretStr = SecretStr("simulated-telerivet-key")
+    # RapidPro's API token (Authorization: Token ...).
+    rapidpro_token: SecretStr = SecretStr("simulated-rapidpro-token")
+    # Africa's Talking: the account's username and API key, and the delivery reports URL set in
+    # its dashboard (None: no reports), e.g. http://127.0.0.1:8083/v1/status/africastalking?secret=...
+    africastalking_username: str = "sandbox"
+    africastalking_api_key: SecretStr = SecretStr("simulated-africastalking-key")
+    africastalking_callback_url: HttpUrl | None = None
     # The generic gateway's bearer token (None: any) and callback signing secret (None: unsigned).
     token: SecretStr | None = None
     callback_secret: SecretStr | None = None

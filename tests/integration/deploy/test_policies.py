@@ -10,11 +10,13 @@ import pytest
 from services.aggregator.domain.rules import profiles as rule_profiles
 from services.aggregator.settings import AggregatorSettings
 from services.common import topics
+from services.common.settings import SharedSettings
+from services.messenger.settings import MessengerSettings
 from tests.integration.deploy.conftest import OVERLAYS, ROOT, Manifest, find, one
 
 pytestmark = pytest.mark.timeout(1200)
 
-PORTS = {"ingest": 8081, "aggregator": 8082, "api": 8080}
+PORTS = {"ingest": 8081, "aggregator": 8082, "api": 8080, "messenger": 8083}
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|TOKEN|DATABASE_URL|_KEY$")
 Rendered = dict[str, list[Manifest]]
 
@@ -41,6 +43,7 @@ def test_ingest_and_api_are_autoscaled_deployments_and_the_aggregator_a_stateful
         "ingest": "Deployment",
         "api": "Deployment",
         "aggregator": "StatefulSet",
+        "messenger": "Deployment",
     }
     for service in ("ingest", "api"):
         hpa = one(docs, "HorizontalPodAutoscaler", f"pollwatch-{service}")
@@ -229,7 +232,7 @@ def test_monitoring_and_the_rules_configmap(rendered: Rendered, overlay: str) ->
         for d in find(docs, "Service")
         if all(d["metadata"].get("labels", {}).get(k) == v for k, v in selector.items())
     }
-    assert scraped == {"pollwatch-ingest", "pollwatch-api", "pollwatch-aggregator"}
+    assert scraped == {"pollwatch-ingest", "pollwatch-api", "pollwatch-aggregator", "pollwatch-messenger"}
     assert monitor["spec"]["endpoints"][0]["path"] == "/metrics"
     assert find(docs, "PrometheusRule")
     rules_cm = next(
@@ -248,3 +251,40 @@ def test_monitoring_and_the_rules_configmap(rendered: Rendered, overlay: str) ->
     mount = next(m for m in container["volumeMounts"] if m["name"] == "rules")
     assert env["AGGREGATOR_RULES_DIR"]["value"] == mount["mountPath"]
     assert f"{env['AGGREGATOR_RULES_PROFILE']['value']}.yaml" in rules_cm["data"]
+
+
+@pytest.mark.parametrize("overlay", OVERLAYS)
+def test_the_messenger_starts_with_its_settings_and_takes_callbacks_through_the_ingress(
+    rendered: Rendered, overlay: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = rendered[overlay]
+    deployment = _workloads(docs)["messenger"]
+    assert not find(docs, "HorizontalPodAutoscaler", "pollwatch-messenger")  # the gateway's rate bounds it
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    # The environment the pod gets, secrets standing in, is one MessengerSettings accepts (in
+    # production too: the overlay's POLLWATCH_ENVIRONMENT).
+    env: dict[str, str] = {}
+    for source in container["envFrom"]:
+        env |= one(docs, "ConfigMap", source["configMapRef"]["name"])["data"]
+    for name, entry in _env(container).items():
+        env[name] = entry.get("value", "placeholder-secret")
+    assert env["POLLWATCH_ENVIRONMENT"] == ("production" if overlay == "prod" else "development")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = MessengerSettings(shared=SharedSettings())
+    assert settings.port == PORTS["messenger"]
+    assert settings.gateway.value == env["MESSENGER_GATEWAY"]
+    # The gateways' callbacks reach it through the ingress host of MESSENGER_PUBLIC_URL, and
+    # only the ingress controller and Prometheus reach its pods.
+    (ingress,) = find(docs, "Ingress")
+    host = str(settings.public_url.host)
+    rule = next(r for r in ingress["spec"]["rules"] if r["host"] == host)
+    status = next(p for p in rule["http"]["paths"] if p["path"] == "/v1/status/")
+    assert status["backend"]["service"]["name"] == "pollwatch-messenger"
+    policy = one(docs, "NetworkPolicy", "pollwatch-messenger-callbacks")
+    (allowed,) = policy["spec"]["ingress"]
+    namespaces = {
+        p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in allowed["from"]
+    }
+    assert namespaces == {"ingress-nginx", "monitoring"}
+    assert allowed["ports"] == [{"protocol": "TCP", "port": PORTS["messenger"]}]

@@ -69,11 +69,19 @@ class Stack:
 StackFactory = Callable[..., AbstractAsyncContextManager[Stack]]
 
 
+CALLBACK_SECRET = "sim-callback-secret"
+
+
 def messenger_settings(
-    shared: SharedSettings, sim: GatewaySimSettings, gateway: str, gateway_url: str, **overrides: object
+    shared: SharedSettings,
+    sim: GatewaySimSettings,
+    gateway: str,
+    gateway_url: str,
+    port: int | None = None,
+    **overrides: object,
 ) -> MessengerSettings:
-    """A messenger on a free port sending to the simulator at `gateway_url`, quickly."""
-    port = free_port()
+    """A messenger on `port` (or a free one) sending to the simulator at `gateway_url`, quickly."""
+    port = port or free_port()
     values: dict[str, object] = {
         "shared": shared,
         "port": port,
@@ -83,6 +91,12 @@ def messenger_settings(
         "twilio_account_sid": sim.twilio_account_sid,
         "twilio_auth_token": sim.twilio_auth_token,
         "twilio_sender": "+15005550006",
+        "telerivet_project_id": sim.telerivet_project_id,
+        "telerivet_api_key": sim.telerivet_api_key,
+        "rapidpro_token": sim.rapidpro_token,
+        "africastalking_username": sim.africastalking_username,
+        "africastalking_api_key": sim.africastalking_api_key,
+        "status_poll_seconds": 0.2,
         "rate_per_second": 200,
         "burst": 20,
         "backoff_base_seconds": 0.1,
@@ -102,9 +116,19 @@ def stack(shared_settings: SharedSettings) -> StackFactory:
     async def run(
         gateway: str = "generic", sim: dict[str, object] | None = None, **messenger: object
     ) -> AsyncIterator[Stack]:
-        sim_settings = GatewaySimSettings(**(sim or {}))  # type: ignore[arg-type]
+        port = free_port()
+        sim_values: dict[str, object] = {
+            # Africa's Talking's delivery reports go where its dashboard says: this messenger.
+            "africastalking_callback_url": f"http://127.0.0.1:{port}/v1/status/africastalking"
+            f"?secret={CALLBACK_SECRET}"
+        }
+        if gateway in ("telerivet", "africastalking"):
+            messenger = {"callback_secret": CALLBACK_SECRET} | messenger
+        sim_settings = GatewaySimSettings(**(sim_values | (sim or {})))  # type: ignore[arg-type]
         async with serving(gateway_app(sim_settings)) as gateway_url:
-            settings = messenger_settings(shared_settings, sim_settings, gateway, gateway_url, **messenger)
+            settings = messenger_settings(
+                shared_settings, sim_settings, gateway, gateway_url, port, **messenger
+            )
             async with serving(messenger_app(settings), settings.port) as messenger_url:
                 yield Stack(gateway_url, messenger_url, shared_settings)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-SERVICES = {"ingest": 8081, "aggregator": 8082, "api": 8080}
+SERVICES = {"ingest": 8081, "aggregator": 8082, "api": 8080, "messenger": 8083}
 # An exact CPython patch release of 3.11 on a named Debian release (or a digest).
 PINNED = re.compile(r"^python:3\.11\.\d+-slim-[a-z]+(@sha256:[0-9a-f]{64})?$")
 
