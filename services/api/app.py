@@ -31,6 +31,7 @@ from services.api import availability, metrics
 from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.context import Context
 from services.api.dashboard import dashboard_routes
+from services.api.decision_publisher import DecisionPublisher
 from services.api.errors import UnauthenticatedError, UnavailableError
 from services.api.evidence import evidence_routes
 from services.api.export_route import export_routes
@@ -58,6 +59,7 @@ class Resources:
     pool: asyncpg.Pool | None = None
     keys: KeyStore | None = None
     feed: KafkaFeed | None = None
+    decisions: DecisionPublisher | None = None
 
     def feed_live(self) -> bool:
         return self.feed is not None and self.feed.health.live
@@ -140,6 +142,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             throttle=self._throttle,
             response=None if websocket else response,
             feed_live=self._resources.feed_live,
+            decisions=self._resources.decisions,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -173,6 +176,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         resources.pool = await create_pool(settings.shared)
         resources.keys = KeyStore(resources.pool, settings.key_cache_seconds)
+        resources.decisions = DecisionPublisher(settings.shared)
         feed = KafkaFeed(
             settings.shared, hub, settings.feed_stale_seconds, settings.alert_backpressure_seconds
         )
@@ -190,6 +194,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
                     await freezer
             hub.close()
             await feed.stop()
+            await resources.decisions.stop()
             pool, resources.pool = resources.pool, None
             await pool.close()
 

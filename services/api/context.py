@@ -10,6 +10,7 @@ import asyncpg
 from strawberry.types import Info as StrawberryInfo
 
 from services.api.auth import Principal, Role
+from services.api.decision_publisher import DecisionPublisher
 from services.api.errors import ForbiddenError
 from services.api.key_store import KeyStore
 from services.api.live.frames import FrameCache
@@ -41,6 +42,8 @@ class Context:
     response: Any = field(default=None, repr=False)
     # Whether the Kafka feed is live: subscriptions need it (see live.feed_health).
     feed_live: Callable[[], bool] = field(default=lambda: True, repr=False)
+    # Publishes verification decisions to Kafka (None: in-process tests without a broker).
+    decisions: DecisionPublisher | None = field(default=None, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""

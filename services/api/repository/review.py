@@ -76,15 +76,15 @@ async def item(conn: Conn | asyncpg.Pool, kind: str, item_id: str) -> asyncpg.Re
     return await conn.fetchrow(f"SELECT * FROM ({items}) q {where.sql()}", *where.params)
 
 
-async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, note: str) -> bool:
+async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, note: str) -> str | None:
     """Sets the verification state with who, when and why, audited in the same transaction;
-    False when there is no such item. The claim ends with the decision."""
+    returns the state before (None: there is no such item). The claim ends with the decision."""
     async with conn.transaction():
         before = await conn.fetchval(
             f"SELECT verification FROM {_TABLES[kind]} WHERE id = $1 FOR UPDATE", item_id
         )
         if before is None:
-            return False
+            return None
         await conn.execute(
             f"""UPDATE {_TABLES[kind]} SET verification = $2, verified_by = $3, verified_at = now(),
                 verification_note = $4, claimed_by = NULL, claimed_at = NULL WHERE id = $1""",
@@ -94,7 +94,7 @@ async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, no
             note,
         )
         await audit.record(conn, actor, f"{kind}.{state}", item_id, {"from": before, "note": note})
-    return True
+    return str(before)
 
 
 async def claim(conn: Conn, kind: str, item_id: str, actor: str, claim_minutes: float) -> str | None:
