@@ -252,11 +252,16 @@ class Station:
             ),
         )
 
-    @strawberry.field(description="Latest incidents (up to 20), newest first; never who reported them.")
+    @strawberry.field(
+        description="Latest incidents (up to 20), newest first; never who reported them. Below "
+        "analyst, of those the ones the key reads: no rejected or quarantined ones, verified ones "
+        "only for a key set to verified only."
+    )
     async def incidents(self, info: Info) -> list[Incident]:
         info.context.require(Role.PARTNER, "Station.incidents")
         rows = await info.context.loaders.incidents_by_station.load(str(self.id))
-        return [Incident.from_row(r) for r in rows]
+        visible = info.context.principal.visible_verifications
+        return [Incident.from_row(r) for r in rows if visible is None or r["verification"] in visible]
 
     @strawberry.field(description="Monitors assigned to the station (analyst only).")
     async def monitors(self, info: Info) -> list[Monitor]:

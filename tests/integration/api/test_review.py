@@ -149,3 +149,31 @@ async def test_partners_never_see_rejected_or_quarantined_alerts_and_verified_on
     assert setting["action"] == "key.setting_changed"
     assert setting["details"] == '{"verified_only": {"to": true, "from": false}}'
     assert (await command(shared_settings, "keys", "set", "nope", "--all-reports")).exit_code == 1
+
+
+async def test_verified_only_lists_and_a_partners_station_incidents_follow_the_decisions(
+    api: Api, keys: dict[str, str]
+) -> None:
+    reports = "{ reports(verifiedOnly: true) { nodes { id } } }"
+    alerts = "{ alerts(verifiedOnly: true) { nodes { id } } }"
+    incidents = '{ station(id: "S1") { incidents { id: reportId } } }'
+
+    async def ids(query: str, key: str, *path: str) -> list[str]:
+        body = await gql(api.url, query, key)
+        assert "errors" not in body, body
+        found: Any = body["data"]
+        for step in path:
+            found = found[step]
+        return sorted(n["id"] for n in found)
+
+    assert await ids(reports, keys["analyst"], "reports", "nodes") == []
+    assert await ids(incidents, keys["partner"], "station", "incidents") == ["r2"]
+    await decide(api, keys["coordinator"], "REPORT", "r1", "VERIFIED")
+    await decide(api, keys["coordinator"], "REPORT", "r2", "REJECTED")
+    await decide(api, keys["coordinator"], "ALERT", "A3", "VERIFIED")
+    assert await ids(reports, keys["analyst"], "reports", "nodes") == ["r1"]
+    assert await ids(alerts, keys["partner"], "alerts", "nodes") == ["A3"]
+    assert await ids(alerts, keys["analyst"], "alerts", "nodes") == ["A3"]
+    # A rejected incident is gone for partners; analysts still read it, with its state.
+    assert await ids(incidents, keys["partner"], "station", "incidents") == []
+    assert await ids(incidents, keys["analyst"], "station", "incidents") == ["r2"]
