@@ -16,7 +16,7 @@ from services.api.context import Info
 from services.api.errors import ConflictError, InvalidArgumentError, NotFoundError
 from services.api.pagination import page_size
 from services.api.repository import review as review_sql
-from services.api.types.enums import ReviewKind, VerificationState
+from services.api.types.enums import CallBackOutcome, ReviewKind, VerificationState
 from services.api.types.review import ReviewItem
 from services.common import audit
 from services.common import events as ev
@@ -120,4 +120,17 @@ async def claim(info: Info, kind: ReviewKind, id: strawberry.ID) -> ReviewItem:
         raise NotFoundError(f"no {kind.value} {id}", argument="id")
     if holder != _actor(info):
         raise ConflictError(f"{kind.value} {id} is claimed by {holder}", argument="id", claimedBy=holder)
+    return await _current(info, kind, str(id))
+
+
+async def record_call_back(
+    info: Info, kind: ReviewKind, id: strawberry.ID, outcome: CallBackOutcome, note: str
+) -> ReviewItem:
+    info.context.require(Role.COORDINATOR, "recordCallBack")
+    if len(note) > MAX_NOTE:
+        raise InvalidArgumentError(f"note longer than {MAX_NOTE} characters", argument="note")
+    await _in_scope(info, kind, str(id), "recordCallBack")
+    async with info.context.pool.acquire() as conn:
+        if not await review_sql.record_callback(conn, kind.value, str(id), outcome.value, _actor(info), note):
+            raise NotFoundError(f"no {kind.value} {id}", argument="id")
     return await _current(info, kind, str(id))

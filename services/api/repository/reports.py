@@ -56,3 +56,14 @@ async def incidents_by_station_ids(pool: asyncpg.Pool, ids: list[str], limit: in
         ids,
         limit,
     )
+
+
+async def protocols_of_station(pool: asyncpg.Pool, station_id: str, limit: int) -> list[asyncpg.Record]:
+    """The station's final protocols (its newest `limit`), newest first."""
+    return await pool.fetch(
+        """SELECT id, monitor_id, observed_at, received_at, body, verification FROM reports
+           WHERE station_id = $1 AND kind = 'protocol'
+           ORDER BY observed_at DESC, id DESC LIMIT $2""",
+        station_id,
+        limit,
+    )
