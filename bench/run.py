@@ -33,6 +33,7 @@ MODULES = (
     "dashboard_bench",
     "onboarding_bench",
     "monitor_app_bench",
+    "export_bench",
 )
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench.json"
 
