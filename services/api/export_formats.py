@@ -125,18 +125,17 @@ async def parquet_chunks(
     yield sink.take()
 
 
-def _xlsx_cell(value: object, column: Column) -> Any:
-    if value is None:
-        return None
-    if column.type == "json":
-        return _json_text(value)
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).replace(tzinfo=None)
-    return value
+_EXCEL_EPOCH = datetime(1899, 12, 30, tzinfo=UTC)
+
+
+def _excel_time(value: datetime) -> float:
+    """An Excel date serial (days since 1899-12-30, UTC), as write_datetime computes it."""
+    return (value - _EXCEL_EPOCH).total_seconds() / 86400
 
 
 class _Sheets:
-    """The workbook's sheets, a new one (header first) whenever one is full."""
+    """The workbook's sheets, a new one (header first) whenever one is full. Each column has its
+    own cell writer, chosen once (xlsxwriter's generic `write` checks every type per cell)."""
 
     def __init__(self, book: Any, title: str, columns: Sequence[Column]) -> None:
         self.book, self.title, self.columns = book, title, columns
@@ -145,20 +144,28 @@ class _Sheets:
         self.sheet: Any = None
         self.row = XLSX_MAX_ROWS
 
+    def _cells(self) -> list[Callable[[int, int, Any], object]]:
+        sheet, times = self.sheet, self.times
+        by_type: dict[str, Callable[[int, int, Any], object]] = {
+            "text": lambda r, c, v: sheet.write_string(r, c, v if isinstance(v, str) else str(v)),
+            "json": lambda r, c, v: sheet.write_string(r, c, _json_text(v)),
+            "int": sheet.write_number,
+            "float": sheet.write_number,
+            "time": lambda r, c, v: sheet.write_number(r, c, _excel_time(v), times),
+        }
+        return [by_type[c.type] for c in self.columns]
+
     def write(self, rows: Sequence[tuple[object, ...]]) -> None:
-        for r in rows:
+        cells = None if self.sheet is None else self._cells()
+        for values in rows:
             if self.row >= XLSX_MAX_ROWS:
                 self._next()
-            for i, (value, c) in enumerate(zip(r, self.columns, strict=True)):
-                cell = _xlsx_cell(value, c)
-                if cell is None:
-                    continue
-                if isinstance(cell, datetime):
-                    self.sheet.write_datetime(self.row, i, cell, self.times)
-                elif isinstance(cell, str):
-                    self.sheet.write_string(self.row, i, cell)
-                else:
-                    self.sheet.write(self.row, i, cell)
+                cells = self._cells()
+            assert cells is not None
+            row = self.row
+            for i, value in enumerate(values):
+                if value is not None:
+                    cells[i](row, i, value)
             self.row += 1
 
     def finish(self) -> None:
