@@ -121,3 +121,12 @@ async def test_rejected_reports_leave_the_station_and_region_figures_and_come_ba
             body = await gql(api.url, FIGURES, key)
             assert body["data"]["station"]["stats"]["ballotsIssued"] == 900
             assert body["data"]["region"]["stats"]["ballotsIssued"] == 1200
+
+            # The grave incident un-rejected: it counts again and opens its alert anew.
+            await gql(api.url, VERIFY, key, {"id": "S01-i130", "state": "VERIFIED"})
+            await _until(db, (900, 4, '{"BALLOT_STUFFING": 1}', 1200, 50.0))
+            deadline = time.monotonic() + 30
+            query = "SELECT state FROM alerts WHERE id = 'grave_incident:S01:2'"
+            while await db.fetchval(query) != "open":
+                assert time.monotonic() < deadline, "grave_incident:S01 not reopened"
+                await asyncio.sleep(0.2)
