@@ -34,6 +34,7 @@ MODULES = (
     "onboarding_bench",
     "notify_bench",
     "monitor_app_bench",
+    "export_bench",
 )
 OUT = Path(__file__).resolve().parents[1] / "artifacts" / "bench.json"
 

@@ -25,6 +25,7 @@ from services.aggregator.runtime import Runtime
 from services.aggregator.settings import AggregatorSettings
 from services.aggregator.sink_agents import figures_sinks
 from services.aggregator.station_agent import StationAgent
+from services.aggregator.verification_agent import VerificationAgent
 from services.common import topics
 from services.common.db import create_pool, database_reachable
 from services.common.gc_freeze import FreezePolicy
@@ -89,6 +90,8 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     metrics.MEMORY.watch(lambda: list(app.tables.items()), lambda: len(stations.cache))
     app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
     app.agent(regions.summaries, name="regions")(regions.process)
+    verifications = VerificationAgent(app, rt, stations)
+    app.agent(rt.topic(topics.VERIFICATIONS), name="verifications")(verifications.process)
     sinks = figures_sinks(rt)
     app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
     app.agent(rt.topic(topics.ALERTS), name="alerts-sink")(sinks["alerts"])

@@ -43,6 +43,11 @@ DEAD_LETTERS = Counter(
 STATS_SENT = Counter(
     "pollwatch_aggregator_stats_sent_total", "Figures sent after conflation, by kind.", ["kind"]
 )
+RECOMPUTED = Counter(
+    "pollwatch_aggregator_stations_recomputed_total",
+    "Stations recomputed from their counting reports after a verification decision moved one"
+    " of their reports in or out of the figures.",
+)
 BATCHES = Counter(
     "pollwatch_aggregator_batches_total",
     "Batches of reports the station agent handled (events processed / batches = mean batch size).",

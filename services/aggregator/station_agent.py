@@ -44,6 +44,7 @@ from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
 from services.aggregator.slices import sliced
 from services.aggregator.state_codec import decode_state, encode_state
+from services.aggregator.turns import Turns
 from services.common import codec, topics
 from services.common import events as ev
 from services.common.errors import DecodeError
@@ -95,6 +96,8 @@ class StationAgent:
         self.stopping: asyncio.Future[None] | None = None
         # Encoded states of handled batches not in the table yet (read if the cache is dropped).
         self.unsaved: dict[str, bytes] = {}
+        # Batches take turns with recomputations after verification decisions (turns.py).
+        self.turns = Turns()
 
     def state(self, station_id: str, event: Any) -> StationState:
         state = self.cache.get(station_id)
@@ -110,7 +113,7 @@ class StationAgent:
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
         s = self.rt.settings
-        batches = Overlapped(self.handle)
+        batches = Overlapped(self.turns.guard(self.handle))
         try:
             collector = Collector(
                 s.batch_max,

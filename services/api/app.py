@@ -32,6 +32,7 @@ from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.broadcast_publisher import BroadcastPublisher
 from services.api.context import Context
 from services.api.dashboard import dashboard_routes
+from services.api.decision_publisher import DecisionPublisher
 from services.api.errors import UnauthenticatedError, UnavailableError
 from services.api.evidence import evidence_routes
 from services.api.export_route import export_routes
@@ -60,6 +61,7 @@ class Resources:
     keys: KeyStore | None = None
     feed: KafkaFeed | None = None
     broadcasts: BroadcastPublisher | None = None
+    decisions: DecisionPublisher | None = None
 
     def feed_live(self) -> bool:
         return self.feed is not None and self.feed.health.live
@@ -143,6 +145,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             response=None if websocket else response,
             feed_live=self._resources.feed_live,
             broadcasts=self._resources.broadcasts,
+            decisions=self._resources.decisions,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -177,6 +180,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         resources.pool = await create_pool(settings.shared)
         resources.keys = KeyStore(resources.pool, settings.key_cache_seconds)
         resources.broadcasts = BroadcastPublisher(settings.shared)
+        resources.decisions = DecisionPublisher(settings.shared)
         feed = KafkaFeed(
             settings.shared, hub, settings.feed_stale_seconds, settings.alert_backpressure_seconds
         )
@@ -197,6 +201,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
             broadcasts, resources.broadcasts = resources.broadcasts, None
             if broadcasts is not None:
                 await broadcasts.stop()
+            await resources.decisions.stop()
             pool, resources.pool = resources.pool, None
             await pool.close()
 

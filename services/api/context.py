@@ -11,6 +11,7 @@ from strawberry.types import Info as StrawberryInfo
 
 from services.api.auth import Principal, Role
 from services.api.broadcast_publisher import BroadcastPublisher
+from services.api.decision_publisher import DecisionPublisher
 from services.api.errors import ForbiddenError
 from services.api.key_store import KeyStore
 from services.api.live.frames import FrameCache
@@ -44,6 +45,8 @@ class Context:
     feed_live: Callable[[], bool] = field(default=lambda: True, repr=False)
     # Writes messages to monitors to the broadcasts topic (None: not in this process).
     broadcasts: BroadcastPublisher | None = field(default=None, repr=False)
+    # Publishes verification decisions to Kafka (None: in-process tests without a broker).
+    decisions: DecisionPublisher | None = field(default=None, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""

@@ -30,6 +30,8 @@ class Column:
     sql: str
     role: Role = Role.PUBLIC  # the least role that reads it
     incident_text: bool = False  # also needs a key that reads incident descriptions
+    # Its type in typed formats (Parquet, XLSX): text, int, float, time (UTC) or json (as text).
+    type: str = "text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,12 @@ class Dataset:
     only: str | None = None  # a fixed condition (e.g. the report kind)
 
 
+# Typed columns of the datasets built from plain column names (audit's `id` is a bigint).
+_TYPES = {
+    "registered_voters": "int", "latitude": "float", "longitude": "float", "value": "float",
+    "threshold": "float", "opened_at": "time", "updated_at": "time", "resolved_at": "time",
+    "at": "time", "details": "json",
+}  # fmt: skip
 _MONITOR = (
     Column("monitor_id", "r.monitor_id", Role.ANALYST),
     Column("monitor_name", "m.display_name", Role.COORDINATOR),
@@ -59,7 +67,7 @@ DATASETS = {
             Role.PARTNER,
             "stations s",
             tuple(
-                Column(c, f"s.{c}")
+                Column(c, f"s.{c}", type=_TYPES.get(c, "text"))
                 for c in ("id", "region_id", "district", "name", "registered_voters", "latitude", "longitude")
             ),
             "s.id",
@@ -75,9 +83,9 @@ DATASETS = {
                 Column("region_id", "s.region_id"),
                 Column("kind", "r.kind"),
                 Column("channel", "r.channel"),
-                Column("observed_at", "r.observed_at"),
-                Column("received_at", "r.received_at"),
-                Column("body", "r.body"),
+                Column("observed_at", "r.observed_at", type="time"),
+                Column("received_at", "r.received_at", type="time"),
+                Column("body", "r.body", type="json"),
                 Column("verification", "r.verification"),
                 *_MONITOR,
             ),
@@ -94,7 +102,7 @@ DATASETS = {
                 Column("id", "r.id"),
                 Column("station_id", "r.station_id"),
                 Column("region_id", "s.region_id"),
-                Column("observed_at", "r.observed_at"),
+                Column("observed_at", "r.observed_at", type="time"),
                 Column("violation", "r.body->>'violation'"),
                 Column("description", "r.body->>'description'", incident_text=True),
                 Column("verification", "r.verification"),
@@ -111,7 +119,7 @@ DATASETS = {
             Role.PARTNER,
             "alerts a",
             tuple(
-                Column(c, f"a.{c}")
+                Column(c, f"a.{c}", type=_TYPES.get(c, "text"))
                 for c in (
                     "id",
                     "rule",
@@ -137,7 +145,10 @@ DATASETS = {
             "audit",
             Role.ADMIN,
             "audit_log l",
-            tuple(Column(c, f"l.{c}") for c in ("id", "at", "actor", "action", "subject", "details")),
+            tuple(
+                Column(c, f"l.{c}", type=_TYPES.get(c, "text"))
+                for c in ("id", "at", "actor", "action", "subject", "details")
+            ),
             "l.id",
             time="l.at",
         ),
@@ -193,6 +204,22 @@ def _cell(value: object) -> object:
     return "" if value is None else value
 
 
+async def record_chunks(
+    conn: Conn, dataset: Dataset, who: Principal, wanted: ExportFilter
+) -> AsyncIterator[list[tuple[object, ...]]]:
+    """The rows, `CHUNK_ROWS` at a time (the last one shorter), read through a server-side cursor."""
+    sql, params = query(dataset, who, wanted)
+    chunk: list[tuple[object, ...]] = []
+    async with conn.transaction(readonly=True):
+        async for record in conn.cursor(sql, *params, prefetch=CHUNK_ROWS):
+            chunk.append(tuple(record.values()))
+            if len(chunk) == CHUNK_ROWS:
+                yield chunk
+                chunk = []
+    if chunk:
+        yield chunk
+
+
 async def csv_chunks(
     conn: Conn, dataset: Dataset, who: Principal, wanted: ExportFilter
 ) -> AsyncIterator[bytes]:
@@ -200,16 +227,11 @@ async def csv_chunks(
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([c.name for c in columns_for(dataset, who)])
-    sql, params = query(dataset, who, wanted)
-    rows = 0
-    async with conn.transaction(readonly=True):
-        async for record in conn.cursor(sql, *params, prefetch=CHUNK_ROWS):
-            writer.writerow([_cell(v) for v in record.values()])
-            rows += 1
-            if rows % CHUNK_ROWS == 0:
-                yield buffer.getvalue().encode()
-                buffer.seek(0)
-                buffer.truncate()
+    async for chunk in record_chunks(conn, dataset, who, wanted):
+        writer.writerows([_cell(v) for v in row] for row in chunk)
+        yield buffer.getvalue().encode()
+        buffer.seek(0)
+        buffer.truncate()
     yield buffer.getvalue().encode()
 
 

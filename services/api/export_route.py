@@ -1,4 +1,5 @@
-"""`GET /export/{dataset}.csv`: an authenticated, streamed download (services/api/export.py).
+"""`GET /export/{dataset}.{csv|xlsx|parquet}`: an authenticated, streamed download
+(services/api/export.py, export_formats.py).
 
 The key (X-API-Key or Authorization: Bearer) decides the columns and rows, as in GraphQL.
 Query parameters: `region`, `since`, `until` (ISO 8601 with an offset), `verified_only` (true).
@@ -18,7 +19,8 @@ from starlette.routing import Route
 
 from services.api.auth import Principal, key_from_headers
 from services.api.errors import UnauthenticatedError, UnavailableError
-from services.api.export import DATASETS, ExportFilter, csv_chunks
+from services.api.export import DATASETS, ExportFilter
+from services.api.export_formats import FORMATS
 from services.api.key_store import KeyStore
 
 
@@ -79,6 +81,9 @@ def export_routes(resources: Callable[[], tuple[asyncpg.Pool | None, KeyStore | 
             dataset = DATASETS.get(request.path_params["dataset"])
             if dataset is None:
                 raise _RefusedError(404, f"no dataset; one of {', '.join(DATASETS)}", "dataset")
+            form = FORMATS.get(request.path_params["format"])
+            if form is None:
+                raise _RefusedError(404, f"no format; one of {', '.join(FORMATS)}", "format")
             token = key_from_headers(dict(request.headers))
             if token is None:
                 raise _RefusedError(401, "an API key is required (X-API-Key header)")
@@ -99,12 +104,12 @@ def export_routes(resources: Callable[[], tuple[asyncpg.Pool | None, KeyStore | 
 
         async def body() -> AsyncIterator[bytes]:
             async with current_pool.acquire() as conn:
-                async for chunk in csv_chunks(conn, dataset, who, wanted):
+                async for chunk in form.chunks(conn, dataset, who, wanted):
                     yield chunk
 
-        disposition = f'attachment; filename="pollwatch-{dataset.name}.csv"'
+        disposition = f'attachment; filename="pollwatch-{dataset.name}.{form.name}"'
         return StreamingResponse(
-            body(), media_type="text/csv; charset=utf-8", headers={"content-disposition": disposition}
+            body(), media_type=form.media_type, headers={"content-disposition": disposition}
         )
 
-    return [Route("/export/{dataset}.csv", download, methods=["GET"])]
+    return [Route("/export/{dataset}.{format}", download, methods=["GET"])]

@@ -15,7 +15,7 @@ from services.api.monitor_actions import import_monitors, move_monitor, swap_mon
 from services.api.repository import alerts as alert_sql
 from services.api.types.alert import Alert
 from services.api.types.broadcast import BroadcastAudienceInput, BroadcastRequest, BroadcastTranslationsInput
-from services.api.types.enums import ReviewKind, VerificationState
+from services.api.types.enums import CallBackOutcome, ReviewKind, VerificationState
 from services.api.types.monitor import Monitor
 from services.api.types.review import ReviewItem
 from services.api.types.roster import MonitorImport
@@ -107,3 +107,12 @@ class Mutation:
     )
     async def claim_review_item(self, info: Info, kind: ReviewKind, id: strawberry.ID) -> ReviewItem:
         return await desk.claim(info, kind, id)
+
+    @strawberry.mutation(
+        description="Record what came of the call to the monitor behind a review item (coordinator and "
+        "above, within the key's regions), audited as `<kind>.called_back`; the claim stays."
+    )
+    async def record_call_back(
+        self, info: Info, kind: ReviewKind, id: strawberry.ID, outcome: CallBackOutcome, note: str = ""
+    ) -> ReviewItem:
+        return await desk.record_call_back(info, kind, id, outcome, note)

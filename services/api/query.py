@@ -39,6 +39,9 @@ from services.api.types.station import Station
 from services.common import events as ev
 from services.common.checklist_config import load_checklists
 
+# `verifiedOnly: true` on a list: only what a coordinator verified.
+VERIFIED = (ev.VerificationState.VERIFIED.value,)
+
 
 def _size(info: Info, first: int | None) -> int:
     s = info.context.settings
@@ -162,7 +165,10 @@ class Query:
             regions=[RegionFindings.from_figures(f) for f in regions],
         )
 
-    @strawberry.field(description="Alerts, most recently changed first (partner and above).")
+    @strawberry.field(
+        description="Alerts, most recently changed first (partner and above). `verifiedOnly`: only "
+        "alerts a coordinator verified (a key set to verified only reads no others anyway)."
+    )
     async def alerts(
         self,
         info: Info,
@@ -174,6 +180,7 @@ class Query:
         since: datetime | None = None,
         first: int | None = None,
         after: str | None = None,
+        verified_only: bool = False,
     ) -> Connection[Alert]:
         info.context.require(Role.PARTNER, "alerts")
         if region is not None:
@@ -190,7 +197,7 @@ class Query:
             since=instant(since, "since"),
             after=decode_cursor(after, "alerts"),
             limit=limit,
-            verifications=info.context.principal.visible_verifications,
+            verifications=VERIFIED if verified_only else info.context.principal.visible_verifications,
         )
         page = rows[:limit]
         end = Cursor("alerts", page[-1]["updated_at"].isoformat(), page[-1]["id"]).encode() if page else None
@@ -199,7 +206,10 @@ class Query:
             page_info=PageInfo(end_cursor=end, has_next_page=len(rows) > limit),
         )
 
-    @strawberry.field(description="Monitors' reports, newest first (analyst and above).")
+    @strawberry.field(
+        description="Monitors' reports, newest first (analyst and above). `verifiedOnly`: only "
+        "reports a coordinator verified."
+    )
     async def reports(
         self,
         info: Info,
@@ -208,6 +218,7 @@ class Query:
         since: datetime | None = None,
         first: int | None = None,
         after: str | None = None,
+        verified_only: bool = False,
     ) -> Connection[Report]:
         info.context.require(Role.ANALYST, "reports")
         limit = _size(info, first)
@@ -219,6 +230,7 @@ class Query:
             since=instant(since, "since"),
             after=decode_cursor(after, "reports"),
             limit=limit,
+            verifications=VERIFIED if verified_only else None,
         )
         page = rows[:limit]
         end = (

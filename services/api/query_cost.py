@@ -44,6 +44,7 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Query", "regions"): 30,  # Kazakhstan: 17 regions and 3 cities
     ("Station", "incidents"): INCIDENTS_PER_STATION,
     ("Station", "monitors"): 5,
+    ("Station", "protocolVersions"): 10,  # types/station.py PROTOCOL_VERSIONS
     ("Alert", "actions"): 10,
     ("Alert", "texts"): 5,  # one per reason: at most a protocol's five checks, or the grave kinds
     ("Findings", "regions"): 30,  # as Query.regions

@@ -6,6 +6,9 @@ Every claim and decision is in the audit log (`report.verified`, `alert.claimed`
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import asyncpg
 import strawberry
 
 from services.api.auth import Role
@@ -13,9 +16,10 @@ from services.api.context import Info
 from services.api.errors import ConflictError, InvalidArgumentError, NotFoundError
 from services.api.pagination import page_size
 from services.api.repository import review as review_sql
-from services.api.types.enums import ReviewKind, VerificationState
+from services.api.types.enums import CallBackOutcome, ReviewKind, VerificationState
 from services.api.types.review import ReviewItem
 from services.common import audit
+from services.common import events as ev
 
 MAX_NOTE = 2000
 OPEN_STATES = (VerificationState.UNVERIFIED, VerificationState.QUARANTINED)
@@ -65,11 +69,12 @@ review_queue_field = strawberry.field(
 )
 
 
-async def _in_scope(info: Info, kind: ReviewKind, item_id: str, what: str) -> None:
+async def _in_scope(info: Info, kind: ReviewKind, item_id: str, what: str) -> asyncpg.Record:
     row = await review_sql.item(info.context.pool, kind.value, item_id)
     if row is None:
         raise NotFoundError(f"no {kind.value} {item_id}", argument="id")
     info.context.require_region(row["region_id"], what)
+    return row
 
 
 async def _current(info: Info, kind: ReviewKind, item_id: str) -> ReviewItem:
@@ -85,10 +90,23 @@ async def verify(
     info.context.require(Role.COORDINATOR, "verify")
     if len(note) > MAX_NOTE:
         raise InvalidArgumentError(f"note longer than {MAX_NOTE} characters", argument="note")
-    await _in_scope(info, kind, str(id), "verify")
+    row = await _in_scope(info, kind, str(id), "verify")
     async with info.context.pool.acquire() as conn:
-        if not await review_sql.decide(conn, kind.value, str(id), state.value, _actor(info), note):
-            raise NotFoundError(f"no {kind.value} {id}", argument="id")
+        before = await review_sql.decide(conn, kind.value, str(id), state.value, _actor(info), note)
+    if before is None:
+        raise NotFoundError(f"no {kind.value} {id}", argument="id")
+    if info.context.decisions is not None:
+        decision = ev.VerificationDecision(
+            subject=ev.ReviewSubject(kind.value),
+            id=str(id),
+            station_id=row["station_id"] or "",
+            region_id=row["region_id"] or "",
+            state=ev.VerificationState(state.value),
+            previous=ev.VerificationState(before),
+            decided_by=_actor(info),
+            decided_at=datetime.now(UTC),
+        )
+        await info.context.decisions.publish(decision)
     return await _current(info, kind, str(id))
 
 
@@ -102,4 +120,17 @@ async def claim(info: Info, kind: ReviewKind, id: strawberry.ID) -> ReviewItem:
         raise NotFoundError(f"no {kind.value} {id}", argument="id")
     if holder != _actor(info):
         raise ConflictError(f"{kind.value} {id} is claimed by {holder}", argument="id", claimedBy=holder)
+    return await _current(info, kind, str(id))
+
+
+async def record_call_back(
+    info: Info, kind: ReviewKind, id: strawberry.ID, outcome: CallBackOutcome, note: str
+) -> ReviewItem:
+    info.context.require(Role.COORDINATOR, "recordCallBack")
+    if len(note) > MAX_NOTE:
+        raise InvalidArgumentError(f"note longer than {MAX_NOTE} characters", argument="note")
+    await _in_scope(info, kind, str(id), "recordCallBack")
+    async with info.context.pool.acquire() as conn:
+        if not await review_sql.record_callback(conn, kind.value, str(id), outcome.value, _actor(info), note):
+            raise NotFoundError(f"no {kind.value} {id}", argument="id")
     return await _current(info, kind, str(id))

@@ -24,6 +24,7 @@ from services.common.generated.pollwatch.v1 import (
     ingest_pb2,
     report_pb2,
     stats_pb2,
+    verification_pb2,
 )
 
 E = TypeVar("E", bound=StrEnum)
@@ -577,3 +578,43 @@ def encode_broadcast(b: ev.Broadcast) -> bytes:
 
 def decode_broadcast(data: bytes) -> ev.Broadcast:
     return broadcast_from_proto(_parse(broadcast_pb2.Broadcast, data))
+
+
+# --- VerificationDecision --------------------------------------------------------------------
+
+_VERIFICATION = _enum_table(ev.VerificationState, "VERIFICATION_STATE_", verification_pb2.VerificationState)
+_SUBJECT = _enum_table(ev.ReviewSubject, "REVIEW_SUBJECT_", verification_pb2.ReviewSubject)
+
+
+def verification_decision_to_proto(d: ev.VerificationDecision) -> verification_pb2.VerificationDecision:
+    return verification_pb2.VerificationDecision(
+        subject=_SUBJECT[0][d.subject],
+        id=d.id,
+        station_id=d.station_id,
+        region_id=d.region_id,
+        state=_VERIFICATION[0][d.state],
+        previous=_VERIFICATION[0][d.previous],
+        decided_by=d.decided_by,
+        decided_at=_ts(d.decided_at),
+    )
+
+
+def verification_decision_from_proto(m: verification_pb2.VerificationDecision) -> ev.VerificationDecision:
+    return ev.VerificationDecision(
+        subject=_from_wire(_SUBJECT, m.subject, "subject"),
+        id=m.id,
+        station_id=m.station_id,
+        region_id=m.region_id,
+        state=_from_wire(_VERIFICATION, m.state, "state"),
+        previous=_from_wire(_VERIFICATION, m.previous, "previous"),
+        decided_by=m.decided_by,
+        decided_at=_dt(m.decided_at),
+    )
+
+
+def encode_verification_decision(d: ev.VerificationDecision) -> bytes:
+    return verification_decision_to_proto(d).SerializeToString(deterministic=True)
+
+
+def decode_verification_decision(data: bytes) -> ev.VerificationDecision:
+    return verification_decision_from_proto(_parse(verification_pb2.VerificationDecision, data))

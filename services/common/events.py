@@ -307,3 +307,42 @@ class Broadcast:
     translations: Mapping[str, str]  # language (kk, ru, en) -> text
     requested_by: str
     requested_at: datetime
+
+
+class VerificationState(StrEnum):
+    UNVERIFIED = "unverified"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    QUARANTINED = "quarantined"  # held back until decided
+
+
+# Reports in these states count for nothing in the figures (the aggregator recomputes without them).
+OUT_OF_FIGURES = frozenset({VerificationState.REJECTED, VerificationState.QUARANTINED})
+
+
+class ReviewSubject(StrEnum):
+    REPORT = "report"
+    ALERT = "alert"
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationDecision:
+    """A coordinator's decision on a report or alert, once PostgreSQL holds it (the topic
+    says which station to recompute; the database is the record)."""
+
+    subject: ReviewSubject
+    id: str
+    station_id: str  # "" for a region's own alert
+    region_id: str
+    state: VerificationState
+    previous: VerificationState
+    decided_by: str
+    decided_at: datetime
+
+    @property
+    def moves_figures(self) -> bool:
+        """A report that is or was out of the figures: its station is recomputed (a repeated
+        decision recomputes again, which changes nothing)."""
+        return self.subject is ReviewSubject.REPORT and (
+            self.state in OUT_OF_FIGURES or self.previous in OUT_OF_FIGURES
+        )

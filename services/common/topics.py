@@ -99,7 +99,29 @@ BROADCASTS = Topic(
     retention_ms=90 * 24 * 3600 * 1000,
 )
 
-ALL: tuple[Topic, ...] = (REPORTS, STATION_STATS, REGION_STATS, ALERTS, DEAD_LETTER, BROADCASTS)
+# Keyed and partitioned as REPORTS: a decision on a report is read by the aggregator worker
+# holding that station's state (faust assigns topics of equal partition counts together).
+VERIFICATIONS = Topic(
+    name="pollwatch.verifications.v1",
+    key="station_id (region_id for a region's own alert)",
+    message="pollwatch.v1.VerificationDecision",
+    partitions=REPORTS.partitions,
+    description="Coordinators' verification decisions, once PostgreSQL holds them; the aggregator"
+    " recomputes a station when one of its reports enters or leaves the figures.",
+    producers=("api",),
+    consumers=("aggregator",),
+    retention_ms=REPORTS.retention_ms,
+)
+
+ALL: tuple[Topic, ...] = (
+    REPORTS,
+    STATION_STATS,
+    REGION_STATS,
+    ALERTS,
+    DEAD_LETTER,
+    BROADCASTS,
+    VERIFICATIONS,
+)
 
 
 def by_name(name: str) -> Topic:

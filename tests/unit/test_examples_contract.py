@@ -16,6 +16,7 @@ from services.common.generated.pollwatch.v1 import (
     deadletter_pb2,
     report_pb2,
     stats_pb2,
+    verification_pb2,
 )
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "proto" / "examples"
@@ -40,6 +41,11 @@ CODECS: dict[str, tuple[type[Message], Callable[..., object], Callable[..., Mess
         codec.dead_letter_to_proto,
     ),
     "pollwatch.v1.Broadcast": (broadcast_pb2.Broadcast, codec.broadcast_from_proto, codec.broadcast_to_proto),
+    "pollwatch.v1.VerificationDecision": (
+        verification_pb2.VerificationDecision,
+        codec.verification_decision_from_proto,
+        codec.verification_decision_to_proto,
+    ),
 }
 
 CASES = sorted(EXAMPLES.glob("*/*.json"))

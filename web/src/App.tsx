@@ -17,6 +17,7 @@ import { FindingsView } from "./views/Findings";
 import { ForensicsView } from "./views/Forensics";
 import { OverviewView } from "./views/Overview";
 import { RegionsView } from "./views/Regions";
+import { ReviewView } from "./views/Review";
 import { StationsView } from "./views/Stations";
 import { StationView } from "./views/Station";
 
@@ -108,6 +109,7 @@ const NAV: { name: RouteName; label: StringKey; allowed: (c: Controller) => bool
   { name: "findings", label: "navFindings", allowed: () => true },
   { name: "stations", label: "navStations", allowed: (c) => c.canSeeStations },
   { name: "alerts", label: "navAlerts", allowed: (c) => c.canSeeStations },
+  { name: "review", label: "navReview", allowed: (c) => c.canReview },
   { name: "forensics", label: "navForensics", allowed: (c) => c.queryFields.has("forensics") },
 ];
 
@@ -162,6 +164,8 @@ function Content({ ctl }: { ctl: Controller }) {
       return ctl.canSeeStations && route.id ? <StationView ctl={ctl} id={route.id} /> : <OverviewView ctl={ctl} />;
     case "alerts":
       return ctl.canSeeStations ? <AlertsView ctl={ctl} /> : <OverviewView ctl={ctl} />;
+    case "review":
+      return ctl.canReview ? <ReviewView ctl={ctl} /> : <OverviewView ctl={ctl} />;
     case "forensics":
       return <ForensicsView ctl={ctl} params={route.params} />;
     default:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import asyncpg
@@ -19,8 +20,10 @@ async def page_reports(
     since: datetime | None,
     after: Cursor | None,
     limit: int,
+    verifications: Sequence[str] | None = None,
 ) -> list[asyncpg.Record]:
-    """Newest first; `regions` limits them to the stations of a key's regions."""
+    """Newest first; `regions` limits them to the stations of a key's regions, `verifications`
+    to these verification states."""
     where = Where()
     if station is not None:
         where.add("station_id = {}", station)
@@ -28,6 +31,8 @@ async def page_reports(
         where.add("station_id IN (SELECT id FROM stations WHERE region_id = ANY({}::text[]))", regions)
     if kind is not None:
         where.add("kind = {}", kind)
+    if verifications is not None:
+        where.add("verification = ANY({}::text[])", list(verifications))
     if since is not None:
         where.add("observed_at >= {}", since)
     if after is not None:
@@ -43,11 +48,22 @@ async def page_reports(
 async def incidents_by_station_ids(pool: asyncpg.Pool, ids: list[str], limit: int) -> list[asyncpg.Record]:
     """The latest `limit` incident reports per station, without who sent them."""
     return await pool.fetch(
-        """SELECT station_id, id, observed_at, body FROM (
-               SELECT station_id, id, observed_at, body,
+        """SELECT station_id, id, observed_at, body, verification FROM (
+               SELECT station_id, id, observed_at, body, verification,
                       row_number() OVER (PARTITION BY station_id ORDER BY observed_at DESC, id DESC) AS n
                FROM reports WHERE kind = 'incident' AND station_id = ANY($1::text[])) r
            WHERE n <= $2 ORDER BY station_id, observed_at DESC, id DESC""",
         ids,
+        limit,
+    )
+
+
+async def protocols_of_station(pool: asyncpg.Pool, station_id: str, limit: int) -> list[asyncpg.Record]:
+    """The station's final protocols (its newest `limit`), newest first."""
+    return await pool.fetch(
+        """SELECT id, monitor_id, observed_at, received_at, body, verification FROM reports
+           WHERE station_id = $1 AND kind = 'protocol'
+           ORDER BY observed_at DESC, id DESC LIMIT $2""",
+        station_id,
         limit,
     )

@@ -20,12 +20,14 @@ _ITEMS = """
     SELECT 'report' AS kind, r.id, s.region_id, r.station_id, r.kind AS type, r.observed_at AS at,
            CASE WHEN r.kind = 'incident' AND r.body->>'violation' = ANY({grave}::text[]) THEN 0 ELSE 1 END
                AS priority,
-           r.verification, r.verified_by, r.verified_at, r.verification_note, r.claimed_by, r.claimed_at
+           r.verification, r.verified_by, r.verified_at, r.verification_note, r.claimed_by, r.claimed_at,
+           r.callback_outcome, r.callback_by, r.callback_at, r.callback_note
     FROM reports r JOIN stations s ON s.id = r.station_id
     UNION ALL
     SELECT 'alert', a.id, a.region_id, a.station_id, a.rule, a.opened_at,
            CASE WHEN a.severity = 'critical' THEN 0 ELSE 1 END,
-           a.verification, a.verified_by, a.verified_at, a.verification_note, a.claimed_by, a.claimed_at
+           a.verification, a.verified_by, a.verified_at, a.verification_note, a.claimed_by, a.claimed_at,
+           a.callback_outcome, a.callback_by, a.callback_at, a.callback_note
     FROM alerts a
 """
 _TABLES = {"report": "reports", "alert": "alerts"}
@@ -76,15 +78,15 @@ async def item(conn: Conn | asyncpg.Pool, kind: str, item_id: str) -> asyncpg.Re
     return await conn.fetchrow(f"SELECT * FROM ({items}) q {where.sql()}", *where.params)
 
 
-async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, note: str) -> bool:
+async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, note: str) -> str | None:
     """Sets the verification state with who, when and why, audited in the same transaction;
-    False when there is no such item. The claim ends with the decision."""
+    returns the state before (None: there is no such item). The claim ends with the decision."""
     async with conn.transaction():
         before = await conn.fetchval(
             f"SELECT verification FROM {_TABLES[kind]} WHERE id = $1 FOR UPDATE", item_id
         )
         if before is None:
-            return False
+            return None
         await conn.execute(
             f"""UPDATE {_TABLES[kind]} SET verification = $2, verified_by = $3, verified_at = now(),
                 verification_note = $4, claimed_by = NULL, claimed_at = NULL WHERE id = $1""",
@@ -94,7 +96,7 @@ async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, no
             note,
         )
         await audit.record(conn, actor, f"{kind}.{state}", item_id, {"from": before, "note": note})
-    return True
+    return str(before)
 
 
 async def claim(conn: Conn, kind: str, item_id: str, actor: str, claim_minutes: float) -> str | None:
@@ -116,3 +118,26 @@ async def claim(conn: Conn, kind: str, item_id: str, actor: str, claim_minutes: 
         )
         await audit.record(conn, actor, f"{kind}.claimed", item_id)
     return actor
+
+
+async def record_callback(conn: Conn, kind: str, item_id: str, outcome: str, actor: str, note: str) -> bool:
+    """Records the latest call-back's outcome with who and when, audited in the same
+    transaction (`<kind>.called_back`); False when there is no such item. The claim stays:
+    the coordinator decides next."""
+    async with conn.transaction():
+        row = await conn.fetchrow(
+            f"SELECT callback_outcome FROM {_TABLES[kind]} WHERE id = $1 FOR UPDATE", item_id
+        )
+        if row is None:
+            return False
+        await conn.execute(
+            f"""UPDATE {_TABLES[kind]} SET callback_outcome = $2, callback_by = $3, callback_at = now(),
+                callback_note = $4 WHERE id = $1""",
+            item_id,
+            outcome,
+            actor,
+            note,
+        )
+        details = {"outcome": outcome, "from": row["callback_outcome"], "note": note}
+        await audit.record(conn, actor, f"{kind}.called_back", item_id, details)
+    return True

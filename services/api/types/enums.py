@@ -31,6 +31,15 @@ class VerificationState(StrEnum):
     QUARANTINED = "quarantined"
 
 
+@strawberry.enum(description="What came of a coordinator's call to the monitor behind a review item.")
+class CallBackOutcome(StrEnum):
+    CONFIRMED = "confirmed"  # the monitor confirmed what they reported
+    CORRECTED = "corrected"  # the monitor gave other figures (to send as a correction)
+    RETRACTED = "retracted"  # the monitor withdrew the report
+    NO_ANSWER = "no_answer"
+    UNREACHABLE = "unreachable"  # wrong number, phone off, no monitor assigned
+
+
 @strawberry.enum(description="What a review item is.")
 class ReviewKind(StrEnum):
     REPORT = "report"

@@ -7,7 +7,7 @@ from datetime import datetime
 import asyncpg
 import strawberry
 
-from services.api.types.enums import ReviewKind, VerificationState
+from services.api.types.enums import CallBackOutcome, ReviewKind, VerificationState
 
 
 @strawberry.type(description="A report or alert waiting for (or given) a coordinator's decision.")
@@ -25,6 +25,12 @@ class ReviewItem:
     note: str
     claimed_by: str | None = strawberry.field(description="Who is calling the monitor back, if anyone.")
     claimed_at: datetime | None
+    call_back: CallBackOutcome | None = strawberry.field(
+        description="What came of the latest call to the monitor; null before any."
+    )
+    call_back_by: str | None
+    call_back_at: datetime | None
+    call_back_note: str
 
     @classmethod
     def from_row(cls, row: asyncpg.Record) -> ReviewItem:
@@ -42,4 +48,8 @@ class ReviewItem:
             note=row["verification_note"],
             claimed_by=row["claimed_by"],
             claimed_at=row["claimed_at"],
+            call_back=None if row["callback_outcome"] is None else CallBackOutcome(row["callback_outcome"]),
+            call_back_by=row["callback_by"],
+            call_back_at=row["callback_at"],
+            call_back_note=row["callback_note"],
         )

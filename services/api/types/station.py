@@ -13,15 +13,18 @@ from strawberry.scalars import JSON
 
 from services.api.auth import Role
 from services.api.context import Info
+from services.api.repository import reports as report_sql
 from services.api.repository.stations import StationStatus
 from services.api.types.catalog import Lang
 from services.api.types.enums import StationStatusEnum
 from services.api.types.monitor import Monitor
+from services.api.types.protocol_version import ProtocolVersion, versions
 from services.api.types.region import Region, zone_of
 from services.common import catalog
 from services.common import events as ev
 
 T = TypeVar("T")
+PROTOCOL_VERSIONS = 10
 
 
 def _json(value: Any) -> Any:
@@ -252,11 +255,27 @@ class Station:
             ),
         )
 
-    @strawberry.field(description="Latest incidents (up to 20), newest first; never who reported them.")
+    @strawberry.field(
+        description="Latest incidents (up to 20), newest first; never who reported them. Below "
+        "analyst, of those the ones the key reads: no rejected or quarantined ones, verified ones "
+        "only for a key set to verified only."
+    )
     async def incidents(self, info: Info) -> list[Incident]:
         info.context.require(Role.PARTNER, "Station.incidents")
         rows = await info.context.loaders.incidents_by_station.load(str(self.id))
-        return [Incident.from_row(r) for r in rows]
+        visible = info.context.principal.visible_verifications
+        return [Incident.from_row(r) for r in rows if visible is None or r["verification"] in visible]
+
+    @strawberry.field(
+        description="Final protocols monitors sent, newest first (up to 10; partner and above): a "
+        "correction and the figures it replaced, with who (analyst and above) and when."
+    )
+    async def protocol_versions(self, info: Info) -> list[ProtocolVersion]:
+        info.context.require(Role.PARTNER, "Station.protocolVersions")
+        rows = await report_sql.protocols_of_station(info.context.pool, str(self.id), PROTOCOL_VERSIONS)
+        visible = info.context.principal.visible_verifications
+        shown = [r for r in rows if visible is None or r["verification"] in visible]
+        return versions(shown, info.context.principal)
 
     @strawberry.field(description="Monitors assigned to the station (analyst only).")
     async def monitors(self, info: Info) -> list[Monitor]:

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+import openpyxl
+import orjson
+import pyarrow as pa
+import pyarrow.compute
+import pyarrow.parquet as pq
 
+from services.api.export import DATASETS
 from services.common.settings import SharedSettings
 from tests.integration.api.conftest import Api
 from tests.integration.api.seed import T0
@@ -112,3 +118,79 @@ async def test_a_large_export_streams_in_chunks_and_the_command_line_writes_the_
     done = await command(shared_settings, "export", "reports", "--out", str(out))
     assert done.exit_code == 0, done.output
     assert out.read_bytes() == body
+
+
+def parquet_rows(data: bytes) -> tuple[list[str], list[dict[str, object]]]:
+    parsed = pq.read_table(pa.BufferReader(data))
+    return parsed.column_names, parsed.to_pylist()
+
+
+def xlsx_rows(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    return {sheet.title: [tuple(r) for r in sheet.iter_rows(values_only=True)] for sheet in book.worksheets}
+
+
+async def test_parquet_and_xlsx_hold_what_the_csv_holds_typed_with_the_roles_columns(
+    api: Api, keys: dict[str, str]
+) -> None:
+    csv_rows = table((await download(api, keys["coordinator"], "incidents.csv")).text)
+    answer = await download(api, keys["coordinator"], "incidents.parquet")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/vnd.apache.parquet"
+    names, rows = parquet_rows(answer.content)
+    assert names == csv_rows[0]
+    assert [r["id"] for r in rows] == [r[0] for r in csv_rows[1:]]
+    assert rows[0]["observed_at"] == T0 + timedelta(hours=2)  # a UTC timestamp, not text
+    assert rows[0]["monitor_phone"] == "+77010000001"
+    names, _ = parquet_rows((await download(api, keys["partner"], "incidents.parquet")).content)
+    assert names == [*INCIDENT, "verification"]  # a partner's columns, as in CSV
+
+    answer = await download(api, keys["coordinator"], "incidents.xlsx")
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-disposition"] == 'attachment; filename="pollwatch-incidents.xlsx"'
+    sheets = xlsx_rows(answer.content)
+    assert list(sheets) == ["incidents"]
+    header, *body = sheets["incidents"]
+    assert list(header) == csv_rows[0]
+    assert [r[0] for r in body] == [r[0] for r in csv_rows[1:]]
+    assert body[0][3] == (T0 + timedelta(hours=2)).replace(tzinfo=None)  # an Excel date, in UTC
+
+    alerts = parquet_rows((await download(api, keys["admin"], "alerts.parquet")).content)[1]
+    assert {type(a["value"]) for a in alerts} == {float}
+    empty = await download(api, keys["admin"], "alerts.xlsx", region="R9")
+    assert xlsx_rows(empty.content) == {"alerts": [tuple(c.name for c in DATASETS["alerts"].columns)]}
+    assert (await download(api, keys["admin"], "alerts.ods")).json()["error"]["parameter"] == "format"
+
+
+async def test_a_parquet_export_of_many_rows_reads_back_whole_from_the_command_line(
+    db: asyncpg.Connection, shared_settings: SharedSettings, tmp_path: Path, seeded: None
+) -> None:
+    await db.execute(
+        """INSERT INTO reports (id, station_id, monitor_id, channel, kind, observed_at, received_at, body)
+           SELECT 'bulk-' || lpad(n::text, 6, '0'), 'S3', 'M1', 'http', 'turnout',
+                  $1::timestamptz + n * interval '1 second', $1::timestamptz,
+                  jsonb_build_object('ballots_issued', n)
+           FROM generate_series(1, 120000) n""",
+        T0 + timedelta(hours=5),
+    )
+    out = tmp_path / "reports.parquet"
+    done = await command(shared_settings, "export", "reports", "--out", str(out))
+    assert done.exit_code == 0, done.output
+    parsed = pq.read_table(out)
+    assert parsed.num_rows == 4 + 120_000
+    assert pq.ParquetFile(out).metadata.num_row_groups >= 3  # written a row group at a time
+    bulk = parsed.filter(pa.compute.starts_with(parsed["id"], "bulk-"))
+    assert bulk["id"][-1].as_py() == "bulk-120000"
+    assert orjson.loads(bulk["body"][-1].as_py()) == {"ballots_issued": 120000}
+    xlsx = tmp_path / "reports.xlsx"
+    done = await command(
+        shared_settings,
+        "export",
+        "reports",
+        "--until",
+        (T0 + timedelta(hours=3)).isoformat(),
+        "--out",
+        str(xlsx),
+    )
+    assert done.exit_code == 0, done.output
+    assert [r[0] for r in xlsx_rows(xlsx.read_bytes())["reports"]] == ["id", "r1", "r2", "r3", "r4"]

@@ -3,13 +3,16 @@ decisions and claims (each audited), and partner keys set to read verified items
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import orjson
 
 from services.common.settings import SharedSettings
 from tests.integration.api.client import error_codes, gql
 from tests.integration.api.conftest import Api
+from tests.integration.api.seed import T0
 from tests.integration.api.test_audit_log import command
 
 QUEUE = """query($region: ID, $states: [VerificationState!], $unclaimed: Boolean!) {
@@ -149,3 +152,113 @@ async def test_partners_never_see_rejected_or_quarantined_alerts_and_verified_on
     assert setting["action"] == "key.setting_changed"
     assert setting["details"] == '{"verified_only": {"to": true, "from": false}}'
     assert (await command(shared_settings, "keys", "set", "nope", "--all-reports")).exit_code == 1
+
+
+async def test_verified_only_lists_and_a_partners_station_incidents_follow_the_decisions(
+    api: Api, keys: dict[str, str]
+) -> None:
+    reports = "{ reports(verifiedOnly: true) { nodes { id } } }"
+    alerts = "{ alerts(verifiedOnly: true) { nodes { id } } }"
+    incidents = '{ station(id: "S1") { incidents { id: reportId } } }'
+
+    async def ids(query: str, key: str, *path: str) -> list[str]:
+        body = await gql(api.url, query, key)
+        assert "errors" not in body, body
+        found: Any = body["data"]
+        for step in path:
+            found = found[step]
+        return sorted(n["id"] for n in found)
+
+    assert await ids(reports, keys["analyst"], "reports", "nodes") == []
+    assert await ids(incidents, keys["partner"], "station", "incidents") == ["r2"]
+    await decide(api, keys["coordinator"], "REPORT", "r1", "VERIFIED")
+    await decide(api, keys["coordinator"], "REPORT", "r2", "REJECTED")
+    await decide(api, keys["coordinator"], "ALERT", "A3", "VERIFIED")
+    assert await ids(reports, keys["analyst"], "reports", "nodes") == ["r1"]
+    assert await ids(alerts, keys["partner"], "alerts", "nodes") == ["A3"]
+    assert await ids(alerts, keys["analyst"], "alerts", "nodes") == ["A3"]
+    # A rejected incident is gone for partners; analysts still read it, with its state.
+    assert await ids(incidents, keys["partner"], "station", "incidents") == []
+    assert await ids(incidents, keys["analyst"], "station", "incidents") == ["r2"]
+
+
+CALL_BACK = """mutation($kind: ReviewKind!, $id: ID!, $outcome: CallBackOutcome!, $note: String!) {
+  recordCallBack(kind: $kind, id: $id, outcome: $outcome, note: $note) {
+    id callBack callBackBy callBackNote claimedBy } }"""
+
+
+async def test_a_call_back_outcome_is_recorded_audited_and_shown_in_the_queue(
+    api: Api, keys: dict[str, str], db: asyncpg.Connection
+) -> None:
+    await gql(api.url, CLAIM, keys["coordinator"], {"kind": "REPORT", "id": "r2"})
+    variables = {"kind": "REPORT", "id": "r2", "outcome": "NO_ANSWER", "note": "rang twice"}
+    body = await gql(api.url, CALL_BACK, keys["coordinator"], variables)
+    me = actor(keys, "coordinator")
+    assert body["data"]["recordCallBack"] == {
+        "id": "r2",
+        "callBack": "NO_ANSWER",
+        "callBackBy": me,
+        "callBackNote": "rang twice",
+        "claimedBy": me,  # the claim stays until the decision
+    }
+    body = await gql(
+        api.url, CALL_BACK, keys["coordinator"], variables | {"outcome": "CONFIRMED", "note": ""}
+    )
+    assert body["data"]["recordCallBack"]["callBack"] == "CONFIRMED"
+    listed = await gql(api.url, "{ reviewQueue(kind: REPORT) { id callBack } }", keys["coordinator"])
+    assert {"id": "r2", "callBack": "CONFIRMED"} in listed["data"]["reviewQueue"]
+    audited = await db.fetch(
+        "SELECT action, details FROM audit_log WHERE action = 'report.called_back' ORDER BY id"
+    )
+    assert [orjson.loads(r["details"]) for r in audited] == [
+        {"outcome": "no_answer", "from": None, "note": "rang twice"},
+        {"outcome": "confirmed", "from": "no_answer", "note": ""},
+    ]
+    outside = await gql(api.url, CALL_BACK, keys["coordinator_r2"], variables)
+    assert error_codes(outside) == ["FORBIDDEN"]
+    partner = await gql(api.url, CALL_BACK, keys["partner"], variables)
+    assert error_codes(partner) == ["FORBIDDEN"]
+
+
+PROTOCOLS = '{ station(id: "S1") { protocolVersions { reportId monitorId current verification figures } } }'
+
+
+async def test_a_corrected_protocol_shows_the_figures_it_replaced_with_who_and_when(
+    api: Api, keys: dict[str, str], db: asyncpg.Connection
+) -> None:
+    first = {"ballots_issued": 640, "ballots_cast": 700, "valid_ballots": 690, "invalid_ballots": 10}
+    fixed = first | {"ballots_cast": 638, "valid_ballots": 630, "invalid_ballots": 8}
+    await db.executemany(
+        """INSERT INTO reports (id, station_id, monitor_id, channel, kind, observed_at, received_at, body)
+           VALUES ($1, 'S1', 'M1', 'http', 'protocol', $2::timestamptz, $2::timestamptz, $3::jsonb)""",
+        [("p1", T0 + timedelta(hours=13), orjson.dumps(first).decode()),
+         ("p2", T0 + timedelta(hours=13, minutes=40), orjson.dumps(fixed).decode())],
+    )  # fmt: skip
+    body = await gql(api.url, PROTOCOLS, keys["analyst"])
+    assert body["data"]["station"]["protocolVersions"] == [
+        {
+            "reportId": "p2",
+            "monitorId": "M1",
+            "current": True,
+            "verification": "UNVERIFIED",
+            "figures": fixed,
+        },
+        {
+            "reportId": "p1",
+            "monitorId": "M1",
+            "current": False,
+            "verification": "UNVERIFIED",
+            "figures": first,
+        },
+    ]
+    partner = await gql(api.url, PROTOCOLS, keys["partner"])
+    assert [v["monitorId"] for v in partner["data"]["station"]["protocolVersions"]] == [None, None]
+    # The correction rejected: the first copy counts again, and partners no longer read it.
+    await decide(api, keys["coordinator"], "REPORT", "p2", "REJECTED")
+    body = await gql(api.url, PROTOCOLS, keys["analyst"])
+    assert [(v["reportId"], v["current"]) for v in body["data"]["station"]["protocolVersions"]] == [
+        ("p2", False),
+        ("p1", True),
+    ]
+    partner = await gql(api.url, PROTOCOLS, keys["partner"])
+    assert [v["reportId"] for v in partner["data"]["station"]["protocolVersions"]] == ["p1"]

@@ -101,3 +101,28 @@ export const FINDINGS = `query Findings {
 export const FINDINGS_CHECKLIST = `query FindingsChecklist {
   findings { regions { regionId checklist { phase question stationsAnsweredNo shareNo } } }
 }`;
+
+const REVIEW_ITEM = `kind id regionId stationId type at priority state decidedBy note claimedBy
+  callBack callBackBy callBackAt callBackNote`;
+
+/** Coordinators and above (docs/desk.md): the queue, claims, decisions and call-back outcomes. */
+export const REVIEW_QUEUE = `query ReviewQueue($states: [VerificationState!], $first: Int) {
+  reviewQueue(states: $states, first: $first) { ${REVIEW_ITEM} }
+}`;
+
+export const CLAIM_REVIEW_ITEM = `mutation ClaimReviewItem($kind: ReviewKind!, $id: ID!) {
+  claimReviewItem(kind: $kind, id: $id) { ${REVIEW_ITEM} }
+}`;
+
+export const VERIFY = `mutation Verify($kind: ReviewKind!, $id: ID!, $state: VerificationState!, $note: String!) {
+  verify(kind: $kind, id: $id, state: $state, note: $note) { ${REVIEW_ITEM} }
+}`;
+
+export const RECORD_CALL_BACK = `mutation RecordCallBack($kind: ReviewKind!, $id: ID!, $outcome: CallBackOutcome!, $note: String!) {
+  recordCallBack(kind: $kind, id: $id, outcome: $outcome, note: $note) { ${REVIEW_ITEM} }
+}`;
+
+/** Partner and above: a station's protocols, to show what a correction replaced. */
+export const STATION_PROTOCOLS = `query StationProtocols($id: ID!) {
+  station(id: $id) { protocolVersions { reportId observedAt receivedAt monitorId figures verification current } }
+}`;

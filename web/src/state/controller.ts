@@ -69,6 +69,11 @@ export class Controller {
     return roleIncludes(this.role, "admin");
   }
 
+  /** Coordinators and admins work the review queue (docs/desk.md). */
+  get canReview(): boolean {
+    return roleIncludes(this.role, "coordinator");
+  }
+
   get canSeeMonitors(): boolean {
     return roleIncludes(this.role, "coordinator");
   }

@@ -10,7 +10,7 @@ import ruCatalog from "../../../services/common/catalog/ru.json";
 import type { Alert, AlertText } from "../api/types";
 import { locale, numberLocale, type Locale } from "./index";
 
-export type Section = "rule" | "violation" | "checklist" | "phase" | "alert";
+export type Section = "rule" | "violation" | "checklist" | "phase" | "alert" | "verification";
 export type Catalog = Record<Section, Record<string, string>>;
 
 export const CATALOGS: Record<Locale, Catalog> = { en: enCatalog, ru: ruCatalog, kk: kkCatalog };

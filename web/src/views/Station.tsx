@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { gql } from "../api/graphql";
-import { STATION_DETAIL, STATION_MONITORS } from "../api/queries";
+import { STATION_DETAIL, STATION_MONITORS, STATION_PROTOCOLS } from "../api/queries";
 import type { Alert, AlertText, TurnoutPoint } from "../api/types";
 import { LineChart } from "../components/LineChart";
 import { ago, int, num, pct } from "../format";
@@ -11,6 +11,7 @@ import { appendPoint, toPoints } from "../state/series";
 import { t } from "../strings";
 import { renderText, violationName } from "../strings/catalog";
 import type { StringKey } from "../strings/en";
+import { correction, type ProtocolVersion } from "../review/queue";
 import { localClock } from "../zones";
 import { AlertCard } from "./AlertCard";
 import { STATUS_KEY } from "./Stations";
@@ -79,6 +80,13 @@ export function protocolChecks(p: Record<string, unknown>, fromAlert: AlertText[
 }
 
 /** The summary's figures in reading order (services/api/types/station.py StationStats.protocol). */
+/** Figures a correction may change that the summary does not show. */
+const EXTRA_FIELDS: Record<string, StringKey> = {
+  votes: "protocolVotes",
+  ballots_received: "protocolBallotsReceived",
+  home_ballots_issued: "protocolHomeBallots",
+};
+
 const PROTOCOL_FIELDS: [string, StringKey][] = [
   ["registered_voters", "protocolRegisteredVoters"],
   ["ballots_issued", "protocolBallotsIssued"],
@@ -95,16 +103,20 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
   const [detail, setDetail] = useState<Detail | null>(null);
   const [missing, setMissing] = useState(false);
   const [monitors, setMonitors] = useState<Monitor[] | null>(null);
+  const [versions, setVersions] = useState<ProtocolVersion[]>([]);
   const refresh = useRef<() => void>(() => undefined);
 
   useEffect(() => {
     setDetail(null);
     setMissing(false);
     setMonitors(null);
+    setVersions([]);
     refresh.current = coalesce(async () => {
       const { data } = await gql<Detail>(ctl.key, STATION_DETAIL, { id, bucket: SERIES_BUCKET_MINUTES });
       if (!data.station) setMissing(true);
       setDetail(data);
+      const protocols = await gql<{ station: { protocolVersions: ProtocolVersion[] } | null }>(ctl.key, STATION_PROTOCOLS, { id });
+      setVersions(protocols.data.station?.protocolVersions ?? []);
     });
     refresh.current();
     if (ctl.canSeeMonitors) {
@@ -141,6 +153,13 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
     .sort((a, b) => Date.parse(b.updatedAt) - Date.parse(a.updatedAt));
   const alertProblems = alerts.filter((a) => a.rule === "protocol_inconsistent" && a.state === "OPEN").flatMap((a) => a.texts ?? []);
   const checks = protocol ? protocolChecks(protocol, alertProblems) : null;
+  const corrected = correction(versions);
+  const fieldLabel = (f: string) => {
+    const known = PROTOCOL_FIELDS.find(([k]) => k === f);
+    return known ? t(known[1]) : EXTRA_FIELDS[f] ? t(EXTRA_FIELDS[f]) : f;
+  };
+  const figure = (v: unknown) =>
+    typeof v === "boolean" ? t(v ? "yes" : "no") : typeof v === "number" ? int(v) : Object.entries((v ?? {}) as Record<string, number>).map(([k, n]) => `${k} ${int(n)}`).join(", ");
 
   return (
     <section aria-labelledby="station-title" data-testid="station-page">
@@ -236,6 +255,34 @@ export function StationView({ ctl, id }: { ctl: Controller; id: string }) {
                   );
                 })}
               </dl>
+              {corrected && (
+                <div class="correction" data-testid="protocol-correction">
+                  <p class="small">
+                    {corrected.current.monitorId
+                      ? t("protocolCorrectedBy", { who: corrected.current.monitorId, time: localClock(store.zones, corrected.current.receivedAt, st.regionId) })
+                      : t("protocolCorrected", { time: localClock(store.zones, corrected.current.receivedAt, st.regionId) })}
+                  </p>
+                  <h3 class="small muted">{t("protocolReplaced")}</h3>
+                  <table class="small">
+                    <thead>
+                      <tr>
+                        <th />
+                        <th>{t("protocolBefore")}</th>
+                        <th>{t("protocolAfter")}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {corrected.changed.map(([f, before, after]) => (
+                        <tr key={f}>
+                          <th scope="row">{fieldLabel(f)}</th>
+                          <td data-i18n-data>{figure(before)}</td>
+                          <td data-i18n-data>{figure(after)}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
               {Object.keys((protocol.votes ?? {}) as Record<string, number>).length > 0 && (
                 <>
                   <h3 class="small muted">{t("protocolVotes")}</h3>
