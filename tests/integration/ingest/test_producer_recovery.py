@@ -14,6 +14,7 @@ from services.common import topics
 from services.ingest.metrics import IngestMetrics
 from services.ingest.producer import Message, Producer
 from services.ingest.producer_retire import ProducerRetiredError, retire
+from tests.support.patches import needs_patch
 
 STATION = b"ALA-0123"
 
@@ -77,6 +78,7 @@ async def test_retiring_delivers_what_it_holds_when_kafka_takes_it(
     assert all(not f.exception() for f in held)
 
 
+@needs_patch("aiokafka.retire")
 async def test_retiring_fails_what_is_not_delivered_within_the_grace(
     kafka_bootstrap: str, kafka_topics: str
 ) -> None:
