@@ -1,10 +1,10 @@
 """strawberry's private parts (written for strawberry-graphql 0.341; services/patches/registry.py).
 
 - `strawberry.direct_frames`: live updates sent straight to the socket as preformatted
-  graphql-transport-ws frames (services/api/live_frames.py). It needs graphql-core's resolve
+  graphql-transport-ws frames (services/api/live/frames.py). It needs graphql-core's resolve
   info behind strawberry's `Info` (`raw_info`: `_raw_info`, for the operation's fragments and
   coerced variables) and strawberry's per-operation task (`BaseGraphQLTransportWSHandler
-  .run_operation`, services/api/ws_handler.py). Off: every event goes through graphql-core.
+  .run_operation`, services/api/live/transport.py). Off: every event goes through graphql-core.
 - `strawberry.shared_execution`: subscription events executed once per event and key
   (services/api/shared_execution.py), a subclass of strawberry's graphql-core execution context
   reading its coerced variables. Off: strawberry's own execution context.
