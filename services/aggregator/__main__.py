@@ -1,16 +1,19 @@
 """python -m services.aggregator: settings, logging, app, run."""
 
+from services import patches
 from services.aggregator.app import create_app
 from services.aggregator.settings import AggregatorSettings
 from services.aggregator.worker import Worker
 from services.common import log
 from services.common.gc_freeze import settle
 from services.common.settings import load
+from services.patches.settings import PatchSettings
 
 
 def main() -> None:
     settings = load(AggregatorSettings)
     log.configure(settings.shared.log_level, settings.shared.log_json)
+    patches.configure(load(PatchSettings), ("faust", "aiokafka"))
     app = create_app(settings)
     # Start-up objects (modules, faust) out of the collector's walks; young passes less often.
     settle(50_000, 20, 100)

@@ -31,6 +31,7 @@ from services.common.db import create_pool, database_reachable
 from services.common.gc_freeze import FreezePolicy
 from services.common.kafka_admin import broker_reachable
 from services.common.registry_events import reload_on_change
+from services.patches import faust as faust_patch
 
 log = logging.getLogger(__name__)
 RAW: dict[str, Any] = {
@@ -67,7 +68,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         # With faust's 4,096 a backlog kept the stream buffer full, which sends every record
         # through the conductor's slow path (a task per record).
         stream_buffer_maxsize=16_384,
-        Monitor=faust_tuning.QuietMonitor,
+        Monitor=faust_patch.monitor_class(),
         # An agent that fails stops the worker, which restarts from its committed offsets. faust's
         # default restarts the agent alone; the station agent's unacked batches then held every
         # later offset back and the restarted agent stalled, with the worker still "healthy".

@@ -30,6 +30,9 @@ from contextlib import suppress
 from time import monotonic, time
 from typing import Any
 
+from services import patches
+from services.patches import faust as faust_patch
+
 # The share of a late batch's age it may wait for more reports.
 LATE_SHARE = 0.25
 
@@ -98,9 +101,7 @@ async def collect(
 
     acks = stream.enable_acks
     stream.enable_acks = False  # acked below, once submitted
-    stream.add_processor(add_to_buffer)
-    # faust's own `take_events` drains the stream the same way (a private method).
-    stream._enable_passive(aiter(stream.channel))
+    stop_draining = _drain(stream, add_to_buffer)
     try:
         while not stream.should_stop:
             await idle()
@@ -110,4 +111,24 @@ async def collect(
                 await stream.ack(event)
     finally:
         stream.enable_acks = acks
-        stream._processors.remove(add_to_buffer)
+        stop_draining()
+
+
+def _drain(stream: Any, add: Callable[[Any], Awaitable[Any]]) -> Callable[[], None]:
+    """Runs `add` on every value of `stream` in the background; returns what stops that.
+
+    faust's own `take_events` drains the stream with its passive drainer (patch
+    `faust.passive_stream`); the stock path is a task iterating the stream."""
+    if patches.enabled("faust.passive_stream"):
+        return faust_patch.drain_passively(stream, add)
+
+    async def drain() -> None:
+        async for value in stream:
+            await add(value)
+
+    task = asyncio.ensure_future(drain())
+
+    def stop() -> None:
+        task.cancel()
+
+    return stop

@@ -29,9 +29,11 @@ import faust
 from aiokafka import AIOKafkaProducer
 from faust.types import TP
 
+from services import patches
 from services.aggregator.event_context import within
 from services.aggregator.slices import SLICE
 from services.common.key_partition import partition_for
+from services.patches import faust as faust_patch
 
 log = logging.getLogger(__name__)
 Delivered = Callable[[TP, int], None]
@@ -75,8 +77,11 @@ class Outbox:
 
     def __init__(self, app: faust.App) -> None:
         self._app = app
-        # faust's aiokafka driver has no public accessor for its producer.
-        self._producer: AIOKafkaProducer = app.producer._ensure_producer()  # type: ignore[attr-defined]
+        # Batches need the aiokafka producer under faust's (patch `faust.outbox_batches`); the
+        # stock path sends each record through faust's producer.
+        self._producer: AIOKafkaProducer | None = (
+            faust_patch.aiokafka_producer(app) if patches.enabled("faust.outbox_batches") else None
+        )
         self._open: dict[tuple[str, int], Any] = {}
         self._sent: dict[tuple[str, int], tuple[asyncio.Future[Any], int]] = {}
         self._hooks: list[tuple[str, set[int], Delivered]] = []
@@ -85,18 +90,22 @@ class Outbox:
         self._ready: list[tuple[Delivered, TP, asyncio.Future[Any], int]] = []
 
     async def add(self, topic: str, key: bytes, value: bytes, partition: int | None = None) -> None:
+        producer = self._producer
+        if producer is None:  # stock path: one record at a time through faust's producer
+            await self._send_one(topic, key, value, partition)
+            return
         if partition is None:
             count = _PARTITIONS.get(topic)
             if count is None:
-                count = _PARTITIONS[topic] = len(await self._producer.partitions_for(topic))
+                count = _PARTITIONS[topic] = len(await producer.partitions_for(topic))
             partition = partition_for(key, count)
         at = (topic, partition)
         batch = self._open.get(at)
         if batch is None:
-            batch = self._open[at] = self._producer.create_batch()
+            batch = self._open[at] = producer.create_batch()
         if batch.append(key=key, value=value, timestamp=None) is None:  # full
             await self._send(at, batch)
-            batch = self._open[at] = self._producer.create_batch()
+            batch = self._open[at] = producer.create_batch()
             batch.append(key=key, value=value, timestamp=None)
 
     def after_delivery(self, topic: str, partitions: Iterable[int], callback: Delivered) -> None:
@@ -134,9 +143,20 @@ class Outbox:
             callback(tp, fut.result().offset + count - 1)  # the batch's base offset + its records
             await asyncio.sleep(0)  # hooks are slices of work (`write_table`)
 
+    async def _send_one(self, topic: str, key: bytes, value: bytes, partition: int | None) -> None:
+        # Without a partition aiokafka's default partitioner picks the one `partition_for` would.
+        fut = cast(
+            asyncio.Future[Any], await self._app.producer.send(topic, key, value, partition, None, None)
+        )
+        stop_on_failure(self._app, fut)
+        self._futures.append(fut)
+        if partition is not None:  # the hooks of `after_delivery` name their partitions
+            self._sent[(topic, partition)] = (fut, 1)
+
     async def _send(self, at: tuple[str, int], batch: Any) -> None:
         batch.close()
         count = batch.record_count()
+        assert self._producer is not None
         fut = cast(asyncio.Future[Any], await self._producer.send_batch(batch, at[0], partition=at[1]))
         stop_on_failure(self._app, fut)
         self._futures.append(fut)

@@ -2,17 +2,20 @@
 
 import uvicorn
 
+from services import patches
 from services.api import metrics
 from services.api.app import create_app
 from services.api.settings import ApiSettings
 from services.common import log
 from services.common.gc_freeze import settle
 from services.common.settings import load
+from services.patches.settings import PatchSettings
 
 
 def main() -> None:
     settings = load(ApiSettings)
     log.configure(settings.shared.log_level, settings.shared.log_json)
+    patches.configure(load(PatchSettings), ("uvicorn", "strawberry"))
     # Live fan-out allocates many short-lived objects per update: with the default thresholds
     # the collector ran every few hundred updates and walked the whole heap (modules, schema)
     # each full pass. Startup objects are frozen out of collection; young collections are rarer.

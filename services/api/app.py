@@ -27,6 +27,7 @@ from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types.unset import UnsetType
 
+from services import patches
 from services.api import availability, metrics
 from services.api.auth import ANONYMOUS, Principal, key_from_headers
 from services.api.broadcast_publisher import BroadcastPublisher
@@ -36,14 +37,12 @@ from services.api.decision_publisher import DecisionPublisher
 from services.api.errors import UnauthenticatedError, UnavailableError
 from services.api.evidence import evidence_routes
 from services.api.export_route import export_routes
-from services.api.keepalive import spread_keepalive
 from services.api.key_store import KeyStore
 from services.api.live.feed import KafkaFeed
 from services.api.live.frames import FrameCache
 from services.api.live.hub import Hub
 from services.api.live.transport import LiveTransportWSHandler
 from services.api.loaders import create_loaders
-from services.api.nowait_send import ServerSendMiddleware
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
@@ -51,6 +50,7 @@ from services.api.throttle import Throttle, bucket_of
 from services.common.db import create_pool, database_reachable
 from services.common.gc_freeze import FreezePolicy, run_freezer
 from services.common.health import health_routes
+from services.patches.uvicorn import ServerSendMiddleware, spread_keepalive
 
 
 @dataclass
@@ -161,7 +161,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             self._rate_check(context.principal, client)
         except HTTPException:
             raise ConnectionRejectionError from None
-        if isinstance(context.request, WebSocket):
+        if isinstance(context.request, WebSocket) and patches.enabled("uvicorn.spread_keepalive"):
             spread_keepalive(context.request)
         return {"role": context.principal.role.value}
 

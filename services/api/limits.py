@@ -25,6 +25,7 @@ from services.api.document_cache import document_caches
 from services.api.errors import ApiError, QueryTooComplexError
 from services.api.query_cost import operation_cost
 from services.api.settings import ApiSettings
+from services.patches.strawberry import core_schema
 
 
 def operation_label(document: DocumentNode | None, operation_name: str | None, schema: GraphQLSchema) -> str:
@@ -54,7 +55,7 @@ class OperationMetrics(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         ctx = self.execution_context
-        name = operation_label(ctx.graphql_document, ctx.operation_name, ctx.schema._schema)
+        name = operation_label(ctx.graphql_document, ctx.operation_name, core_schema(ctx.schema))
         result = ctx.result
         errors = getattr(result, "errors", None) or ctx.pre_execution_errors
         outcome = "ok"
@@ -96,7 +97,7 @@ class QueryCostLimit(SchemaExtension):
     def _refusal(self, document: DocumentNode) -> ApiError | None:
         ctx, s = self.execution_context, self._settings
         cost = operation_cost(
-            ctx.schema._schema, document, ctx.operation_name, ctx.variables, s.page_default, s.page_max
+            core_schema(ctx.schema), document, ctx.operation_name, ctx.variables, s.page_default, s.page_max
         )
         metrics.OPERATION_COST.observe(cost)
         context = ctx.context

@@ -7,6 +7,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 from strawberry.utils.logging import StrawberryLogger
 
+from services import patches
 from services.api.availability import DependencyErrors, mark_unavailable
 from services.api.client_errors import add_code, is_fault, log_client_error
 from services.api.limits import extensions, time_root_fields
@@ -40,6 +41,7 @@ def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        execution_context_class=SharingExecutor,
+        # Patch `strawberry.shared_execution` (services/patches/strawberry.py); None: strawberry's.
+        execution_context_class=SharingExecutor if patches.enabled("strawberry.shared_execution") else None,
         extensions=[*extensions(s), DependencyErrors],
     )

@@ -10,6 +10,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from services import patches
 from services.common import log
 from services.common.gc_freeze import settle
 from services.common.settings import load
@@ -17,6 +18,7 @@ from services.ingest import workers
 from services.ingest.app import create_app
 from services.ingest.metrics import MULTIPROC_ENV
 from services.ingest.settings import IngestSettings
+from services.patches.settings import PatchSettings
 
 # Profiled under load, the cyclic collector cost ingest 10-20 % of its CPU, and a full pass over
 # the ~70,000 objects the imports made took tens of milliseconds while requests waited.
@@ -30,6 +32,7 @@ def app_from_env() -> Starlette:
     """The app factory each uvicorn worker process calls."""
     settings = load(IngestSettings)
     log.configure(settings.shared.log_level, settings.shared.log_json)
+    patches.configure(load(PatchSettings), ("aiokafka",))
     app = create_app(settings)
     settle(YOUNG_THRESHOLD)
     return app
@@ -38,6 +41,7 @@ def app_from_env() -> Starlette:
 def main() -> None:
     settings = load(IngestSettings)
     log.configure(settings.shared.log_level, settings.shared.log_json)
+    patches.configure(load(PatchSettings), ("aiokafka",))
     if settings.workers > 1:
         # One metrics directory for the workers (fresh each start: old files would add up).
         shared_dir = Path(tempfile.mkdtemp(prefix="pollwatch-ingest-metrics-"))

@@ -12,7 +12,8 @@ every later batch for that partition OutOfOrderSequenceNumber, for as long as th
 lives (Java's producer bumps its epoch instead, KIP-360). So the first failure hands writes
 to a new producer (a new producer id, numbering from zero) and the old one is retired:
 what it can still deliver within the timeout is acknowledged late as usual, the rest fails
-(`producer_retire.py`), and nothing it did not deliver counts as accepted.
+(`producer_retire.py`), and nothing it did not deliver counts as accepted. What a retired
+producer leaves unsettled (the stock stop, patch `aiokafka.retire` off) fails here.
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ from aiokafka.errors import (
 )
 from aiokafka.partitioner import DefaultPartitioner
 
+from services import patches
 from services.common.key_partition import key_hash
 from services.ingest.metrics import IngestMetrics
-from services.ingest.node_drain import drain_together
-from services.ingest.producer_retire import retire
+from services.ingest.producer_retire import ProducerRetiredError, retire
+from services.patches.aiokafka import drain_together
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +96,7 @@ class Producer:
         self._starting: asyncio.Task[None] | None = None
         self._retiring: set[asyncio.Task[None]] = set()
         self._overdue = 0  # messages past their write's deadline and not settled yet
+        self._unsettled: dict[int, set[Future]] = {}  # those futures, by id of their producer
         self._replaced_at = -math.inf
         self._stopped = False
 
@@ -110,7 +113,8 @@ class Producer:
             max_request_size=MAX_MESSAGE_BYTES,
             partitioner=KeyPartitioner(),
         )
-        drain_together(producer)
+        if patches.enabled("aiokafka.node_drain"):
+            drain_together(producer)
         return producer
 
     async def start(self) -> None:
@@ -174,9 +178,15 @@ class Producer:
 
     def _retire(self, producer: AIOKafkaProducer) -> None:
         self._producer = None
-        task = asyncio.create_task(retire(producer, self._timeout))
+        task = asyncio.create_task(self._retire_and_settle(producer))
         self._retiring.add(task)
         task.add_done_callback(self._retiring.discard)
+
+    async def _retire_and_settle(self, producer: AIOKafkaProducer) -> None:
+        await retire(producer, self._timeout)
+        for future in self._unsettled.pop(id(producer), set()):
+            if not future.done():  # left by the stock stop: not written by this producer
+                future.set_exception(ProducerRetiredError())
 
     async def write(self, messages: Sequence[Message], late: Late) -> WriteResult:
         """Writes `messages`; `late(position, ok)` reports pending ones when they settle."""
@@ -204,6 +214,7 @@ class Producer:
             if not future.done():
                 result.pending.append(i)
                 self._overdue += 1
+                self._unsettled.setdefault(id(producer), set()).add(future)
                 future.add_done_callback(functools.partial(self._settled, producer, late, i))
             elif _ok(future):
                 result.acked.append(i)
@@ -217,6 +228,7 @@ class Producer:
 
     def _settled(self, producer: AIOKafkaProducer, late: Late, position: int, future: Future) -> None:
         self._overdue -= 1
+        self._unsettled.get(id(producer), set()).discard(future)
         ok = _ok(future)
         if not ok:
             self._replace(producer, type(_error(future)).__name__)

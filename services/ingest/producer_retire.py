@@ -7,10 +7,10 @@ then stops its sender (waiting for the produce request in flight, which its requ
 bounds), fails every batch still held (their futures get `ProducerRetiredError`, so whoever
 waits on them learns they were not written by this producer) and closes it.
 
-This reaches into aiokafka's producer (`_sender`, `_message_accumulator.fail_all`), written
-for aiokafka 0.12-0.14 (pinned in constraints.txt). When those are not there, `retire` falls
-back to the stock `stop()` under a timeout. tests/integration/ingest/test_producer_recovery.py
-holds it to its behaviour against the real broker.
+Failing the held batches reaches into aiokafka (patch `aiokafka.retire`,
+services/patches/aiokafka.py). With it off, `retire` falls back to the stock `stop()` under a
+timeout and the caller fails what it still waits for (services/ingest/producer.py).
+tests/integration/ingest/test_producer_recovery.py holds it to its behaviour against the real broker.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
+
+from services import patches
+from services.patches import aiokafka as aiokafka_patch
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +33,8 @@ class ProducerRetiredError(KafkaError):  # type: ignore[misc]  # aiokafka is unt
 
 
 def fenced(producer: AIOKafkaProducer) -> bool:
-    """Whether `producer` has the internals `retire` reaches for (else the stock path)."""
-    sender: Any = getattr(producer, "_sender", None)
-    accumulator: Any = getattr(producer, "_message_accumulator", None)
-    return callable(getattr(sender, "close", None)) and callable(getattr(accumulator, "fail_all", None))
+    """Whether `retire` fails what `producer` holds (else the stock path)."""
+    return patches.enabled("aiokafka.retire") and aiokafka_patch.has_internals(producer)
 
 
 async def retire(producer: AIOKafkaProducer, grace: float) -> None:
@@ -45,8 +45,5 @@ async def retire(producer: AIOKafkaProducer, grace: float) -> None:
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(producer.stop(), grace)
         return
-    # The sender first: a batch failed under a produce request in flight would be re-queued
-    # by it afterwards, and aiokafka trips over that.
-    await producer._sender.close()
-    producer._message_accumulator.fail_all(ProducerRetiredError())
+    await aiokafka_patch.fail_held(producer, ProducerRetiredError())
     await producer.stop()

@@ -30,9 +30,11 @@ from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from strawberry.http.exceptions import WebSocketDisconnected
 
+from services import patches
 from services.api import metrics
-from services.api.nowait_send import NowaitSend
 from services.api.shared_execution import Plan, SharedResults, plan_for
+from services.patches import strawberry as strawberry_patch
+from services.patches.uvicorn import NowaitSend
 
 _FRAMES_KEPT = 20_000
 
@@ -147,7 +149,9 @@ class DirectSender:
         self._render = plan.render
         self._frames = frames
         self._prefix = frame_prefix(target.operation.id)
-        self._nowait = NowaitSend.for_socket(target.websocket)
+        self._nowait = (
+            NowaitSend.for_socket(target.websocket) if patches.enabled("uvicorn.nowait_send") else None
+        )
 
     @property
     def can_send_now(self) -> bool:
@@ -163,7 +167,7 @@ class DirectSender:
         frames: FrameCache | None = getattr(ctx, "live_frames", None)
         if target is None or shared is None or frames is None:
             return None
-        raw = info._raw_info
+        raw = strawberry_patch.raw_info(info)
         variables = raw.variable_values
         plan = plan_for(
             raw.schema,

@@ -20,6 +20,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
     SubscribeMessage,
 )
 
+from services import patches
 from services.api import metrics
 from services.api.availability import TRY_AGAIN_LATER
 from services.api.context import Context
@@ -49,6 +50,7 @@ class LiveTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
 
     async def run_operation(self, operation: Operation[Context, None]) -> None:
         websocket = getattr(self.websocket, "ws", None)
-        if isinstance(websocket, WebSocket):
+        # strawberry's per-operation task (patch `strawberry.direct_frames`); off: no target.
+        if isinstance(websocket, WebSocket) and patches.enabled("strawberry.direct_frames"):
             set_target(DirectTarget(websocket, operation, self.operations))
         await super().run_operation(operation)

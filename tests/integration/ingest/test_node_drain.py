@@ -1,5 +1,5 @@
 """One produce request carries all of a broker's batches once one of them is ready
-(services/ingest/node_drain.py), against the real broker."""
+(services/patches/aiokafka.py), against the real broker."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.common import topics
-from services.ingest.node_drain import drain_together
+from services.patches.aiokafka import drain_together
 
 LINGER_MS = 400
 

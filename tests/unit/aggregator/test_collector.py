@@ -5,7 +5,7 @@ all."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,6 +13,7 @@ import pytest
 
 from services.aggregator.collector import LATE_SHARE, Collector, collect
 from services.aggregator.overlap import Overlapped
+from tests.support.patches import switch_all_off
 from tests.unit.aggregator.faust_events import Consumer, batch, settle
 
 LIVE_S, CATCHUP_S, BEHIND_S = 0.05, 30.0, 1.0
@@ -115,6 +116,11 @@ class Stream:
     async def ack(self, event: Any) -> bool:
         return bool(event.ack())
 
+    async def __aiter__(self) -> AsyncIterator[Any]:  # the stock path iterates the stream
+        for event in self.pending:
+            self.current_event = event
+            yield event.value
+
 
 async def test_collect_submits_batches_in_order_and_they_are_committable_once_handled() -> None:
     consumer = Consumer()
@@ -148,3 +154,30 @@ async def test_collect_submits_batches_in_order_and_they_are_committable_once_ha
     await asyncio.gather(running, return_exceptions=True)
     assert stream.enable_acks is True  # restored on the way out
     assert stream._processors == []
+
+
+async def test_with_the_patch_off_a_task_drains_the_stream(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    switch_all_off(monkeypatch)
+    consumer = Consumer()
+    app = SimpleNamespace(consumer=consumer)
+    events = batch(app, range(4))
+    handled: list[list[int]] = []
+
+    async def handle(taken: Sequence[Any]) -> None:
+        handled.append([e.message.offset for e in taken])
+
+    stream = Stream(app, events)
+    batches = Overlapped(handle)
+    running = asyncio.ensure_future(
+        collect(stream, Collector(2, LIVE_S, CATCHUP_S, BEHIND_S), batches.idle, batches.submit)
+    )
+    await asyncio.sleep(LIVE_S * 3)
+    assert handled == [[0, 1], [2, 3]]
+    assert consumer.acked == [0, 1, 2, 3]
+    assert stream._processors == []  # no processor: the task feeds the collector
+    assert stream.drainer is None
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert stream.enable_acks is True

@@ -11,8 +11,7 @@ from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIO
 from uvicorn.server import ServerState
 from websockets.protocol import State
 
-from services.api.keepalive import spread_keepalive
-from services.api.nowait_send import SERVER_SEND, NowaitSend
+from services.patches.uvicorn import SERVER_SEND, NowaitSend, spread_keepalive
 
 
 class Transport:
