@@ -17,15 +17,16 @@
 
 Commit policy. A batch's events are held (`Acker.hold`) from the moment it is handed on and
 acked only when every delivery above has succeeded; faust commits an offset once every
-reference to its message is released (collector and overlap release theirs as soon as the
-batch is handled) and flushes the producer before it commits. So a crash replays at most
-whole batches, which the report-id set in each state makes idempotent. A delivery that fails
-(Kafka refused a record: PostgreSQL errors are retried until the rows land or are
-dead-lettered) stops the worker at once, with that batch and every later one unacked: their
-states are not written either (a later batch waits for the earlier one), so the replay finds
-the states from before them and sends their alerts again. After a restart every station's
-figures are sent again (`resend_all`), so figures need no wait. Each port is in
-station_ports.py; tests/unit/aggregator/test_station_agent.py drives this with fakes.
+reference to its message is released (the collector releases the stream's once the batch is
+submitted, overlap its own once the batch is handled) and flushes the producer before it
+commits. So a crash replays at most whole batches, which the report-id set in each state
+makes idempotent. A delivery that fails (Kafka refused a record: PostgreSQL errors are retried
+until the rows land or are dead-lettered) stops the worker at once, with that batch and every
+later one unacked: their states are not written either (a later batch waits for the earlier
+one), so the replay finds the states from before them and sends their alerts again
+(tests/integration/aggregator/test_delivery_failures.py). After a restart every station's
+figures are sent again (`resend_all`), so figures need no wait. The ports are in
+station_ports.py; tests/unit/aggregator/test_station_agent.py drives the agent with fakes.
 """
 
 from __future__ import annotations
