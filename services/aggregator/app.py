@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -15,7 +14,7 @@ from faust.web import Request, Response, View
 from mode import CrashingSupervisor
 from prometheus_client import generate_latest
 
-from services.aggregator import faust_tuning, metrics
+from services.aggregator import faust_tuning, metrics, station_ports
 from services.aggregator.domain.rules import load_rules
 from services.aggregator.forensics_agent import register_forensics
 from services.aggregator.progress import Progress
@@ -86,36 +85,37 @@ def create_app(settings: AggregatorSettings) -> faust.App:
     # The registry creates these topics; faust must not try to declare them differently.
     rt.topic_map = {t.name: app.topic(shared.topic(t.name), internal=False, **RAW) for t in topics.ALL}
     regions = RegionAgent(app, rt)
-    stations = StationAgent(app, rt, regions.summaries, regions.sent)
+    source = rt.topic(topics.REPORTS)
+    feed = station_ports.SummariesFeed(regions.summaries, regions.sent)
+    stations = StationAgent(
+        rt,
+        table=station_ports.FaustStateTable(app),
+        outbox=station_ports.KafkaOutbox(app, rt),
+        read_model=station_ports.PgReadModel(rt),
+        region_feed=feed,
+        dead_letters=station_ports.KafkaDeadLetters(rt),
+        acker=station_ports.FaustAcker(),
+        highwater=lambda partition: app.consumer.highwater(TP(source.get_topic_name(), partition)),
+        stop=app.crash,
+    )
     progress = Progress()
     metrics.MEMORY.watch(lambda: list(app.tables.items()), lambda: len(stations.cache))
-    app.agent(rt.topic(topics.REPORTS), name="stations")(stations.process)
-    app.agent(regions.summaries, name="regions")(regions.process)
-    verifications = VerificationAgent(app, rt, stations)
+    stations.register(app, source)
+    regions.register(app)
+    verifications = VerificationAgent(rt, stations)
     app.agent(rt.topic(topics.VERIFICATIONS), name="verifications")(verifications.process)
     sinks = figures_sinks(rt)
     app.agent(rt.topic(topics.REGION_STATS), name="region-stats-sink")(sinks["region_stats"])
     app.agent(rt.topic(topics.ALERTS), name="alerts-sink")(sinks["alerts"])
     forensics = register_forensics(app, rt)
     if forensics is not None:
-        stations.on_figures.append(forensics.forward)
+        feed.forward.append(forensics.forward)
 
     async def start() -> None:
         rt.pool = await create_pool(shared)
         rt.set_registry(await load_registry(rt.pool))
         log.info("registry: %d stations", len(rt.registry))
         rt.ready.set()
-        await app.tables.recovery.completed.wait()  # type: ignore[attr-defined]
-        await stations.resend_all()
-        # A chunk per flush interval until done (a 50 ms timer for the whole day did nothing
-        # after this, and overlapped its interval whenever the machine held the worker back).
-        while stations.resend:
-            await stations.flush()
-            await asyncio.sleep(settings.flush_interval_ms / 1000)
-
-    async def region_tick() -> None:
-        if rt.ready.is_set():
-            await regions.tick()
 
     async def refresh_registry() -> None:
         # On every registry load (LISTEN/NOTIFY), and every registry_refresh_s regardless.
@@ -158,7 +158,6 @@ def create_app(settings: AggregatorSettings) -> faust.App:
             rt.pool.terminate()
 
     app.task(start)
-    app.timer(interval=settings.region_interval_ms / 1000)(region_tick)
     app.task(refresh_registry)
     app.timer(interval=5.0)(lag)
     if settings.gc_freeze_seconds > 0:

@@ -194,6 +194,16 @@ class RegionAgent:
         await outbox.send()
         metrics.STATS_SENT.labels("region").inc(len(tick.regions))
 
+    def register(self, app: faust.App) -> None:
+        """The agent on the station-summaries topic and the timer that ticks it."""
+        app.agent(self.summaries, name="regions")(self.process)
+
+        async def region_tick() -> None:
+            if self.rt.ready.is_set():
+                await self.tick()
+
+        app.timer(interval=self.rt.settings.region_interval_ms / 1000)(region_tick)
+
     async def tick(self) -> None:
         """Sends a tick into the stream without waiting for the producer (the timer overlapped
         its interval while a national day's output kept the producer busy); none while the

@@ -1,114 +1,133 @@
-"""The station agent: reports in batches, station state updated once per report id, alerts out.
+"""The station agent: the reports topic's pipeline and its commit policy, in one place.
 
-Per batch (at most `batch_max` reports, the oldest waiting at most `flush_interval_ms`, longer
-while the worker is behind; collected while one is handled, see collector.py and overlap.py):
-every report is applied and the station rules run after each one (so alerts never depend on
-batch boundaries); the alerts and, once per station changed, its figures go to Kafka. The rest
-runs behind the next batch (`PERSIST_AHEAD` batches at most, in batch order; it took half of
-each batch's time and held back the next one's figures): the PostgreSQL writes (the batch's raw
-reports, then its figures) and the messages to the region agent, and beside them, once the
-alerts are delivered, the states of the stations changed (one changelog record each, then the
-local store). The batch's events are acked only after all that, and faust flushes the
-producer before it commits, so a crash replays at most whole batches, which the report-id set
-makes idempotent; a batch whose alerts were not delivered finds the states from before it and
-alerts again (output.py). After a restart every station's figures are re-sent once.
+    collect (collector.py)  events in as faust delivers them, batches out (at most `batch_max`
+                            reports, the oldest waiting `flush_interval_ms`, longer while behind)
+    overlap (overlap.py)    one batch handled at a time, while the next is collected
+    handle (below)          read_batch: decode; undecodable records -> dead letters (delivered)
+                            raw reports -> read model (PostgreSQL), started, not awaited
+                            apply_batch (domain/station_batch.py): states, rules after every
+                              report, alerts, figures and state records once per station
+                            alerts + figures -> outbox (Kafka), sent
+    _deliver (behind the    in batch order, at most `PERSIST_AHEAD` batches behind:
+      next batch)             raw reports landed; figures -> read model; figures -> region
+                              feed (and the forensics forwarder); partition marks -> region feed
+                              beside them: the outbox delivered, then the state records ->
+                              table (changelog delivered, then the local store)
+                            then ack
+
+Commit policy. A batch's events are held (`Acker.hold`) from the moment it is handed on and
+acked only when every delivery above has succeeded; faust commits an offset once every
+reference to its message is released (the collector releases the stream's once the batch is
+submitted, overlap its own once the batch is handled) and flushes the producer before it
+commits. So a crash replays at most whole batches, which the report-id set in each state
+makes idempotent. A delivery that fails (Kafka refused a record: PostgreSQL errors are retried
+until the rows land or are dead-lettered) stops the worker at once, with that batch and every
+later one unacked: their states are not written either (a later batch waits for the earlier
+one), so the replay finds the states from before them and sends their alerts again
+(tests/integration/aggregator/test_delivery_failures.py). After a restart every station's
+figures are sent again (`resend_all`), so figures need no wait. The ports are in
+station_ports.py; tests/unit/aggregator/test_station_agent.py drives the agent with fakes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import time
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import faust
-from faust.types import TP
 
-from services.aggregator import metrics, output, sink, summaries
+from services.aggregator import metrics
 from services.aggregator.collector import Collector, collect
-from services.aggregator.dead_letters import dead_letter, refused_figures
 from services.aggregator.domain.partition_marks import PartitionMark
-from services.aggregator.domain.station_rules import HELD, evaluate
-from services.aggregator.domain.station_state import Applied, StationState
-from services.aggregator.domain.station_view import at, station_stats
-from services.aggregator.event_context import within
-from services.aggregator.faust_tuning import rocksdb_options
+from services.aggregator.domain.station_batch import (
+    BatchResult,
+    Record,
+    StateRecord,
+    apply_batch,
+    batch_marks,
+    read_batch,
+)
+from services.aggregator.domain.station_state import StationState
+from services.aggregator.domain.station_view import station_stats
 from services.aggregator.overlap import Overlapped
-from services.aggregator.pg_writes import write_with_retry
 from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
 from services.aggregator.slices import sliced
 from services.aggregator.state_codec import decode_state, encode_state
+from services.aggregator.station_ports import (
+    Acker,
+    DeadLetters,
+    Delivery,
+    Outbox,
+    ReadModel,
+    RegionFeed,
+    StateTable,
+)
 from services.aggregator.turns import Turns
-from services.common import codec, topics
+from services.common import codec
 from services.common import events as ev
-from services.common.errors import DecodeError
 
 log = logging.getLogger(__name__)
-# Batches whose PostgreSQL writes may still be running while the next one is handled.
+# Batches whose deliveries may still be running while the next one is handled.
 PERSIST_AHEAD = 2
-# At shutdown, how long those writes may take (PostgreSQL down: they retry until cancelled).
+# At shutdown, how long those deliveries may take (PostgreSQL down: they retry until cancelled).
 STOP_WAIT_S = 10.0
-
-
-# A station state to write: the event of the station's newest report, its id and its value.
-State = tuple[Any, str, bytes]
-
-
-@dataclass(slots=True)
-class Touched:
-    """A station a batch changed: the event of its newest report, that report's times and the
-    station's state (held: the cache may be dropped while the batch is handled)."""
-
-    event: Any
-    observed_at: datetime
-    received_at: datetime
-    state: StationState
 
 
 class StationAgent:
     def __init__(
-        self, app: faust.App, rt: Runtime, summaries_topic: Any, sent: summaries.SentFigures
+        self,
+        rt: Runtime,
+        *,
+        table: StateTable,
+        outbox: Outbox,
+        read_model: ReadModel,
+        region_feed: RegionFeed,
+        dead_letters: DeadLetters,
+        acker: Acker,
+        highwater: Callable[[int], int | None],
+        stop: Callable[[BaseException], Awaitable[None]],
     ) -> None:
-        self.app, self.rt, self.summaries, self.sent = app, rt, summaries_topic, sent
-        self.table = app.Table(
-            "station-state",
-            # bytes -> faust's "raw" serializer for the table and its changelog.
-            key_type=bytes,
-            value_type=bytes,
-            partitions=topics.REPORTS.partitions,
-            options=rocksdb_options(),
-        )
+        """`highwater(partition)`: the reports partition's high water, if known; `stop(error)`:
+        stops the worker (it restarts from its committed offsets)."""
+        self.rt = rt
+        self.table, self.outbox, self.read_model = table, outbox, read_model
+        self.region_feed, self.dead_letters, self.acker = region_feed, dead_letters, acker
+        self.highwater, self.stop = highwater, stop
         self.cache: dict[str, StationState] = {}
         # Stations whose figures must be re-sent (after recovery), sent by `flush` in chunks.
         self.resend: set[str] = set()
         self.dedup_s = rt.rules.windows.dedup_hours * 3600
-        # Called with each batch's figures after they are sent (the forensics forwarder).
-        self.on_figures: list[Callable[[Sequence[ev.StationStats]], Awaitable[None]]] = []
-        # Each batch's PostgreSQL writes and region message, oldest first, each after the last.
+        # Each batch's deliveries, oldest first, each after the last.
         self.persisting: deque[asyncio.Task[None]] = deque()
-        # The worker's crash, once a batch's writes have failed.
+        # The worker's stop, once a batch's deliveries have failed.
         self.stopping: asyncio.Future[None] | None = None
         # Encoded states of handled batches not in the table yet (read if the cache is dropped).
         self.unsaved: dict[str, bytes] = {}
         # Batches take turns with recomputations after verification decisions (turns.py).
         self.turns = Turns()
 
-    def state(self, station_id: str, event: Any) -> StationState:
-        state = self.cache.get(station_id)
-        if state is None:
-            raw = self.unsaved.get(station_id)
-            if raw is None:
-                with within(event):  # reads the partition's own RocksDB
-                    raw = self.table.get(station_id.encode())
-            state = decode_state(raw) if raw is not None else StationState(station_id)
-            self.cache[station_id] = state
-        return state
+    def register(self, app: faust.App, topic: Any) -> None:
+        """The agent on the reports `topic`, and once the tables are recovered, the re-sending
+        of every station's figures, a chunk per flush interval."""
+        app.agent(topic, name="stations")(self.process)
+
+        async def resend_after_recovery() -> None:
+            await self.rt.ready.wait()
+            await app.tables.recovery.completed.wait()  # type: ignore[attr-defined]
+            await self.resend_all()
+            # A chunk per flush interval until done (a 50 ms timer for the whole day did
+            # nothing after this, and overlapped its interval whenever the worker was held back).
+            while self.resend:
+                await self.flush()
+                await asyncio.sleep(self.rt.settings.flush_interval_ms / 1000)
+
+        app.task(resend_after_recovery)
 
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
@@ -126,92 +145,134 @@ class StationAgent:
             await batches.finish(STOP_WAIT_S)
             await self._drain_persisting()
 
+    def state(self, station_id: str, event: Any) -> StationState:
+        state = self.cache.get(station_id)
+        if state is None:
+            raw = self.unsaved.get(station_id)
+            if raw is None:
+                raw = self.table.get(station_id, event)
+            state = decode_state(raw) if raw is not None else StationState(station_id)
+            self.cache[station_id] = state
+        return state
+
     async def handle(self, events: Sequence[Any]) -> None:
-        """One batch: apply, alert, send figures once per station, and start the writes (the
-        state once the alerts are delivered, then PostgreSQL), which ack the batch."""
+        """One batch: decode, apply, send alerts and figures, and start its deliveries, which
+        ack it (the module's docstring)."""
         await self._bound_persisting()
-        alerts_out = self.rt.topic(topics.ALERTS).get_topic_name()
-        touched: dict[str, Touched] = {}
-        decoded: list[tuple[Any, ev.Report]] = []
-        counts: Counter[tuple[str, str]] = Counter()
-        newest: dict[int, datetime] = {}  # per partition read, its newest report's observed_at
-        async for event in sliced(events):
+        records = []
+        for n, event in enumerate(events):
             message = event.message
             self.rt.positions[message.partition] = message.offset
-            try:
-                report = codec.decode_report(event.value)
-            except DecodeError as exc:
-                await self._dead_letter(event, exc)
-                continue
-            decoded.append((event, report))
-            held = newest.get(message.partition)
-            if held is None or report.observed_at > held:
-                newest[message.partition] = report.observed_at
-        # The raw reports go to PostgreSQL while the rules run (the batch is acked only after
-        # both this write and the figures' have landed).
-        received = [
-            sink.ReceivedReport(r, e.message.partition, e.message.offset, e.value) for e, r in decoded
-        ]
-        raw_write = asyncio.ensure_future(self._write_reports(received)) if received else None
+            records.append(Record(n, message.partition, message.offset, bytes(event.value or b"")))
+        read = await read_batch(records, codec.decode_report)
+        if read.dead_letters:
+            metrics.EVENTS.labels("unknown", "undecodable").inc(len(read.dead_letters))
+            await self.dead_letters.send(read.dead_letters)
+        # The raw reports go to PostgreSQL while the rules run.
+        raw_write = (
+            asyncio.ensure_future(self.read_model.write_reports(read.reports)) if read.reports else None
+        )
         deferred = False
         try:
-            # The batch's alerts and figures; its states wait for them (`_persist_then_ack`).
-            sent = output.Outbox(self.app)
-            async for event, report in sliced(decoded):
-                state = self.state(report.station_id, event)
-                outcome = state.apply(report, self.dedup_s)
-                counts[(report.kind.value, outcome.value)] += 1
-                if outcome is not Applied.NEW or state.last_at is None:
-                    continue
-                info = info_for(self.rt.registry, report.station_id)
-                moved = state.alerts.step(
-                    report.station_id,
-                    info.region_id,
-                    evaluate(state, info, self.rt.rules, report),
-                    at(state.last_at),
-                    HELD,
-                )
-                for alert in moved:
-                    metrics.alert_sent(alert)
-                    await sent.add(alerts_out, alert.id.encode(), codec.encode_alert(alert))
-                touched[report.station_id] = Touched(event, report.observed_at, report.received_at, state)
-            for labels, n in counts.items():
-                metrics.EVENTS.labels(*labels).inc(n)
-            metrics.BATCHES.inc()
-            figures, own = await self.send_figures(touched, touched, sent)
-            # Encoded now: later batches change the cached states before these are written.
-            # The changelog partition (and RocksDB) is the one of the station's reports.
-            states: list[State] = []
-            async for sid, t in sliced(touched.items()):
-                value = self.unsaved[sid] = encode_state(t.state)
-                states.append((t.event, sid, value))
-            self.defer(events, raw_write, figures, own, self.marks(events, newest), sent=sent, states=states)
+            result = await apply_batch(
+                read,
+                lambda station_id, at: self.state(station_id, events[at]),
+                lambda station_id: info_for(self.rt.registry, station_id),
+                self.rt.rules,
+                self.dedup_s,
+                encode_state,
+            )
+            _count(result)
+            values = [codec.encode_station_stats(f) async for f in sliced(result.figures)]
+            sent = await self.outbox.publish(
+                result.alerts, [(f.station_id, v) for f, v in zip(result.figures, values, strict=True)]
+            )
+            _observe_latency(result.state_records)
+            for r in result.state_records:
+                self.unsaved[r.station_id] = r.value
+            marks = batch_marks(read.newest, self.rt.positions, self.highwater)
+            self.defer(events, raw_write, result.figures, values, marks, sent, result.state_records)
             deferred = True
         finally:
             if raw_write is not None and not deferred:
                 await raw_write
 
-    async def _write_reports(self, received: Sequence[sink.ReceivedReport]) -> None:
-        await write_with_retry(
-            self.rt,
-            "reports",
-            received,
-            lambda c, b: sink.write_reports(c, b, self.rt.registry),
-            self._refused_report,
+    def defer(
+        self,
+        events: Sequence[Any],
+        raw_write: Awaitable[None] | None,
+        figures: list[ev.StationStats],
+        values: list[bytes],
+        marks: Sequence[PartitionMark] = (),
+        sent: Delivery | None = None,
+        states: Sequence[StateRecord] = (),
+    ) -> None:
+        """Holds a handled batch's events and delivers the rest of it behind the next batches."""
+        self.acker.hold(events)
+        previous = self.persisting[-1] if self.persisting else None
+        task = asyncio.ensure_future(
+            self._deliver(previous, raw_write, figures, values, marks, sent, states, events)
         )
+        task.add_done_callback(self._stop_if_failed)
+        self.persisting.append(task)
 
-    async def _refused_report(self, row: sink.ReceivedReport, error: str) -> None:
-        """A report PostgreSQL refused: dead-lettered; its figures still count it."""
-        source = self.rt.topic(topics.REPORTS).get_topic_name()
-        await dead_letter(self.rt, source, row.payload, error, row.partition, row.offset)
+    async def _deliver(
+        self,
+        previous: asyncio.Task[None] | None,
+        raw_write: Awaitable[None] | None,
+        figures: list[ev.StationStats],
+        values: list[bytes],
+        marks: Sequence[PartitionMark],
+        sent: Delivery | None,
+        states: Sequence[StateRecord],
+        events: Sequence[Any],
+    ) -> None:
+        if previous is not None:  # keeps the writes and region messages in batch order
+            await asyncio.wait((previous,))
+            if previous.cancelled() or previous.exception() is not None:
+                return  # the worker is stopping: nothing after a failed batch is written or acked
+        # The states while the PostgreSQL writes run: either may finish first.
+        saving = asyncio.ensure_future(
+            self.save(sent, [(events[r.at], r.station_id, r.value) for r in states])
+        )
+        if raw_write is not None:
+            await raw_write
+        await self.read_model.write_figures(figures, values)
+        await self.region_feed.figures(figures, values)
+        if marks:  # after the figures of the reports they count
+            await self.region_feed.marks(marks)
+        await saving
+        self.acker.ack(events)
+
+    async def save(self, sent: Delivery | None, states: Sequence[tuple[Any, str, bytes]]) -> None:
+        """Once the batch's alerts (`sent`) are delivered, writes its station states: a replay
+        that finds these states sends nothing twice, and one that does not (a failure before)
+        finds the states from before the batch and alerts again."""
+        if sent is not None:
+            await sent.delivered()
+        if not states:
+            return
+        await self.table.save(states)
+        for _event, sid, value in states:
+            if self.unsaved.get(sid) is value:  # no later batch changed it since
+                del self.unsaved[sid]
+
+    def _stop_if_failed(self, task: asyncio.Task[None]) -> None:
+        """A batch whose deliveries fail leaves it and every later batch unacked: the worker
+        stops at once rather than wait for the next batch, which may not come, to raise it."""
+        error = None if task.cancelled() else task.exception()
+        if error is None:
+            return
+        log.error("a batch's writes failed, stopping the worker: %r", error)
+        self.stopping = asyncio.ensure_future(self.stop(error))
 
     async def _bound_persisting(self) -> None:
-        """Waits for the oldest batches' writes beyond `PERSIST_AHEAD`; re-raises a failed one."""
+        """Waits for the oldest batches' deliveries beyond `PERSIST_AHEAD`; re-raises a failed one."""
         while self.persisting and (len(self.persisting) >= PERSIST_AHEAD or self.persisting[0].done()):
             await self.persisting.popleft()
 
     async def _drain_persisting(self) -> None:
-        """Stopping: gives the writes of batches already handled `STOP_WAIT_S` to land; the
+        """Stopping: gives the deliveries of batches already handled `STOP_WAIT_S` to land; the
         batches of those that do not stay unacked and are replayed."""
         pending = list(self.persisting)
         self.persisting.clear()
@@ -224,154 +285,19 @@ class StationAgent:
             if not task.cancelled() and task.exception() is not None:
                 log.error("a batch's writes failed at shutdown: %r", task.exception())
 
-    def marks(self, events: Sequence[Any], newest: dict[int, datetime]) -> list[PartitionMark]:
-        """How far this batch read each of its partitions (for the region agent's silence time):
-        its newest report, and whether reports wait behind the batch (the partition's high
-        water beyond the last offset handled)."""
-        if not events:
-            return []
-        topic = events[0].message.topic
-        out = []
-        for partition, read_to in newest.items():
-            high = self.app.consumer.highwater(TP(topic, partition))
-            handled = self.rt.positions.get(partition, -1)
-            out.append(PartitionMark(partition, read_to, high is not None and handled < high - 1))
-        return out
-
-    def defer(
-        self,
-        events: Sequence[Any],
-        raw_write: asyncio.Future[None] | None,
-        figures: list[ev.StationStats],
-        own: dict[str, bytes],
-        marks: Sequence[PartitionMark] = (),
-        *,
-        sent: output.Outbox | None = None,
-        states: Sequence[State] = (),
-    ) -> None:
-        """Persists a handled batch behind the next ones; its events stay unacked until then
-        (each holds one more reference than the collector releases). `sent`: the batch's
-        alerts and figures, sent; `states`: its stations' states, written once `sent` is
-        delivered."""
-        for event in events:
-            event.message.incref()
-        previous = self.persisting[-1] if self.persisting else None
-        task = asyncio.ensure_future(
-            self._persist_then_ack(previous, raw_write, sent, states, figures, own, marks, events)
-        )
-        task.add_done_callback(self._stop_if_failed)
-        self.persisting.append(task)
-
-    def _stop_if_failed(self, task: asyncio.Task[None]) -> None:
-        """A batch's writes that fail (PostgreSQL errors are retried until they land or the
-        rows are dead-lettered, so this is a delivery Kafka refused, or a bug) leave it and
-        every later batch unacked: the worker stops at once and restarts from its committed
-        offsets, rather than wait for the next batch, which may not come, to raise it."""
-        error = None if task.cancelled() else task.exception()
-        if error is None:
-            return
-        log.error("a batch's writes failed, stopping the worker: %r", error)
-        self.stopping = asyncio.ensure_future(self.app.crash(error))
-
-    async def _persist_then_ack(
-        self,
-        previous: asyncio.Task[None] | None,
-        raw_write: asyncio.Future[None] | None,
-        sent: output.Outbox | None,
-        states: Sequence[State],
-        figures: list[ev.StationStats],
-        own: dict[str, bytes],
-        marks: Sequence[PartitionMark],
-        events: Sequence[Any],
-    ) -> None:
-        if previous is not None:  # keeps the writes and region messages in batch order
-            await asyncio.wait((previous,))
-            if previous.cancelled() or previous.exception() is not None:
-                return  # the worker is stopping: nothing after a failed batch is written or acked
-        # The states while the PostgreSQL writes run: either may finish first.
-        saving = asyncio.ensure_future(self.save(sent, states))
-        if raw_write is not None:
-            await raw_write
-        await self.persist(figures, own)
-        if marks:  # after the figures of the reports they count
-            await self.summaries.send(key=summaries.MARKS, value=summaries.encode_marks(marks))
-        await saving
-        for event in events:
-            event.ack()
-
-    async def save(self, sent: output.Outbox | None, states: Sequence[State]) -> None:
-        """Once the batch's alerts (`sent`) are delivered, writes its station states to the
-        table and waits until they are delivered: a replay that finds these states sends
-        nothing twice, and one that does not (a failure before) finds the states from before
-        the batch and alerts again."""
-        if sent is not None:
-            await sent.delivered()
-        if not states:
-            return
-        outbox = output.Outbox(self.app)
-        await output.write_table(self.table, ((e, sid.encode(), v) for e, sid, v in states), outbox)
-        await outbox.send()
-        await outbox.delivered()
-        for _event, sid, value in states:
-            if self.unsaved.get(sid) is value:  # no later batch changed it since
-                del self.unsaved[sid]
-
-    async def publish(self, stations: Iterable[str], times: dict[str, Touched]) -> None:
-        """Sends the figures of `stations` (`send_figures`), then persists them (`persist`)."""
-        await self.persist(*await self.send_figures(stations, times, output.Outbox(self.app)))
-
-    async def send_figures(
-        self, stations: Iterable[str], times: dict[str, Touched], outbox: output.Outbox
-    ) -> tuple[list[ev.StationStats], dict[str, bytes]]:
-        """Adds the figures of `stations` for the station-stats topic to `outbox` and sends it;
-        observes the latency of the reports in `times`. Returns the figures and their encoded
-        values by station."""
-        out = self.rt.topic(topics.STATION_STATS).get_topic_name()
+    async def publish(self, stations: Iterable[str]) -> None:
+        """Sends, writes and hands on the figures of `stations` held in the cache."""
         figures: list[ev.StationStats] = []
-        own: dict[str, bytes] = {}
         async for station_id in sliced(stations):
             state = self.cache.get(station_id)
-            if state is None or state.last_at is None:
-                continue
-            stats = station_stats(state, info_for(self.rt.registry, station_id), self.rt.rules)
-            value = codec.encode_station_stats(stats)
-            figures.append(stats)
-            own[station_id] = value
-            await outbox.add(out, station_id.encode(), value)
-        await outbox.send()
+            if state is not None and state.last_at is not None:
+                figures.append(station_stats(state, info_for(self.rt.registry, station_id), self.rt.rules))
+        values = [codec.encode_station_stats(f) async for f in sliced(figures)]
+        await self.outbox.publish((), [(f.station_id, v) for f, v in zip(figures, values, strict=True)])
         if figures:
             metrics.STATS_SENT.labels("station").inc(len(figures))
-            now = datetime.now(UTC)
-            for t in times.values():
-                metrics.LATENCY_OBSERVED.observe(max(0.0, (now - t.observed_at).total_seconds()))
-                metrics.LATENCY_RECEIVED.observe(max(0.0, (now - t.received_at).total_seconds()))
-        return figures, own
-
-    async def persist(self, figures: list[ev.StationStats], own: dict[str, bytes]) -> None:
-        """Writes figures to PostgreSQL, then hands them to `on_figures` and, in messages of at
-        most `summaries.MESSAGE_BYTES`, to the region agent, which reloads them from PostgreSQL
-        after a restart."""
-        if figures:
-            await write_with_retry(
-                self.rt,
-                "station_stats",
-                figures,
-                lambda c, b: sink.write_station_stats(c, b, own),
-                functools.partial(refused_figures, self.rt),
-            )
-        for handler in self.on_figures:
-            await handler(figures)
-        values = list(own.values())  # in the order of `figures`
-        for part in summaries.split(values):
-            message = summaries.pack(values[part])
-            self.sent.add(message, figures[part])
-            await self.summaries.send(key=summaries.BATCH, value=message)
-
-    async def _dead_letter(self, event: Any, exc: DecodeError) -> None:
-        message = event.message
-        metrics.EVENTS.labels("unknown", "undecodable").inc()
-        payload = bytes(event.value or b"")
-        await dead_letter(self.rt, message.topic, payload, str(exc), message.partition, message.offset)
+        await self.read_model.write_figures(figures, values)
+        await self.region_feed.figures(figures, values)
 
     async def flush(self, chunk: int = 2000) -> None:
         """Re-sends pending figures (after recovery), a chunk at a time."""
@@ -379,7 +305,7 @@ class StationAgent:
             return
         pending = sorted(self.resend)[:chunk]
         self.resend.difference_update(pending)
-        await self.publish(pending, {})
+        await self.publish(pending)
 
     async def resend_all(self) -> int:
         """Marks every station held locally for re-sending (after recovery); returns how many."""
@@ -397,3 +323,20 @@ class StationAgent:
     def forget(self) -> None:
         """Drops the cache (partitions moved: the table is the truth)."""
         self.cache.clear()
+
+
+def _count(result: BatchResult) -> None:
+    for labels, n in result.counts.items():
+        metrics.EVENTS.labels(*labels).inc(n)
+    metrics.BATCHES.inc()
+    for alert in result.alerts:
+        metrics.alert_sent(alert)
+    if result.figures:
+        metrics.STATS_SENT.labels("station").inc(len(result.figures))
+
+
+def _observe_latency(records: Sequence[StateRecord]) -> None:
+    now = datetime.now(UTC)
+    for r in records:
+        metrics.LATENCY_OBSERVED.observe(max(0.0, (now - r.observed_at).total_seconds()))
+        metrics.LATENCY_RECEIVED.observe(max(0.0, (now - r.received_at).total_seconds()))

@@ -21,26 +21,25 @@ import asyncio
 import logging
 from typing import Any
 
-import faust
-
-from services.aggregator import metrics, output, report_rows
+from services.aggregator import metrics, report_rows
 from services.aggregator.dead_letters import dead_letter
 from services.aggregator.domain.recompute import recompute
 from services.aggregator.domain.station_rules import evaluate
-from services.aggregator.domain.station_view import at
+from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
 from services.aggregator.state_codec import encode_state
 from services.aggregator.station_agent import StationAgent
-from services.common import codec, topics
+from services.common import codec
+from services.common import events as ev
 from services.common.errors import DecodeError
 
 log = logging.getLogger(__name__)
 
 
 class VerificationAgent:
-    def __init__(self, app: faust.App, rt: Runtime, stations: StationAgent) -> None:
-        self.app, self.rt, self.stations = app, rt, stations
+    def __init__(self, rt: Runtime, stations: StationAgent) -> None:
+        self.rt, self.stations = rt, stations
 
     async def process(self, stream: Any) -> None:
         await self.rt.ready.wait()
@@ -56,7 +55,8 @@ class VerificationAgent:
                 await self.recompute(decision.station_id, event)
 
     async def recompute(self, station_id: str, event: Any) -> None:
-        """Rebuilds `station_id` from its counting reports and publishes it (module docstring)."""
+        """Rebuilds `station_id` from its counting reports and publishes it through the station
+        agent's ports (module docstring)."""
         stations, rt = self.stations, self.rt
         assert rt.pool is not None
         async with stations.turns.lock:
@@ -70,18 +70,23 @@ class VerificationAgent:
                 return  # a station this worker never saw: nothing to recompute
             state = recompute(previous, counting, stations.dedup_s)
             info = info_for(rt.registry, station_id)
-            sent = output.Outbox(self.app)
-            alerts_out = rt.topic(topics.ALERTS).get_topic_name()
+            alerts: list[ev.Alert] = []
+            figures: list[ev.StationStats] = []
             if state.last_at is not None:
                 conditions = evaluate(state, info, rt.rules)
-                for alert in state.alerts.step(station_id, info.region_id, conditions, at(state.last_at)):
-                    metrics.alert_sent(alert)
-                    await sent.add(alerts_out, alert.id.encode(), codec.encode_alert(alert))
+                alerts = list(state.alerts.step(station_id, info.region_id, conditions, at(state.last_at)))
+                figures = [station_stats(state, info, rt.rules)]
+            for alert in alerts:
+                metrics.alert_sent(alert)
             stations.cache[station_id] = state
             value = stations.unsaved[station_id] = encode_state(state)
-            figures, own = await stations.send_figures([station_id], {}, sent)
+            values = [codec.encode_station_stats(f) for f in figures]
+            sent = await stations.outbox.publish(
+                alerts, [(f.station_id, v) for f, v in zip(figures, values, strict=True)]
+            )
             await stations.save(sent, [(event, station_id, value)])
-            await stations.persist(figures, own)
+            await stations.read_model.write_figures(figures, values)
+            await stations.region_feed.figures(figures, values)
             async with rt.pool.acquire() as conn:
                 await report_rows.rewrite_turnout_series(conn, station_id, counting, info.registered_voters)
         metrics.RECOMPUTED.inc()

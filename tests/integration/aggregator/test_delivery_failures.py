@@ -20,7 +20,7 @@ from services.common import topics
 from services.common.settings import SharedSettings
 from services.common.station_store import store_registry
 from services.common.stations import Region, Registry, Station
-from tests.integration.aggregator.harness import aggregator, produce
+from tests.integration.aggregator.harness import aggregator, create_internal_topics, produce
 from tests.support.factories import protocol, report, turnout
 from tests.support.processes import Service
 
@@ -92,10 +92,10 @@ async def _refused_while(
     db: asyncpg.Connection,
     workdir: Path,
     quiet: Sequence[ev.Report],
-    trigger: ev.Report,
+    trigger: ev.Report | Sequence[ev.Report],
 ) -> tuple[int | None, str]:
-    """Runs the aggregator on `quiet` (no alert), then on `trigger` while the alerts topic
-    refuses everything; returns the worker's exit status (None: still running) and its log."""
+    """Runs the aggregator on `quiet` (no alert), then on `trigger` (one batch) while the alerts
+    topic refuses everything; returns the worker's exit status (None: still running) and its log."""
     with aggregator(shared, workdir) as service:
         assert service.wait_ready().status_code == 200
         await produce(shared, quiet)
@@ -103,7 +103,7 @@ async def _refused_while(
         await _processed(db, last, sum(r.station_id == last for r in quiet), service)
         await _rolled_up(db, len({r.station_id for r in quiet}), service)
         async with alerts_refused(shared):
-            await produce(shared, [trigger])
+            await produce(shared, [trigger] if isinstance(trigger, ev.Report) else trigger)
             status = await _stopped_by_the_failure(service)
         return status, service.log.read_text()
 
@@ -124,6 +124,35 @@ async def test_a_station_alert_kafka_refuses_arrives_after_the_restart(
     assert status not in (None, 0), "the worker went on after Kafka refused an alert"
     assert "producing records failed" in log
     assert state == "open"
+
+
+async def test_a_batch_whose_alerts_kafka_refuses_is_replayed_whole_after_the_restart(
+    shared_settings: SharedSettings, db: asyncpg.Connection, tmp_path: Path
+) -> None:
+    """The batch's states were not saved: the replay applies each of its reports once more onto
+    the states from before it, sends the alert and counts every report once."""
+    await store_registry(db, REGISTRY)
+    quiet = [turnout(100, id=f"{s}-t0", station_id=s, minutes=0) for s in ("A", "B")]
+    batch = [
+        turnout(300, id="B-t1", station_id="B", minutes=700),
+        report(protocol(ballots_cast=700), id="a-p", station_id="A", minutes=720),
+        turnout(320, id="B-t2", station_id="B", minutes=710),
+    ]
+
+    create_internal_topics(shared_settings, tmp_path)  # two quiet stations to roll up: see below
+    status, log = await _refused_while(shared_settings, db, tmp_path, quiet, batch)
+    with aggregator(shared_settings, tmp_path) as service:
+        assert service.wait_ready().status_code == 200
+        state = await _alert(db, "protocol_inconsistent:A", service)
+        await _processed(db, "B", 3, service)
+        processed = await db.fetch("SELECT station_id, reports_processed FROM station_stats ORDER BY 1")
+        sent = await db.fetchval("SELECT version FROM alerts WHERE id = 'protocol_inconsistent:A'")
+
+    assert status not in (None, 0), "the worker went on after Kafka refused an alert"
+    assert "producing records failed" in log
+    assert state == "open"
+    assert [tuple(r) for r in processed] == [("A", 2), ("B", 3)]
+    assert sent == 1  # opened once, not again for a report applied twice
 
 
 async def test_a_region_alert_kafka_refuses_arrives_after_the_restart(

@@ -8,16 +8,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from faust.events import Event
-from faust.types import TP
-from faust.types.tuples import ConsumerMessage
 
 from services.aggregator import summaries
 from services.aggregator.domain.partition_marks import PartitionMark, PartitionMarks
 from services.aggregator.domain.region_book import RegionBook
+from services.aggregator.domain.station_batch import batch_marks
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.region_agent import RegionAgent
-from services.aggregator.station_agent import StationAgent
 from services.common.errors import DecodeError
 from tests.unit.aggregator.helpers import CFG, T0
 from tests.unit.aggregator.test_region import stats
@@ -63,19 +60,13 @@ def test_marks_round_trip_and_a_bad_length_is_a_decode_error() -> None:
 
 
 def test_a_batch_marks_each_partition_it_read_behind_while_its_high_water_is_ahead() -> None:
-    high = {TP("reports", 0): 10, TP("reports", 1): 4}
-    agent = StationAgent.__new__(StationAgent)
-    agent.app = SimpleNamespace(consumer=SimpleNamespace(highwater=high.get))  # type: ignore[assignment]
-    agent.rt = SimpleNamespace(positions={0: 6, 1: 3})  # type: ignore[assignment]
-    events = [
-        Event(agent.app, b"S", b"", {}, ConsumerMessage("reports", p, o, 0.0, 0, None, b"S", b"", None))
-        for p, o in ((0, 6), (1, 3))
-    ]
+    high = {0: 10, 1: 4}
     newest = {0: T0 + 10 * MIN, 1: T0 + 3 * MIN}
-    assert agent.marks(events, newest) == [
+    assert batch_marks(newest, {0: 6, 1: 3}, high.get) == [
         PartitionMark(0, T0 + 10 * MIN, True),  # offsets 7-9 still to read
         PartitionMark(1, T0 + 3 * MIN, False),  # offset 3 was the last
     ]
+    assert batch_marks({2: T0}, {2: 5}, high.get) == [PartitionMark(2, T0, False)]  # high water unknown
 
 
 def region_agent(wall_clock: bool) -> Any:
