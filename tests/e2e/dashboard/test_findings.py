@@ -12,6 +12,19 @@ pytestmark = pytest.mark.e2e
 TIMEOUT_MS = 20_000
 
 
+# Counts the findings queries the page sends from now on; a reload would drop the counter.
+COUNT_FINDINGS_QUERIES = """(() => {
+  window.__findingsQueries = 0;
+  window.__sameDocument = true;
+  const send = window.fetch;
+  window.fetch = (input, init) => {
+    if (String(init && init.body).includes("findings")) window.__findingsQueries += 1;
+    return send(input, init);
+  };
+  return true;
+})()"""
+
+
 def cell(region: str, column: str) -> str:
     return f'[data-testid="findings-table"] tr[data-region="{region}"] td[data-col="{column}"]'
 
@@ -40,7 +53,9 @@ async def test_findings_matrix_counts_stations_live_and_links_to_them(stack: Sta
         == "num heat heat-4"
     )
 
-    # Live, while the view is open: stuffing reported three times from two stations counts two.
+    # Live, while the view is open: stuffing reported three times from two stations counts two,
+    # and the cells change from the subscription, with no reload and no findings query.
+    assert browser("evaluate", script=COUNT_FINDINGS_QUERIES) is True
     stuffing(stack, "ALA-0002")
     stuffing(stack, "ALA-0002")
     stuffing(stack, "AKM-0001")
@@ -53,6 +68,8 @@ async def test_findings_matrix_counts_stations_live_and_links_to_them(stack: Sta
     assert "Monitors observed 3 of 12 stations (25.0%)." in browser(
         "text", selector='[data-testid="findings-observed"]'
     )
+    assert browser("evaluate", script="window.__findingsQueries") == 0
+    assert browser("evaluate", script="window.__sameDocument") is True
     browser.screenshot("findings-live")
 
     # A cell links to the stations it counts.

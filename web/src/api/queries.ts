@@ -101,3 +101,10 @@ export const FINDINGS = `query Findings {
 export const FINDINGS_CHECKLIST = `query FindingsChecklist {
   findings { regions { regionId checklist { phase question stationsAnsweredNo shareNo } } }
 }`;
+
+/** Findings as they change: each changed region's row, then the national one (regionId null). */
+export const FINDINGS_LIVE = `subscription FindingsLive {
+  findingsUpdated { seq findings { regionId stationsTotal stationsObserved observedShare
+    violations { violation stationsReported stationsCorroborated share }
+    checklist { phase question critical stationsAnswered stationsAnsweredNo shareNo } } }
+}`;
