@@ -1,5 +1,5 @@
-/** Hash routes: #/overview, #/regions, #/findings, #/stations?region=AKM, #/station/AKM-0001, #/alerts, #/forensics. */
-export type RouteName = "overview" | "regions" | "findings" | "stations" | "station" | "alerts" | "forensics";
+/** Hash routes: #/overview, #/regions, #/findings, #/readiness, #/stations?region=AKM, #/station/AKM-0001, #/alerts, #/forensics. */
+export type RouteName = "overview" | "regions" | "findings" | "readiness" | "stations" | "station" | "alerts" | "forensics";
 
 export interface Route {
   name: RouteName;
@@ -7,7 +7,7 @@ export interface Route {
   params: URLSearchParams;
 }
 
-const NAMES: RouteName[] = ["overview", "regions", "findings", "stations", "station", "alerts", "forensics"];
+const NAMES: RouteName[] = ["overview", "regions", "findings", "readiness", "stations", "station", "alerts", "forensics"];
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#\/?/, "");

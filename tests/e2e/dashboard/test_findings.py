@@ -91,3 +91,51 @@ async def test_public_keys_see_the_matrix_without_links_to_stations(stack: Stack
     browser("waitText", selector=cell("AKM", "ballot_stuffing"), contains="100.0% · 1", timeout=TIMEOUT_MS)
     assert browser("count", selector='[data-testid="findings-table"] td a') == 0
     assert browser("consoleErrors") == []
+
+
+def readiness_cell(region: str, column: str) -> str:
+    return f'[data-testid="readiness-table"] tr[data-region="{region}"] td[data-col="{column}"]'
+
+
+def readiness(stack: Stack, station: str, ready: bool, **answers: bool) -> None:
+    post_report(
+        stack, station, {"checklist": {"phase": "readiness", "answers": {"station_ready": ready, **answers}}}
+    )
+
+
+async def test_readiness_view_counts_ready_not_ready_and_silent_stations_live(
+    stack: Stack, browser: Browser
+) -> None:
+    readiness(stack, "ALA-0001", True, voter_list_available=True)
+    readiness(stack, "ALA-0002", False, voter_list_available=False)
+    browser.sign_in(stack.dashboard, stack.keys["analyst"])
+    browser("hash", hash="#/readiness")
+    browser("waitText", selector=readiness_cell("ALA", "ready"), contains="1 / 6", timeout=TIMEOUT_MS)
+    assert browser("text", selector=readiness_cell("ALA", "not-ready")) == "1"
+    assert browser("text", selector=readiness_cell("ALA", "not-reported")) == "4"
+    assert browser("text", selector=readiness_cell("ALA", "voter_list_available")) == "1"
+    assert browser("text", selector=readiness_cell("AKM", "not-reported")) == "6"
+    assert "1 of 12 stations reported ready, 1 not ready, 10 not reported yet." in browser(
+        "text", selector='[data-testid="readiness-summary"]'
+    )
+
+    # Live: the station that was not ready reports ready; an Akmola station reports not ready.
+    assert browser("evaluate", script=COUNT_FINDINGS_QUERIES) is True
+    readiness(stack, "ALA-0002", True, voter_list_available=True)
+    readiness(stack, "AKM-0004", False)
+    browser("waitText", selector=readiness_cell("ALA", "ready"), contains="2 / 6", timeout=TIMEOUT_MS)
+    browser("waitText", selector=readiness_cell("AKM", "not-ready"), contains="1", timeout=TIMEOUT_MS)
+    assert browser("text", selector=readiness_cell("ALA", "not-ready")) == "0"
+    assert browser("text", selector=readiness_cell("national", "not-reported")) == "9"
+    assert browser("evaluate", script="window.__findingsQueries") == 0
+    browser.screenshot("readiness-live")
+
+    # The stations behind "not ready", and the view in Russian and Kazakh.
+    browser("click", selector=f"{readiness_cell('AKM', 'not-ready')} a")
+    browser("waitSelector", selector='[data-station="AKM-0004"]', timeout=TIMEOUT_MS)
+    assert browser("count", selector="[data-station]") == 1
+    browser("hash", hash="#/readiness")
+    for lang, title in (("ru", "Готовность накануне выборов"), ("kk", "Сайлау қарсаңындағы дайындық")):
+        browser("select", selector='[data-testid="language"]', value=lang)
+        browser("waitText", selector="#readiness-title", contains=title, timeout=TIMEOUT_MS)
+    assert browser("consoleErrors") == []

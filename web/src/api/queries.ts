@@ -99,7 +99,7 @@ export const FINDINGS = `query Findings {
 }`;
 
 export const FINDINGS_CHECKLIST = `query FindingsChecklist {
-  findings { regions { regionId checklist { phase question stationsAnsweredNo shareNo } } }
+  findings { regions { regionId checklist { phase question stationsAnswered stationsAnsweredNo shareNo } } }
 }`;
 
 /** Findings as they change: each changed region's row, then the national one (regionId null). */
