@@ -141,3 +141,27 @@ async def test_the_statement_says_when_no_forensics_were_computed_by_then(
     text = (tmp_path / "statement.en.md").read_text(encoding="utf-8")
     assert "No final protocols had been evaluated by then." in text
     assert "proves fraud" not in text
+
+
+async def test_a_check_in_by_then_makes_a_station_observed(
+    db: asyncpg.Connection, database_url: str, tmp_path: Path
+) -> None:
+    registry = small_registry()
+    await store_registry(db, registry)
+    first, second = registry.stations[0], registry.stations[1]
+    for station, at in ((first, OPENING - timedelta(minutes=10)), (second, OPENING + timedelta(hours=2))):
+        monitor = f"m-{station.id}"
+        await db.execute(
+            "INSERT INTO monitors (id, display_name, token_hash) VALUES ($1, $1, $2)", monitor, f"h-{monitor}"
+        )
+        await db.execute(
+            "INSERT INTO monitor_stations (monitor_id, station_id) VALUES ($1, $2)", monitor, station.id
+        )
+        await db.execute(
+            "INSERT INTO monitor_checkins (monitor_id, at, channel) VALUES ($1, $2, 'sms')", monitor, at
+        )
+    await make_statement(database_url, OPENING, Lang.EN, tmp_path)
+    observed = {row[0]: int(row[2]) for row in rows(tmp_path / "coverage.en.csv")}
+    # The second monitor checked in after the statement's time: not yet observed.
+    assert sum(observed.values()) == 1
+    assert observed[first.region_id] == 1

@@ -70,8 +70,15 @@ def forensics_summary(row: asyncpg.Record) -> ForensicsSummary:
 async def statement_counts(conn: asyncpg.Connection, as_of: datetime) -> StatementCounts:
     out = StatementCounts()
     rows = await conn.fetch(
+        # Observed: a report by then, or an assigned monitor's check-in by then.
         """SELECT s.region_id, count(*) AS stations, count(o.station_id) AS observed
-           FROM stations s LEFT JOIN (SELECT DISTINCT station_id FROM reports WHERE observed_at <= $1) o
+           FROM stations s LEFT JOIN (
+               SELECT station_id FROM reports WHERE observed_at <= $1
+               UNION
+               SELECT ms.station_id FROM monitor_checkins c
+                 JOIN monitor_stations ms ON ms.monitor_id = c.monitor_id
+                 JOIN monitors m ON m.id = c.monitor_id
+               WHERE c.at <= $1 AND m.revoked_at IS NULL) o
              ON o.station_id = s.id
            GROUP BY 1 ORDER BY 1""",
         as_of,
