@@ -27,6 +27,7 @@ MODULES = (
     "api_bench",
     "api_neighbour_bench",
     "pipeline_bench",
+    "findings_bench",
     "replay_bench",
     "alert_stream_bench",
     "storage_bench",

@@ -1,5 +1,6 @@
-"""The station registry cache: station -> region, registered voters, time zone and whether a
-monitor is assigned, from PostgreSQL."""
+"""The station registry cache: station -> region, registered voters, time zone, whether a
+monitor is assigned and whether one checked in there (services/ingest/checkin.py), from
+PostgreSQL. A check-in reaches the aggregator with the next reload (registry_refresh_s)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ async def load_registry(pool: asyncpg.Pool) -> dict[str, StationInfo]:
         rows = await conn.fetch(
             """SELECT s.id, s.region_id, s.registered_voters, r.timezone,
                       EXISTS (SELECT 1 FROM monitor_stations ms JOIN monitors m ON m.id = ms.monitor_id
-                              WHERE ms.station_id = s.id AND m.revoked_at IS NULL) AS monitored
+                              WHERE ms.station_id = s.id AND m.revoked_at IS NULL) AS monitored,
+                      EXISTS (SELECT 1 FROM monitor_stations ms JOIN monitors m ON m.id = ms.monitor_id
+                              JOIN monitor_checkins c ON c.monitor_id = ms.monitor_id
+                              WHERE ms.station_id = s.id AND m.revoked_at IS NULL) AS checked_in
                FROM stations s LEFT JOIN regions r ON r.id = s.region_id"""
         )
     zones: dict[str, str] = {}  # one string per zone, not one per station
@@ -23,6 +27,7 @@ async def load_registry(pool: asyncpg.Pool) -> dict[str, StationInfo]:
             r["registered_voters"],
             zones.setdefault(r["timezone"], r["timezone"]) if r["timezone"] else None,
             r["monitored"],
+            r["checked_in"],
         )
         for r in rows
     }

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from services.api.errors import InvalidArgumentError
 from services.api.repository.findings import RegionCounts
 from services.common.checklist_config import ChecklistConfig
-from services.common.events import ViolationType
+from services.common.events import StationStats, ViolationType
 
 
 def share(count: int, of: int) -> float:
@@ -57,6 +57,24 @@ def combine(counts: Iterable[RegionCounts]) -> RegionCounts:
         for key, (a, b) in c.checklist.items():
             held = out.checklist.get(key, (0, 0))
             out.checklist[key] = (held[0] + a, held[1] + b)
+    return out
+
+
+def station_counts(stations: Iterable[StationStats], stations_total: int) -> RegionCounts:
+    """The counts of `repository.findings.region_counts` from live station stats (the hub's),
+    so the findings subscription and the `findings` query count alike."""
+    out = RegionCounts(stations=stations_total)
+    for s in stations:
+        if s.reports_processed > 0:
+            out.observed += 1
+            for key, answer in s.checklist.items():
+                answered, no = out.checklist.get(key, (0, 0))
+                out.checklist[key] = (answered + 1, no + (not answer))
+        for key, count in s.incidents_total.items():
+            if count > 0:
+                seen, corroborated = out.violations.get(key.upper(), (0, 0))
+                two = s.violation_monitors.get(key, 0) >= 2
+                out.violations[key.upper()] = (seen + 1, corroborated + two)
     return out
 
 

@@ -23,10 +23,18 @@ from services.api.types.roster import MonitorImport
 MAX_NOTE = 2000
 
 
-async def _act(info: Info, alert_id: strawberry.ID, action: str, note: str) -> Alert:
+async def _act(info: Info, alert_id: strawberry.ID, action: str, note: str, what: str) -> Alert:
+    """A coordinator's decision on an alert: coordinators and admins, a region-scoped key only
+    on alerts of its regions (grave alerts stay open until someone decides)."""
+    info.context.require(Role.COORDINATOR, what)
     if len(note) > MAX_NOTE:
         raise InvalidArgumentError(f"note longer than {MAX_NOTE} characters", argument="note")
     p = info.context.principal
+    if p.regions is not None:
+        found = await alert_sql.alert_by_id(info.context.pool, str(alert_id))
+        if found is None:
+            raise NotFoundError(f"no alert {alert_id}", argument="id")
+        info.context.require_region(found["region_id"], what)
     row = await alert_sql.record_action(info.context.pool, str(alert_id), action, p.key_id, p.org, note)
     if row is None:
         raise NotFoundError(f"no alert {alert_id}", argument="id")
@@ -37,15 +45,19 @@ async def _act(info: Info, alert_id: strawberry.ID, action: str, note: str) -> A
 class Mutation:
     set_alert_duty = set_alert_duty_field
 
-    @strawberry.mutation(description="Acknowledge an alert (admin); recorded with the key, org and time.")
+    @strawberry.mutation(
+        description="Acknowledge an alert (coordinator and above, within the key's regions); "
+        "recorded with the key, org and time."
+    )
     async def acknowledge_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
-        info.context.require(Role.ADMIN, "acknowledgeAlert")
-        return await _act(info, id, "acknowledge", note)
+        return await _act(info, id, "acknowledge", note, "acknowledgeAlert")
 
-    @strawberry.mutation(description="Resolve an alert (admin); recorded with the key, org and time.")
+    @strawberry.mutation(
+        description="Resolve an alert with a note (coordinator and above, within the key's regions); "
+        "recorded with the key, org and time."
+    )
     async def resolve_alert(self, info: Info, id: strawberry.ID, note: str = "") -> Alert:
-        info.context.require(Role.ADMIN, "resolveAlert")
-        return await _act(info, id, "resolve", note)
+        return await _act(info, id, "resolve", note, "resolveAlert")
 
     @strawberry.mutation(
         description="Add and update monitors from a roster CSV, as `pollwatch monitors import` (admin): "

@@ -2,7 +2,8 @@
 
 Every figure is computed from the stored reports as of an event time (repository/statement.py),
 never typed; texts are the message catalog's `statement` section. Markdown, with the tables as
-CSV beside it. Not yet in it: the forensics summary and charts.
+CSV and the charts as PNG beside it (statement_charts.py), and the forensics summary the
+aggregator computed last by then, with the caveats docs/forensics.md states.
 """
 
 from __future__ import annotations
@@ -14,13 +15,16 @@ from pathlib import Path
 
 import asyncpg
 
-from services.api.repository.statement import StatementCounts, statement_counts
+from services.api.repository.statement import ForensicsSummary, StatementCounts, statement_counts
+from services.api.statement_charts import write_charts
 from services.common import catalog
 from services.common.catalog import Lang
 from services.common.checklist_config import ChecklistConfig, load_checklists
 from services.common.events import AlertText, ChecklistPhase, ViolationType
 
 SECTION = "statement"
+# The charts beside the Markdown: file stem -> its title's key.
+CHARTS = {"violations": "chart_violations", "coverage": "chart_coverage", "turnout": "chart_turnout"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,9 +94,37 @@ def draft(counts: StatementCounts, as_of: datetime, lang: Lang, questions: Check
     ]
     if not counts.confirmed:
         lines.append(_say("none", lang))
+    lines += ["", f"## {_say('forensics', lang)}", "", *_forensics(counts.forensics, lang)]
+    lines += ["", f"## {_say('charts', lang)}", ""]
+    for stem, key in CHARTS.items():
+        lines += [f"![{_say(key, lang)}]({stem}.{lang.value}.png)", ""]
+    lines.pop()
     violations = [[_say(k, lang) for k in ("violations", "stations", "region", "share")]]
     violations += [[v.value, str(s), str(r), catalog.number(pct(s, observed), lang)] for v, (s, r) in seen]
     return Draft("\n".join(lines) + "\n", {"coverage.csv": coverage, "violations.csv": violations})
+
+
+def _forensics(f: ForensicsSummary | None, lang: Lang) -> list[str]:
+    if f is None:
+        return [_say("forensics_none", lang)]
+    limits: dict[str, float | str] = {"threshold": f.threshold_z, "min": f.min_stations}
+    out = [
+        _say(
+            "forensics_line",
+            lang,
+            time=f.computed_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            stations=f.stations,
+            tested=f.tested,
+            observed=f.observed,
+            expected=round(f.expected, 1),
+            z=round(f.z, 1),
+        )
+    ]
+    if f.flagged:
+        out += ["", _say("forensics_regions", lang, regions=", ".join(f.flagged), **limits)]
+    if f.too_few:
+        out += ["", _say("forensics_too_few", lang, regions=", ".join(f.too_few), **limits)]
+    return [*out, "", f"_{_say('forensics_caveat', lang, **limits)}_"]
 
 
 def _markdown_table(rows: list[list[str]]) -> list[str]:
@@ -118,4 +150,5 @@ async def make_statement(database_url: str, as_of: datetime, lang: Lang, out: Pa
         counts = await statement_counts(conn, as_of)
     finally:
         await conn.close()
-    return write(draft(counts, as_of, lang, load_checklists()), out, lang)
+    written = write(draft(counts, as_of, lang, load_checklists()), out, lang)
+    return written + write_charts(counts, lang, out)

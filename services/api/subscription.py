@@ -19,18 +19,24 @@ import strawberry
 from services.api.auth import Role
 from services.api.context import Info
 from services.api.errors import InvalidArgumentError
+from services.api.findings import FindingsFigures
+from services.api.findings_live import FindingsChannel, FindingsSubscription, LiveFindings
 from services.api.live.hub import AlertSubscription, ConflatedSubscription, Delivery
 from services.api.live.stream import stream
 from services.api.scoped_overview import combine
 from services.api.types.alert import Alert
 from services.api.types.enums import Severity
+from services.api.types.findings import FindingsUpdate, RegionFindings
 from services.api.types.overview import AlertCounts, Overview
 from services.api.types.region import Region, RegionStats
 from services.api.types.station import Station
 from services.api.types.updates import AlertEvent, OverviewUpdate, RegionUpdate, StationUpdate
 from services.common import events as ev
+from services.common.checklist_config import load_checklists
 
 MAX_IDS = 1000
+# A findings subscriber recounts a changed region from its stations: at most this often.
+FINDINGS_PACE_SECONDS = 0.5
 
 
 def _station_update(d: Delivery[ev.StationStats]) -> StationUpdate:
@@ -47,6 +53,12 @@ def _alert_event(d: Delivery[ev.Alert]) -> AlertEvent:
     alert = d.value
     return AlertEvent(
         seq=d.seq, revision=d.revision, transition=alert.transition, alert=Alert.from_event(alert)
+    )
+
+
+def _findings_update(d: Delivery[FindingsFigures]) -> FindingsUpdate:
+    return FindingsUpdate(
+        seq=d.seq, revision=d.revision, findings=RegionFindings.from_figures(d.value), figures=d.value
     )
 
 
@@ -156,3 +168,29 @@ class Subscription:
         async with aclosing(stream(info, "alertRaised", channel, subscribe, _alert_event)) as events:
             async for event in events:
                 yield event
+
+    @strawberry.subscription(
+        description=(
+            "Findings as they change (every role, like region figures): each changed region's, "
+            "then the national figures (a region-scoped key: its regions together) with regionId "
+            "null; every followed region first. `region:` follows one region (no national row)."
+        )
+    )
+    async def findings_updated(
+        self, info: Info, region: strawberry.ID | None = None
+    ) -> AsyncGenerator[FindingsUpdate, None]:
+        ctx = info.context
+        if region is not None:
+            ctx.require_region(str(region), "findingsUpdated")
+        one = None if region is None else str(region)
+        scope = ctx.principal.regions
+
+        def subscribe() -> FindingsSubscription:
+            live = LiveFindings(ctx.hub, load_checklists(), scope, one)
+            stations = ctx.hub.stations.subscribe(group=one, within=scope)
+            return FindingsSubscription(stations, live, FINDINGS_PACE_SECONDS)
+
+        channel = FindingsChannel(ctx.hub.stations)
+        async with aclosing(stream(info, "findingsUpdated", channel, subscribe, _findings_update)) as updates:
+            async for update in updates:
+                yield update

@@ -39,6 +39,9 @@ class DayOptions:
     # Region id -> when polls open there on its own clock (local_day.local_openings); others
     # open at `opening`.
     local_openings: dict[str, datetime] = field(default_factory=dict)
+    # Regions where every station's opening checklist fails (boxes not sealed) instead of the
+    # usual mix: a region-wide failure, for checklist_region (bench/findings_bench.py).
+    failing_regions: frozenset[str] = frozenset()
 
 
 class _Planner:
@@ -171,6 +174,8 @@ def plan_day(stations: list[Station], options: DayOptions) -> Day:
     for index, station in enumerate(stations):
         irregular = rng.random() < options.irregular_share
         injected = (kinds[index % len(kinds)],) if irregular else ()
+        if station.region_id in options.failing_regions:
+            injected = (Irregularity.CHECKLIST_FAILED,)
         planner = _Planner(options, station, random.Random(rng.getrandbits(64)))
         day.truth[station.id] = planner.plan(injected)
         day.reports.extend(planner.reports)

@@ -10,13 +10,17 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from PIL import Image
 
 from services.aggregator.domain.station_state import StationInfo
+from services.aggregator.forensics_sink import rows as forensics_rows
+from services.aggregator.forensics_sink import write_forensics
 from services.aggregator.sink import ReceivedReport, write_reports
 from services.api.statement import make_statement
-from services.common import codec
+from services.common import catalog, codec
 from services.common import events as ev
 from services.common.catalog import Lang
+from services.common.forensics.live import LiveForensics, StationProtocol
 from services.common.station_store import store_registry
 from services.simulator.model import DayOptions, plan_day
 from tests.support.factories import small_registry
@@ -53,13 +57,41 @@ async def test_the_statement_reproduces_the_simulated_days_coverage_and_violatio
     received = [ReceivedReport(r, 0, n, codec.encode_report(r)) for n, r in enumerate(reports)]
     await write_reports(db, received, infos)
     as_of = day.closing + timedelta(hours=4)
+    # The forensics the aggregator computes from the day's final protocols, an hour after closing.
+    live = LiveForensics()
+    regions = {s.id: s.region_id for s in registry.stations}
+    for r in day.reports:
+        if isinstance(r.body, ev.FinalProtocol):
+            p = r.body
+            protocol = StationProtocol(
+                regions[r.station_id],
+                p.registered_voters,
+                p.ballots_issued,
+                p.valid_ballots,
+                p.invalid_ballots,
+                p.votes,
+            )
+            live.upsert(r.station_id, protocol)
+    snapshot = live.evaluate()
+    nation = snapshot.scope("")
+    assert nation is not None
+    await write_forensics(db, forensics_rows(snapshot, day.closing + timedelta(hours=1), 4.0, 200))
 
     written = await make_statement(database_url, as_of, lang, tmp_path)
+    charts = [f"violations.{lang.value}.png", f"coverage.{lang.value}.png", f"turnout.{lang.value}.png"]
     assert [p.name for p in written] == [
         f"statement.{lang.value}.md",
         f"coverage.{lang.value}.csv",
         f"violations.{lang.value}.csv",
+        *charts,
     ]
+    for name in charts:
+        assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        with Image.open(tmp_path / name) as image:
+            image.verify()
+            assert image.format == "PNG"
+            assert image.size[0] > 400
+            assert image.size[1] > 100
 
     reporting = {r.station_id for r in day.reports}
     coverage = rows(tmp_path / f"coverage.{lang.value}.csv")
@@ -80,3 +112,56 @@ async def test_the_statement_reproduces_the_simulated_days_coverage_and_violatio
     assert str(len(reporting)) in text
     assert str(len(day.truth)) in text
     assert "{" not in text  # every placeholder filled
+    # The Markdown shows each chart, titled in its language.
+    for name, key in zip(charts, ("chart_violations", "chart_coverage", "chart_turnout"), strict=True):
+        assert f"![{catalog.text('statement', key, lang)}]({name})" in text
+    # The forensics summary: the aggregator's national figures, with the caveat.
+    assert catalog.text("statement", "forensics", lang) in text
+    figures: dict[str, float | str] = {
+        "time": (day.closing + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M"),
+        "stations": nation.stations,
+        "tested": nation.tested,
+        "observed": nation.either.observed,
+        "expected": round(nation.either.expected, 1),
+        "z": round(nation.either.z, 1),
+    }
+    assert nation.stations > 0
+    assert catalog.render(ev.AlertText("forensics_line", figures), lang, "statement") in text
+    assert (
+        catalog.render(ev.AlertText("forensics_caveat", {"threshold": 4.0, "min": 200}), lang, "statement")
+        in text
+    )
+
+
+async def test_the_statement_says_when_no_forensics_were_computed_by_then(
+    db: asyncpg.Connection, database_url: str, tmp_path: Path
+) -> None:
+    await store_registry(db, small_registry())
+    await make_statement(database_url, OPENING, Lang.EN, tmp_path)
+    text = (tmp_path / "statement.en.md").read_text(encoding="utf-8")
+    assert "No final protocols had been evaluated by then." in text
+    assert "proves fraud" not in text
+
+
+async def test_a_check_in_by_then_makes_a_station_observed(
+    db: asyncpg.Connection, database_url: str, tmp_path: Path
+) -> None:
+    registry = small_registry()
+    await store_registry(db, registry)
+    first, second = registry.stations[0], registry.stations[1]
+    for station, at in ((first, OPENING - timedelta(minutes=10)), (second, OPENING + timedelta(hours=2))):
+        monitor = f"m-{station.id}"
+        await db.execute(
+            "INSERT INTO monitors (id, display_name, token_hash) VALUES ($1, $1, $2)", monitor, f"h-{monitor}"
+        )
+        await db.execute(
+            "INSERT INTO monitor_stations (monitor_id, station_id) VALUES ($1, $2)", monitor, station.id
+        )
+        await db.execute(
+            "INSERT INTO monitor_checkins (monitor_id, at, channel) VALUES ($1, $2, 'sms')", monitor, at
+        )
+    await make_statement(database_url, OPENING, Lang.EN, tmp_path)
+    observed = {row[0]: int(row[2]) for row in rows(tmp_path / "coverage.en.csv")}
+    # The second monitor checked in after the statement's time: not yet observed.
+    assert sum(observed.values()) == 1
+    assert observed[first.region_id] == 1

@@ -14,6 +14,7 @@ import { chooseLocale, locale, t, type Locale } from "./strings";
 import type { StringKey } from "./strings/en";
 import { AlertsView } from "./views/Alerts";
 import { FindingsView } from "./views/Findings";
+import { ReadinessView } from "./views/Readiness";
 import { ForensicsView } from "./views/Forensics";
 import { OverviewView } from "./views/Overview";
 import { RegionsView } from "./views/Regions";
@@ -107,6 +108,7 @@ const NAV: { name: RouteName; label: StringKey; allowed: (c: Controller) => bool
   { name: "overview", label: "navOverview", allowed: () => true },
   { name: "regions", label: "navRegions", allowed: () => true },
   { name: "findings", label: "navFindings", allowed: () => true },
+  { name: "readiness", label: "navReadiness", allowed: () => true },
   { name: "stations", label: "navStations", allowed: (c) => c.canSeeStations },
   { name: "alerts", label: "navAlerts", allowed: (c) => c.canSeeStations },
   { name: "review", label: "navReview", allowed: (c) => c.canReview },
@@ -158,6 +160,8 @@ function Content({ ctl }: { ctl: Controller }) {
       return <RegionsView ctl={ctl} />;
     case "findings":
       return <FindingsView ctl={ctl} />;
+    case "readiness":
+      return <ReadinessView ctl={ctl} />;
     case "stations":
       return ctl.canSeeStations ? <StationsView ctl={ctl} params={route.params} /> : <OverviewView ctl={ctl} />;
     case "station":

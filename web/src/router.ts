@@ -1,5 +1,14 @@
-/** Hash routes: #/overview, #/regions, #/findings, #/stations?region=AKM, #/station/AKM-0001, #/alerts, #/review, #/forensics. */
-export type RouteName = "overview" | "regions" | "findings" | "stations" | "station" | "alerts" | "review" | "forensics";
+/** Hash routes: #/overview, #/regions, #/findings, #/readiness, #/stations?region=AKM, #/station/AKM-0001, #/alerts, #/review, #/forensics. */
+export type RouteName =
+  | "overview"
+  | "regions"
+  | "findings"
+  | "readiness"
+  | "stations"
+  | "station"
+  | "alerts"
+  | "review"
+  | "forensics";
 
 export interface Route {
   name: RouteName;
@@ -7,7 +16,7 @@ export interface Route {
   params: URLSearchParams;
 }
 
-const NAMES: RouteName[] = ["overview", "regions", "findings", "stations", "station", "alerts", "review", "forensics"];
+const NAMES: RouteName[] = ["overview", "regions", "findings", "readiness", "stations", "station", "alerts", "review", "forensics"];
 
 export function parseRoute(hash: string): Route {
   const raw = hash.replace(/^#\/?/, "");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RegionFindings } from "../src/api/types";
-import { cell, columns, groups, level } from "../src/findings/matrix";
+import { applyUpdate, cell, columns, groups, level } from "../src/findings/matrix";
 
 const REGION: RegionFindings = {
   regionId: "AKM",
@@ -46,5 +46,16 @@ describe("findings matrix", () => {
 
   it("colours one station at all apart from none, then by share", () => {
     expect([level(0, 0), level(1, 0.001), level(1, 0.05), level(5, 0.15), level(9, 0.3), level(9, 1)]).toEqual([0, 1, 2, 3, 4, 4]);
+  });
+
+  it("applies a live row: the national one, a known region's, or a new region's", () => {
+    const before = { national: { ...REGION, regionId: null }, regions: [REGION] };
+    const moved = { ...REGION, stationsObserved: 9 };
+    const national = { ...REGION, regionId: null, stationsObserved: 20 };
+    const other = { ...REGION, regionId: "ALA" };
+    const after = [moved, national, other].reduce(applyUpdate, before);
+    expect(after.national.stationsObserved).toBe(20);
+    expect(after.regions.map((r) => [r.regionId, r.stationsObserved])).toEqual([["AKM", 9], ["ALA", 8]]);
+    expect(before.regions[0].stationsObserved).toBe(8);
   });
 });

@@ -224,6 +224,8 @@ class RegionBook:
         rule = self.cfg.monitor_absent
         if not rule.enabled or info is None or not info.monitored:
             return {}
+        if info.checked_in:
+            return {MONITOR_ABSENT: None}  # the monitor said they are at the station
         if not self.voting_seen or not absence_due(now, opened, rule):
             return {}
         return {MONITOR_ABSENT: monitor_absent(stats, rule)}

@@ -34,6 +34,7 @@ class StationInfo:
     registered_voters: int
     timezone: str | None = None  # its region's IANA zone; None: the rules' polls zone
     monitored: bool = False  # a monitor is assigned to it (monitor_absent watches it)
+    checked_in: bool = False  # an assigned monitor replied OK at the station: present, observed
 
 
 UNKNOWN_REGION = "unknown"

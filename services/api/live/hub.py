@@ -148,6 +148,11 @@ class StatsChannel(Generic[V]):
         found = self._latest.get(key)
         return None if found is None else found[1]
 
+    def values(self, group: str | None = None) -> list[V]:
+        """The latest values, of one group (region) or of every key."""
+        keys = self._latest if group is None else self._group_keys.get(group, ())
+        return [found[1] for k in keys if (found := self._latest.get(k)) is not None]
+
     def publish(self, value: V) -> int:
         """Stores `value` as its key's latest and offers it; returns the subscribers reached."""
         key, group = self._key_of(value), self._group_of(value)

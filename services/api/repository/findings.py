@@ -1,6 +1,7 @@
 """The station-level counts behind the findings, per region: stations in the registry, stations
-observed (their monitor reported anything), stations reporting each violation type (and by two
-monitors or more), and stations answering each checklist question, and answering no."""
+observed (their monitor reported anything, or an assigned monitor checked in there), stations
+reporting each violation type (and by two monitors or more), and stations answering each
+checklist question, and answering no."""
 
 from __future__ import annotations
 
@@ -20,6 +21,10 @@ class RegionCounts:
 
 
 _SCOPE = "($1::text[] IS NULL OR region_id = ANY($1::text[]))"
+# An assigned, active monitor replied OK at the station (services/ingest/checkin.py).
+CHECKED_IN = """EXISTS (SELECT 1 FROM monitor_stations ms JOIN monitors m ON m.id = ms.monitor_id
+                  JOIN monitor_checkins c ON c.monitor_id = ms.monitor_id
+                  WHERE ms.station_id = s.id AND m.revoked_at IS NULL)"""
 
 
 async def region_counts(pool: asyncpg.Pool, regions: list[str] | None) -> dict[str, RegionCounts]:
@@ -35,8 +40,10 @@ async def region_counts(pool: asyncpg.Pool, regions: list[str] | None) -> dict[s
         ):
             of(r["region_id"]).stations = r["n"]
         for r in await conn.fetch(
-            f"""SELECT region_id, count(*) AS n FROM station_stats
-                WHERE reports_processed > 0 AND {_SCOPE} GROUP BY 1""",
+            f"""SELECT s.region_id, count(*) AS n
+                FROM stations s LEFT JOIN station_stats st ON st.station_id = s.id
+                WHERE (coalesce(st.reports_processed, 0) > 0 OR {CHECKED_IN})
+                  AND ($1::text[] IS NULL OR s.region_id = ANY($1::text[])) GROUP BY 1""",
             regions,
         ):
             of(r["region_id"]).observed = r["n"]

@@ -95,3 +95,20 @@ class RegionFindings:
 class Findings:
     national: RegionFindings
     regions: list[RegionFindings]
+
+
+@strawberry.type(description="A region's findings (regionId null: the national figures) as they change.")
+class FindingsUpdate:
+    seq: int = strawberry.field(
+        description="Per subscription, 1, 2, 3, ... with no gaps: a gap means a missed message."
+    )
+    revision: int = strawberry.field(
+        description="The newest station revision counted (hub-wide, increasing)."
+    )
+    findings: RegionFindings
+    figures: strawberry.Private[domain.FindingsFigures]
+
+    def share_key(self) -> tuple[object, ...]:
+        """Identifies the event for shared execution and frames (with the plan's role and
+        scope): the figures themselves, as subscribers count them alike."""
+        return ("findings", self.revision, self.figures)

@@ -32,6 +32,7 @@ VIEWS = {
     "alerts": ("#/alerts", '[data-testid="alert-feed"] [data-rule="protocol_inconsistent"]'),
     "forensics": ("#/forensics", '[data-testid="fx-verdict"]'),
     "findings": ("#/findings", '[data-testid="findings-table"] tr[data-region="ALA"]'),
+    "readiness": ("#/readiness", '[data-testid="readiness-table"] tr[data-region="ALA"]'),
 }
 # Latin words right in every language: the product, the switcher's language names, key names.
 ALLOWED = {"pollwatch", "English", "API", "Shift", "Home", "End"}

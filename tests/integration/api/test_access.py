@@ -29,8 +29,8 @@ FIELDS: list[tuple[str, str]] = [
     ("{ reports { nodes { id body } } }", "analyst"),
     ("{ reports { nodes { monitorId monitor { id active } } } }", "analyst"),
     ("{ reports { nodes { monitor { displayName } } } }", "coordinator"),
-    ('mutation { acknowledgeAlert(id: "A1") { id } }', "admin"),
-    ('mutation { resolveAlert(id: "A2") { id } }', "admin"),
+    ('mutation { acknowledgeAlert(id: "A1") { id } }', "coordinator"),
+    ('mutation { resolveAlert(id: "A2") { id } }', "coordinator"),
 ]
 
 
@@ -126,3 +126,39 @@ async def test_token_flood_is_refused(api: Api, keys: dict[str, str]) -> None:
     body = await gql(api.url, flood, keys["public"])
     assert body["data"] is None
     assert "more than 2000 tokens" in body["errors"][0]["message"]
+
+
+async def alert_actions(api: Api, key: str, station: str, alert_id: str) -> tuple[str, list[dict[str, str]]]:
+    query = "query($s: ID) { alerts(station: $s) { nodes { id state actions { action org note } } } }"
+    body = await gql(api.url, query, key, {"s": station})
+    found = next(a for a in body["data"]["alerts"]["nodes"] if a["id"] == alert_id)
+    return found["state"], found["actions"]
+
+
+async def test_a_region_scoped_coordinator_decides_alerts_of_its_regions_only(
+    api: Api, keys: dict[str, str]
+) -> None:
+    """A1 is in R1, A3 in R2: the R2 coordinator resolves A3 with a note and may not touch A1."""
+    for mutation in ("acknowledgeAlert", "resolveAlert"):
+        body = await gql(
+            api.url,
+            f'mutation {{ {mutation}(id: "A1", note: "seen") {{ id state }} }}',
+            keys["coordinator_r2"],
+        )
+        assert error_codes(body) == ["FORBIDDEN"], body
+        assert "outside this key's regions" in body["errors"][0]["message"]
+    assert (await alert_actions(api, keys["admin"], "S1", "A1")) == ("OPEN", [])
+
+    body = await gql(
+        api.url,
+        'mutation { resolveAlert(id: "A3", note: "checked on site") { id state } }',
+        keys["coordinator_r2"],
+    )
+    assert body.get("data", {}).get("resolveAlert") == {"id": "A3", "state": "RESOLVED"}, body
+    assert (await alert_actions(api, keys["admin"], "S4", "A3")) == (
+        "RESOLVED",
+        [{"action": "resolve", "org": "org-coordinator_r2", "note": "checked on site"}],
+    )
+    # An alert that does not exist is NOT_FOUND for a scoped key too, not a leak of its region.
+    body = await gql(api.url, 'mutation { acknowledgeAlert(id: "nope") { id } }', keys["coordinator_r2"])
+    assert error_codes(body) == ["NOT_FOUND"], body

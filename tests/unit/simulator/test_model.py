@@ -172,3 +172,21 @@ def test_a_barred_monitor_sends_nothing_and_a_failed_checklist_is_an_unsealed_bo
         ]
         sealed = Irregularity.CHECKLIST_FAILED not in t.irregularities
         assert [c.answers["ballot_boxes_sealed"] for c in opening] == [sealed]
+
+
+def test_a_failing_region_fails_every_opening_checklist_and_only_there() -> None:
+    stations = list(demo_registry().stations[:200])
+    region = stations[0].region_id
+    opening = datetime(2024, 3, 1, 7, 0, tzinfo=timezone(timedelta(hours=5)))
+    day = plan_day(
+        stations, DayOptions(opening, "fr", seed=3, irregular_share=0.0, failing_regions=frozenset({region}))
+    )
+    sealed = {
+        r.station_id: r.body.answers["ballot_boxes_sealed"]
+        for r in day.reports
+        if isinstance(r.body, ev.Checklist) and r.body.phase is ev.ChecklistPhase.OPENING
+    }
+    assert {s for s, ok in sealed.items() if not ok} == {s.id for s in stations if s.region_id == region}
+    assert {t.irregularities for t in day.truth.values() if t.region_id == region} == {
+        (Irregularity.CHECKLIST_FAILED,)
+    }

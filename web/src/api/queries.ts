@@ -99,7 +99,14 @@ export const FINDINGS = `query Findings {
 }`;
 
 export const FINDINGS_CHECKLIST = `query FindingsChecklist {
-  findings { regions { regionId checklist { phase question stationsAnsweredNo shareNo } } }
+  findings { regions { regionId checklist { phase question stationsAnswered stationsAnsweredNo shareNo } } }
+}`;
+
+/** Findings as they change: each changed region's row, then the national one (regionId null). */
+export const FINDINGS_LIVE = `subscription FindingsLive {
+  findingsUpdated { seq findings { regionId stationsTotal stationsObserved observedShare
+    violations { violation stationsReported stationsCorroborated share }
+    checklist { phase question critical stationsAnswered stationsAnsweredNo shareNo } } }
 }`;
 
 const REVIEW_ITEM = `kind id regionId stationId type at priority state decidedBy note claimedBy

@@ -173,7 +173,7 @@ export interface FindingsRow {
   stationsTotal: number;
   stationsObserved: number;
   violations: Pick<ViolationFinding, "violation" | "stationsReported" | "share">[];
-  checklist: Pick<ChecklistFinding, "phase" | "question" | "stationsAnsweredNo" | "shareNo">[];
+  checklist: Pick<ChecklistFinding, "phase" | "question" | "stationsAnswered" | "stationsAnsweredNo" | "shareNo">[];
 }
 
 export interface Findings {

@@ -2,7 +2,7 @@
  * The findings matrix (pure): regions × violation types and checklist questions, each cell the share
  * of the region's observed stations concerned, a colour level, and the stations filter behind it.
  */
-import type { FindingsRow, RegionFindings } from "../api/types";
+import type { Findings, FindingsRow, RegionFindings } from "../api/types";
 
 export type Column =
   | { kind: "violation"; code: string }
@@ -65,4 +65,13 @@ export function cell(row: FindingsRow, col: Column): Cell {
   const stations = q?.stationsAnsweredNo ?? 0;
   const share = q?.shareNo ?? 0;
   return { stations, share, level: level(stations, share), filter: { no: key } };
+}
+
+/** The findings with one live update applied: regionId null replaces the national row, else the region's. */
+export function applyUpdate(f: Findings, row: RegionFindings): Findings {
+  if (row.regionId === null) return { ...f, national: row };
+  const regions = f.regions.some((r) => r.regionId === row.regionId)
+    ? f.regions.map((r) => (r.regionId === row.regionId ? row : r))
+    : [...f.regions, row];
+  return { ...f, regions };
 }

@@ -65,8 +65,9 @@ export class Controller {
     return roleIncludes(this.role, "partner");
   }
 
+  /** Coordinators decide alerts (a region-scoped key: the API refuses other regions' alerts). */
   get canActOnAlerts(): boolean {
-    return roleIncludes(this.role, "admin");
+    return roleIncludes(this.role, "coordinator");
   }
 
   /** Coordinators and admins work the review queue (docs/desk.md). */

@@ -35,6 +35,14 @@ export const en = {
   findingsCritical: "A no opens an alert",
   findingsLegend:
     "Each cell: the share of the observed stations where the violation was reported, or whose latest checklist answered no, and how many. Stations, not reports: repeated reports from a station count once.",
+  navReadiness: "Readiness",
+  readinessTitle: "Readiness on the eve of the election",
+  readinessSummary: "{ready} of {total} stations reported ready, {notReady} not ready, {notReported} not reported yet.",
+  readinessReady: "Ready",
+  readinessNotReady: "Not ready",
+  readinessNotReported: "Not reported",
+  readinessLegend:
+    "From each station's latest readiness checklist: ready or not as its monitor answered; not reported while no readiness checklist came in. The other columns count stations answering no.",
   stationsBehindFinding: "Only the stations counted in: {what}",
   showAllStations: "Show all",
   mainNavigation: "Main navigation",

@@ -1,8 +1,8 @@
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { gql } from "../api/graphql";
-import { FINDINGS, FINDINGS_CHECKLIST } from "../api/queries";
-import type { Findings, FindingsRow } from "../api/types";
-import { cell, columns, groups, questionKey, type Column } from "../findings/matrix";
+import { FINDINGS, FINDINGS_CHECKLIST, FINDINGS_LIVE } from "../api/queries";
+import type { Findings, FindingsRow, RegionFindings } from "../api/types";
+import { applyUpdate, cell, columns, groups, questionKey, type Column } from "../findings/matrix";
 import { int, pct } from "../format";
 import { href } from "../router";
 import { coalesce, type Controller } from "../state/controller";
@@ -10,40 +10,46 @@ import { useStore } from "../state/hooks";
 import { t } from "../strings";
 import { catalogText } from "../strings/catalog";
 
-// Findings come from the station figures, which no subscription carries to every role: they are
-// re-read whenever the live figures move, at most every REREAD_MS, and every POLL_MS regardless
-// (a non-critical "no" changes no region figure).
-const REREAD_MS = 2000;
-const POLL_MS = 15000;
-
-function useFindings(ctl: Controller): { findings: Findings | null; failed: string | null } {
-  const version = useStore(ctl.store);
+// The snapshot is read once, then the findingsUpdated subscription replaces a row whenever its
+// region's stations change; after a gap or a reconnect the snapshot is read again.
+export function useFindings(ctl: Controller): { findings: Findings | null; failed: string | null } {
   const [findings, setFindings] = useState<Findings | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
-  const reread = useMemo(
-    () =>
-      coalesce(async () => {
-        try {
-          const [{ data }, questions] = await Promise.all([
-            gql<{ findings: { national: Findings["national"]; regions: Omit<FindingsRow, "checklist">[] } }>(ctl.key, FINDINGS),
-            gql<{ findings: { regions: Pick<FindingsRow, "regionId" | "checklist">[] } }>(ctl.key, FINDINGS_CHECKLIST),
-          ]);
-          const checklists = new Map(questions.data.findings.regions.map((r) => [r.regionId, r.checklist]));
-          const regions = data.findings.regions.map((r) => ({ ...r, checklist: checklists.get(r.regionId) ?? [] }));
-          setFindings({ national: data.findings.national, regions });
-          setFailed(null);
-        } catch (e) {
-          setFailed(String(e));
-        }
-        await new Promise((done) => setTimeout(done, REREAD_MS));
-      }),
-    [ctl],
-  );
-  useEffect(() => reread(), [version]);
   useEffect(() => {
-    const id = setInterval(reread, POLL_MS);
-    return () => clearInterval(id);
-  }, [reread]);
+    let closed = false;
+    // The hub's rows (its current state comes first on subscribing) are at least as new as the
+    // database's snapshot, so the latest row per region is applied over every snapshot.
+    const live = new Map<string, RegionFindings>();
+    const reread = coalesce(async () => {
+      try {
+        const [{ data }, questions] = await Promise.all([
+          gql<{ findings: { national: Findings["national"]; regions: Omit<FindingsRow, "checklist">[] } }>(ctl.key, FINDINGS),
+          gql<{ findings: { regions: Pick<FindingsRow, "regionId" | "checklist">[] } }>(ctl.key, FINDINGS_CHECKLIST),
+        ]);
+        const checklists = new Map(questions.data.findings.regions.map((r) => [r.regionId, r.checklist]));
+        const regions = data.findings.regions.map((r) => ({ ...r, checklist: checklists.get(r.regionId) ?? [] }));
+        if (closed) return;
+        setFindings([...live.values()].reduce(applyUpdate, { national: data.findings.national, regions }));
+        setFailed(null);
+      } catch (e) {
+        if (!closed) setFailed(String(e));
+      }
+    });
+    reread();
+    const stop = ctl.live.subscribe<{ findings: RegionFindings }>({
+      query: FINDINGS_LIVE,
+      select: (d) => d.findingsUpdated as { seq: number; findings: RegionFindings },
+      onValue: (v) => {
+        live.set(v.findings.regionId ?? "", v.findings);
+        setFindings((f) => (f ? applyUpdate(f, v.findings) : f));
+      },
+      resync: reread,
+    });
+    return () => {
+      closed = true;
+      stop();
+    };
+  }, [ctl]);
   return { findings, failed };
 }
 
@@ -56,6 +62,7 @@ function columnLabel(c: Column): string {
 }
 
 export function FindingsView({ ctl }: { ctl: Controller }) {
+  useStore(ctl.store); // region names
   const { findings, failed } = useFindings(ctl);
   if (!findings) return <p class="muted pad">{failed ? t("error", { msg: failed }) : t("loading")}</p>;
   const nation = findings.national;
