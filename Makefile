@@ -70,7 +70,7 @@ up: setup
 	infra/postgres.sh start
 	$(BIN)/pollwatch migrate
 	$(BIN)/pollwatch topics create
-	$(BIN)/pollwatch stations load services/common/data/demo_stations.csv
+	$(BIN)/pollwatch stations load services/common/registry/data/demo_stations.csv
 	infra/services.sh start
 	@key=$$(infra/demo.sh key); \
 	if [ "$(SIMULATE)" = 1 ]; then infra/demo.sh simulate; fi; \
@@ -143,9 +143,9 @@ bench: setup
 # from deploy/prometheus/rules.yaml (deploy/k8s/base),
 # then render both overlays and validate them offline (tests/integration/deploy runs the same).
 k8s-generate: $(STAMP)
-	$(BIN)/python -m services.common.k8s_topics > deploy/k8s/base/kafka/topics.yaml
-	$(BIN)/python -m services.aggregator.k8s_rules deploy/k8s/base/aggregator/rules
-	$(BIN)/python -m services.common.k8s_prometheus_rule > deploy/k8s/base/monitoring/prometheusrule.yaml
+	$(BIN)/python -m deploy.tools.k8s_topics > deploy/k8s/base/kafka/topics.yaml
+	$(BIN)/python -m deploy.tools.k8s_rules deploy/k8s/base/aggregator/rules
+	$(BIN)/python -m deploy.tools.k8s_prometheus_rule > deploy/k8s/base/monitoring/prometheusrule.yaml
 
 k8s-validate: $(STAMP)
 	infra/validate_k8s.sh

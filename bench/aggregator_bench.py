@@ -29,16 +29,16 @@ import httpx
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.support import fresh_settings, metric_sum
-from services.aggregator.domain.rules import load_rules
+from services.aggregator.domain.rule_config import load_rules
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
 from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.state_codec import encode_state
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
 from tests.support.processes import free_port, service_env
 
 THROUGHPUT_REPORTS = 60_000

@@ -35,9 +35,9 @@ from aiokafka import AIOKafkaProducer
 from bench.support import api_process, fresh_settings, load_stations
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 
 STATIONS = int(os.environ.get("PW_BENCH_API_STATIONS", "100000"))
 SUBSCRIBERS = int(os.environ.get("PW_BENCH_API_SUBSCRIBERS", "5000"))

@@ -27,7 +27,7 @@ from services.api.auth import generate_key, hash_secret
 from services.api.query_cost import operation_cost
 from services.api.repository import keys as key_sql
 from services.api.schema import build_schema
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 
 STATIONS = int(os.environ.get("PW_BENCH_NEIGHBOUR_STATIONS", "5000"))
 SECONDS = float(os.environ.get("PW_BENCH_NEIGHBOUR_SECONDS", "10"))

@@ -25,9 +25,9 @@ from aiokafka import AIOKafkaProducer
 from bench.support import fresh_settings
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 
 STATIONS = 2000
 REGIONS = 17

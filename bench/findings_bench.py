@@ -24,10 +24,10 @@ import asyncpg
 import orjson
 
 from bench.support import fresh_settings
-from services.common import events as ev
 from services.common.checklist_config import ChecklistConfig, load_checklists
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from services.simulator.model import DayOptions, plan_day
 from services.simulator.scenario import Day, Irregularity
 from tests.integration.aggregator.harness import aggregator, produce, settled

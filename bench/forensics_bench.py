@@ -11,12 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
-from services.common.forensics.analysis import analyse
-from services.common.forensics.datasets import load
-from services.common.forensics.incremental import ForensicsAccumulator
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.forensics.protocols import Protocols
-from services.common.forensics.region_screen import ScreenStatus
+from services.forensics.analysis import analyse
+from services.forensics.datasets import load
+from services.forensics.incremental import ForensicsAccumulator
+from services.forensics.live import LiveForensics, StationProtocol
+from services.forensics.protocols import Protocols
+from services.forensics.region_screen import ScreenStatus
 
 # ../shared/data beside the checkout: /work/main and /work/wt/<branch> alike.
 DATA = (

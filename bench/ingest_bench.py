@@ -43,11 +43,11 @@ from aiokafka import AIOKafkaProducer
 
 from bench import support
 from bench.support import fresh_settings
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
 from services.ingest.monitors import add_monitor
 
 BATCH = 1000

@@ -19,9 +19,9 @@ import asyncpg
 import httpx
 
 from bench.support import fresh_settings
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.ingest.monitors import add_monitor
 
 PROFILES: dict[str, dict[str, int] | None] = {

@@ -31,9 +31,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bench.support import fresh_settings, raw_topic
-from services.common import codec, topics
+from services.common.contracts import codec, topics
+from services.common.infra.settings import SharedSettings
 from services.common.notify import subscriptions as subs
-from services.common.settings import SharedSettings
 from services.messenger.notify.signature import sign, verify
 from tests.support.alerts import alert
 from tests.support.asgi_server import serving

@@ -11,10 +11,10 @@ import time
 import asyncpg
 
 from bench.support import fresh_settings
-from services.common.demo_monitors import demo_monitors, to_csv
-from services.common.demo_registry import demo_registry
 from services.common.monitors.onboarding import import_roster
-from services.common.station_store import store_registry
+from services.common.registry.demo_monitors import demo_monitors, to_csv
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
 
 TARGET_SECONDS = 10.0
 

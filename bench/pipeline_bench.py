@@ -24,11 +24,11 @@ import websockets
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 
 from bench.support import fresh_settings, pipeline, raw_topic
-from services.aggregator.domain.rules import load_rules
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.aggregator.domain.rule_config import load_rules
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.model import DayOptions, plan_day
 from services.simulator.provision import Credentials, provision_monitors, provision_region_monitors

@@ -31,11 +31,11 @@ from aiokafka import AIOKafkaProducer
 
 from bench.support import fresh_settings, metric_sum, pipeline, raw_topic
 from services.aggregator.domain.protocol_check import problems
-from services.aggregator.domain.rules import load_rules, profile_file
-from services.common import codec
-from services.common import events as ev
-from services.common.forensics.datasets import load
-from services.common.settings import SharedSettings
+from services.aggregator.domain.rule_config import load_rules, profile_file
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.forensics.datasets import load
 from services.simulator.batch_sender import MAX_BATCH
 from services.simulator.elections import election_for
 from services.simulator.replay_model import replayed_stations

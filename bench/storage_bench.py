@@ -35,12 +35,12 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 
 from bench import storage_probes
 from bench.support import fresh_settings
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Registry
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Registry
 from services.ingest.dedup_store import DedupStore
 from services.ingest.metrics import IngestMetrics
 from services.simulator.model import DayOptions, plan_day

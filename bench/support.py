@@ -19,10 +19,10 @@ import httpx
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pydantic import SecretStr
 
-from services.common import topics
-from services.common.kafka_admin import ensure_topics
-from services.common.migrate import apply_migrations
-from services.common.settings import SharedSettings
+from services.common.contracts import topics
+from services.common.infra.kafka_admin import ensure_topics
+from services.common.infra.migrate import apply_migrations
+from services.common.infra.settings import SharedSettings
 from tests.support.processes import Service, run_all
 
 ROOT = Path(__file__).resolve().parents[1]

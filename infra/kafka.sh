@@ -36,7 +36,7 @@ inter.broker.listener.name=PLAINTEXT
 listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
 log.dirs=$dir/data
 num.partitions=1
-# pollwatch creates every topic itself (services/common/topics.py).
+# pollwatch creates every topic itself (services/common/contracts/topics.py).
 auto.create.topics.enable=false
 offsets.topic.replication.factor=1
 offsets.topic.num.partitions=6

@@ -12,8 +12,8 @@ import typer
 
 from services.api.cli import keys_app
 from services.api.export_cli import export
-from services.common.errors import PollwatchError
-from services.common.settings import SharedSettings, load
+from services.common.infra.errors import PollwatchError
+from services.common.infra.settings import SharedSettings, load
 from services.ingest.cli import monitors_app
 
 app = typer.Typer(help="pollwatch: real-time backend for election-monitoring networks.", no_args_is_help=True)
@@ -82,7 +82,7 @@ def _shared() -> SharedSettings:
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations."""
-    from services.common.migrate import apply_migrations
+    from services.common.infra.migrate import apply_migrations
 
     applied = apply_migrations(_shared().database_url.get_secret_value())
     typer.echo(f"applied {len(applied)} migration(s): {', '.join(applied) or 'none pending'}")
@@ -91,7 +91,7 @@ def migrate() -> None:
 @topics_app.command("create")
 def topics_create() -> None:
     """Create every topic of the registry that does not exist yet."""
-    from services.common.kafka_admin import ensure_topics
+    from services.common.infra.kafka_admin import ensure_topics
 
     shared = _shared()
     created = asyncio.run(ensure_topics(shared.kafka_bootstrap, shared.topic_namespace))
@@ -101,7 +101,7 @@ def topics_create() -> None:
 @topics_app.command("list")
 def topics_list() -> None:
     """Print the topic registry."""
-    from services.common.topics import ALL
+    from services.common.contracts.topics import ALL
 
     for t in ALL:
         policy = "compacted" if t.compacted else "delete"
@@ -111,9 +111,9 @@ def topics_list() -> None:
 @stations_app.command("load")
 def stations_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False)]) -> None:
     """Load a station registry CSV into PostgreSQL (all or nothing)."""
-    from services.common.db import run_with_connection
-    from services.common.station_store import store_registry
-    from services.common.stations import parse_registry
+    from services.common.infra.db import run_with_connection
+    from services.common.registry.station_store import store_registry
+    from services.common.registry.stations import parse_registry
 
     registry = parse_registry(file.read_text(encoding="utf-8"))
     count = run_with_connection(lambda conn: store_registry(conn, registry))
@@ -123,8 +123,8 @@ def stations_load(file: Annotated[Path, typer.Argument(exists=True, dir_okay=Fal
 @stations_app.command("demo")
 def stations_demo(out: Annotated[Path | None, typer.Option(help="write here, not to stdout")] = None) -> None:
     """Write the deterministic demo registry (~2,000 stations) as CSV."""
-    from services.common.demo_registry import demo_registry
-    from services.common.stations import to_csv
+    from services.common.registry.demo_registry import demo_registry
+    from services.common.registry.stations import to_csv
 
     text = to_csv(demo_registry())
     if out is None:
@@ -155,9 +155,9 @@ def statement(
 
 def _register_tools() -> None:
     from services.common.broadcasts_cli import messages_app
-    from services.common.forensics.cli import app as forensics_app
     from services.common.monitors.cli import register as register_monitor_tools
     from services.common.notify.cli import alerts_app
+    from services.forensics.cli import app as forensics_app
     from services.simulator.cli import simulate
     from services.simulator.replay_cli import replay
 

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import settings
 from pydantic import SecretStr
 
-from services.common.kafka_admin import ensure_topics
-from services.common.settings import SharedSettings
+from services.common.infra.kafka_admin import ensure_topics
+from services.common.infra.settings import SharedSettings
 from tests.support.infra import (
     Infra,
     create_database,

@@ -4,9 +4,9 @@ from services import patches
 from services.aggregator.app import create_app
 from services.aggregator.settings import AggregatorSettings
 from services.aggregator.worker import Worker
-from services.common import log
-from services.common.gc_freeze import settle
-from services.common.settings import load
+from services.common.infra import log
+from services.common.infra.gc_freeze import settle
+from services.common.infra.settings import load
 from services.patches.settings import PatchSettings
 
 

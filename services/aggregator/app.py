@@ -15,7 +15,7 @@ from mode import CrashingSupervisor
 from prometheus_client import generate_latest
 
 from services.aggregator import faust_tuning, metrics, station_ports
-from services.aggregator.domain.rules import load_rules
+from services.aggregator.domain.rule_config import load_rules
 from services.aggregator.forensics_agent import register_forensics
 from services.aggregator.progress import Progress
 from services.aggregator.region_agent import RegionAgent
@@ -25,11 +25,11 @@ from services.aggregator.settings import AggregatorSettings
 from services.aggregator.sink_agents import figures_sinks
 from services.aggregator.station_agent import StationAgent
 from services.aggregator.verification_agent import VerificationAgent
-from services.common import topics
-from services.common.db import create_pool, database_reachable
-from services.common.gc_freeze import FreezePolicy
-from services.common.kafka_admin import broker_reachable
-from services.common.registry_events import reload_on_change
+from services.common.contracts import topics
+from services.common.infra.db import create_pool, database_reachable
+from services.common.infra.gc_freeze import FreezePolicy
+from services.common.infra.kafka_admin import broker_reachable
+from services.common.registry.registry_events import reload_on_change
 from services.patches import faust as faust_patch
 
 log = logging.getLogger(__name__)

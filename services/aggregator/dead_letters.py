@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from services.aggregator import metrics
 from services.aggregator.runtime import Runtime
-from services.common import codec, topics
-from services.common import events as ev
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
 
 log = logging.getLogger(__name__)
 # Partition and offset of a dead letter that was not read from a topic.

@@ -38,11 +38,11 @@ from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_settings import ForensicsSettings
 from services.aggregator.pg_writes import write_with_retry
 from services.aggregator.runtime import Runtime
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.errors import DecodeError
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.settings import load
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
+from services.common.infra.settings import load
+from services.forensics.live import LiveForensics, StationProtocol
 
 log = logging.getLogger(__name__)
 TICK = b""

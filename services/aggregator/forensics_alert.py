@@ -17,10 +17,11 @@ from typing import Any
 
 import orjson
 
-from services.common import catalog, codec
-from services.common.events import Alert, AlertState, AlertText, AlertTransition, Severity
-from services.common.forensics.live_figures import ScopeFigures
-from services.common.forensics.region_screen import MIN_TESTED, Z_THRESHOLD, ScreenStatus
+from services.common import catalog
+from services.common.contracts import codec
+from services.common.contracts.events import Alert, AlertState, AlertText, AlertTransition, Severity
+from services.forensics.live_figures import ScopeFigures
+from services.forensics.region_screen import MIN_TESTED, Z_THRESHOLD, ScreenStatus
 
 RULE = "integer_excess"
 

@@ -9,8 +9,8 @@ from typing import Any
 import orjson
 
 from services.aggregator.sink import Conn
-from services.common.forensics.live_figures import IntegerTest, LiveSnapshot, ScopeFigures
-from services.common.forensics.region_screen import ScreenStatus
+from services.forensics.live_figures import IntegerTest, LiveSnapshot, ScopeFigures
+from services.forensics.region_screen import ScreenStatus
 
 METHOD = (
     "integer percentages (Kobak, Shpilkin & Pshenichnikov 2016 filters); null: exact per-station "

@@ -9,8 +9,8 @@ from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from services.aggregator.domain import region_rules, station_rules
 from services.aggregator.memory_metrics import MemoryCollector
-from services.common import events as ev
-from services.common.pool_metrics import register_pool_metrics
+from services.common.contracts import events as ev
+from services.common.infra.pool_metrics import register_pool_metrics
 
 _LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800, 3600)
 

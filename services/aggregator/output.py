@@ -32,7 +32,7 @@ from faust.types import TP
 from services import patches
 from services.aggregator.event_context import within
 from services.aggregator.slices import SLICE
-from services.common.key_partition import partition_for
+from services.common.contracts.key_partition import partition_for
 from services.patches import faust as faust_patch
 
 log = logging.getLogger(__name__)

@@ -27,7 +27,7 @@ import asyncpg
 
 from services.aggregator import metrics, sink
 from services.aggregator.runtime import Runtime
-from services.common.db import QUERY_ERRORS, connection_failed
+from services.common.infra.db import QUERY_ERRORS, connection_failed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

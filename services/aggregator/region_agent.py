@@ -31,9 +31,9 @@ from services.aggregator.pg_writes import with_retry, write_with_retry
 from services.aggregator.runtime import Runtime
 from services.aggregator.slices import sliced
 from services.aggregator.state_codec import decode_book, encode_book
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 
 log = logging.getLogger(__name__)
 

@@ -12,9 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from services.aggregator.domain.station_rules import pct
-from services.common import events as ev
-from services.common.db import Conn
-from services.common.errors import DecodeError
+from services.common.contracts import events as ev
+from services.common.infra.db import Conn
+from services.common.infra.errors import DecodeError
 
 # A station's reports in the order the station agent applied them (its partition's offsets).
 _COUNTING = """

@@ -8,11 +8,11 @@ from typing import Any
 
 import asyncpg
 
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.settings import AggregatorSettings
 from services.aggregator.sink_stalls import Stalls
-from services.common import topics
+from services.common.contracts import topics
 
 
 @dataclass

@@ -7,8 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.aggregator.domain.rules import DEFAULT_PROFILE, RULES_DIR, profile_file
-from services.common.settings import SharedSettings
+from services.aggregator.domain.rule_config import DEFAULT_PROFILE, RULES_DIR, profile_file
+from services.common.infra.settings import SharedSettings
 
 
 class AggregatorSettings(BaseSettings):

@@ -19,7 +19,7 @@ from asyncpg.pool import PoolConnectionProxy
 
 from services.aggregator.domain.station_rules import pct
 from services.aggregator.domain.station_state import StationInfo
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 T = TypeVar("T")
 # A plain connection or one borrowed from a pool.

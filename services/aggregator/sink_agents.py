@@ -18,8 +18,8 @@ from services.aggregator import sink
 from services.aggregator.dead_letters import dead_letter
 from services.aggregator.pg_writes import Refuse, write_with_retry
 from services.aggregator.runtime import Runtime
-from services.common import codec
-from services.common.errors import DecodeError
+from services.common.contracts import codec
+from services.common.infra.errors import DecodeError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

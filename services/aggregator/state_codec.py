@@ -18,9 +18,9 @@ from services.aggregator.domain.station_state import (
     StationState,
     TurnoutPoint,
 )
-from services.common import codec
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 
 VERSION = 1
 

@@ -69,8 +69,8 @@ from services.aggregator.station_ports import (
     StateTable,
 )
 from services.aggregator.turns import Turns
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 
 log = logging.getLogger(__name__)
 # Batches whose deliveries may still be running while the next one is handled.

@@ -22,8 +22,8 @@ from services.aggregator.faust_tuning import rocksdb_options
 from services.aggregator.pg_writes import write_with_retry
 from services.aggregator.runtime import Runtime
 from services.aggregator.slices import sliced
-from services.common import codec, topics
-from services.common import events as ev
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
 
 # A station's state to write: the event of its newest report (the write goes to that event's
 # partition), the station's id and its encoded state.

@@ -16,8 +16,8 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 
 from services.aggregator.domain.partition_marks import PartitionMark
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 
 TICK = b""
 BATCH = b"\x00batch"

@@ -30,9 +30,9 @@ from services.aggregator.registry import info_for
 from services.aggregator.runtime import Runtime
 from services.aggregator.state_codec import encode_state
 from services.aggregator.station_agent import StationAgent
-from services.common import codec
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,9 @@ from services import patches
 from services.api import metrics
 from services.api.app import create_app
 from services.api.settings import ApiSettings
-from services.common import log
-from services.common.gc_freeze import settle
-from services.common.settings import load
+from services.common.infra import log
+from services.common.infra.gc_freeze import settle
+from services.common.infra.settings import load
 from services.patches.settings import PatchSettings
 
 

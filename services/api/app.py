@@ -47,9 +47,9 @@ from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
 from services.api.throttle import Throttle, bucket_of
-from services.common.db import create_pool, database_reachable
-from services.common.gc_freeze import FreezePolicy, run_freezer
-from services.common.health import health_routes
+from services.common.infra.db import create_pool, database_reachable
+from services.common.infra.gc_freeze import FreezePolicy, run_freezer
+from services.common.infra.health import health_routes
 from services.patches.uvicorn import ServerSendMiddleware, spread_keepalive
 
 

@@ -14,8 +14,8 @@ from services.api.context import Info
 from services.api.errors import InvalidArgumentError, UnavailableError
 from services.api.types.broadcast import BroadcastAudienceInput, BroadcastRequest, BroadcastTranslationsInput
 from services.common import audit
-from services.common import events as ev
 from services.common.broadcasts import BroadcastError, new_broadcast_id
+from services.common.contracts import events as ev
 
 RETRY_AFTER_SECONDS = 5
 

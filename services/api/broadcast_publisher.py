@@ -8,9 +8,9 @@ import asyncio
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError
 
-from services.common import events as ev
 from services.common.broadcasts import publish
-from services.common.settings import SharedSettings
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 
 # How long a request waits for Kafka to take the broadcast before it is answered UNAVAILABLE.
 PUBLISH_TIMEOUT_SECONDS = 10.0

@@ -10,7 +10,7 @@ import typer
 from services.api.auth import Role, generate_key, hash_secret
 from services.api.repository import keys as key_sql
 from services.common import audit
-from services.common.db import run_with_connection
+from services.common.infra.db import run_with_connection
 
 keys_app = typer.Typer(help="API keys for the GraphQL API.", no_args_is_help=True)
 

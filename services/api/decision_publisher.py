@@ -17,9 +17,9 @@ from aiokafka.errors import KafkaError
 
 from services.api.availability import RETRY_AFTER_SECONDS
 from services.api.errors import UnavailableError
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 
 log = logging.getLogger(__name__)
 SEND_TIMEOUT_S = 10.0

@@ -19,7 +19,7 @@ import orjson
 
 from services.api.auth import Principal, Role
 from services.api.repository.sql import Where
-from services.common.db import Conn
+from services.common.infra.db import Conn
 
 CHUNK_ROWS = 2000
 

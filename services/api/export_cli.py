@@ -17,7 +17,7 @@ import typer
 from services.api.auth import Principal, Role
 from services.api.export import DATASETS, ExportFilter
 from services.api.export_formats import FORMATS
-from services.common.db import run_with_connection
+from services.common.infra.db import run_with_connection
 
 EVERYTHING = Principal(key_id="", role=Role.ADMIN, org="cli")
 

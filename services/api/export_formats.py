@@ -27,7 +27,7 @@ import xlsxwriter
 
 from services.api.auth import Principal
 from services.api.export import Column, Dataset, ExportFilter, columns_for, csv_chunks, record_chunks
-from services.common.db import Conn
+from services.common.infra.db import Conn
 
 ROW_GROUP = 50_000
 SEND_BYTES = 1 << 20

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from services.api.errors import InvalidArgumentError
 from services.api.repository.findings import RegionCounts
 from services.common.checklist_config import ChecklistConfig
-from services.common.events import StationStats, ViolationType
+from services.common.contracts.events import StationStats, ViolationType
 
 
 def share(count: int, of: int) -> float:

@@ -16,8 +16,8 @@ from collections.abc import Collection, Iterable
 from services.api.findings import FindingsFigures, combine, figures, station_counts
 from services.api.live.hub import ConflatedSubscription, Delivery, Hub, StatsChannel
 from services.api.repository.findings import RegionCounts
-from services.common import events as ev
 from services.common.checklist_config import ChecklistConfig
+from services.common.contracts import events as ev
 
 
 class LiveFindings:

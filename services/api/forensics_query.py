@@ -8,7 +8,7 @@ from services.api.context import Info
 from services.api.errors import ForbiddenError
 from services.api.repository.forensics import forensics_for
 from services.api.types.forensics import Forensics
-from services.common.events import NATIONAL
+from services.common.contracts.events import NATIONAL
 
 
 async def resolve_forensics(info: Info, region: strawberry.ID | None = None) -> Forensics | None:

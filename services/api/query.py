@@ -17,6 +17,7 @@ from services.api.findings import checklist_filter, figures, violation_filter
 from services.api.findings import combine as combine_counts
 from services.api.forensics_query import forensics_field
 from services.api.pagination import Cursor, decode_cursor, page_size
+from services.api.region_turnout import region_turnout
 from services.api.repository import alerts as alert_sql
 from services.api.repository import findings as findings_sql
 from services.api.repository import regions as region_sql
@@ -25,7 +26,6 @@ from services.api.repository import stations as station_sql
 from services.api.repository.stations import StationOrder, StationStatus
 from services.api.review import review_queue_field
 from services.api.scoped_overview import combine, region_stats_from_row
-from services.api.series import region_turnout
 from services.api.types.alert import Alert
 from services.api.types.catalog import message_catalog_field
 from services.api.types.enums import AlertState, ReportKind, Severity, StationOrderEnum, StationStatusEnum
@@ -36,8 +36,8 @@ from services.api.types.region import Region, RegionStats, zone_of
 from services.api.types.report import Report
 from services.api.types.series import TurnoutPoint
 from services.api.types.station import Station
-from services.common import events as ev
 from services.common.checklist_config import load_checklists
+from services.common.contracts import events as ev
 
 # `verifiedOnly: true` on a list: only what a coordinator verified.
 VERIFIED = (ev.VerificationState.VERIFIED.value,)

@@ -37,7 +37,7 @@ from graphql import (
 
 from services.api.loaders import INCIDENTS_PER_STATION
 from services.common.checklist_config import load_checklists
-from services.common.events import ViolationType
+from services.common.contracts.events import ViolationType
 
 # Lists whose size no argument sets: (parent type, field) -> the most it holds in practice.
 LIST_SIZES: dict[tuple[str, str], int] = {

@@ -19,7 +19,7 @@ from services.api.repository import review as review_sql
 from services.api.types.enums import CallBackOutcome, ReviewKind, VerificationState
 from services.api.types.review import ReviewItem
 from services.common import audit
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 MAX_NOTE = 2000
 OPEN_STATES = (VerificationState.UNVERIFIED, VerificationState.QUARANTINED)

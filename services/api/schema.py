@@ -10,9 +10,9 @@ from strawberry.utils.logging import StrawberryLogger
 from services import patches
 from services.api.availability import DependencyErrors, mark_unavailable
 from services.api.client_errors import add_code, is_fault, log_client_error
-from services.api.limits import extensions, time_root_fields
 from services.api.mutation import Mutation
 from services.api.query import Query
+from services.api.schema_extensions import extensions, time_root_fields
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharingExecutor
 from services.api.subscription import Subscription

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 def _voters_reporting_turnout(stats: ev.RegionStats) -> float:

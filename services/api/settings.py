@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.api.auth import Role
-from services.common.settings import Environment, SharedSettings
+from services.common.infra.settings import Environment, SharedSettings
 
 
 class ApiSettings(BaseSettings):

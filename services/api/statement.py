@@ -20,7 +20,7 @@ from services.api.statement_charts import write_charts
 from services.common import catalog
 from services.common.catalog import Lang
 from services.common.checklist_config import ChecklistConfig, load_checklists
-from services.common.events import AlertText, ChecklistPhase, ViolationType
+from services.common.contracts.events import AlertText, ChecklistPhase, ViolationType
 
 SECTION = "statement"
 # The charts beside the Markdown: file stem -> its title's key.

@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from services.api.repository.statement import StatementCounts
 from services.common import catalog
 from services.common.catalog import Lang
-from services.common.events import ViolationType
+from services.common.contracts.events import ViolationType
 
 DPI = 110
 COLOUR = "#2b6cb0"

@@ -31,8 +31,8 @@ from services.api.types.overview import AlertCounts, Overview
 from services.api.types.region import Region, RegionStats
 from services.api.types.station import Station
 from services.api.types.updates import AlertEvent, OverviewUpdate, RegionUpdate, StationUpdate
-from services.common import events as ev
 from services.common.checklist_config import load_checklists
+from services.common.contracts import events as ev
 
 MAX_IDS = 1000
 # A findings subscriber recounts a changed region from its stations: at most this often.

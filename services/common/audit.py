@@ -14,7 +14,7 @@ from collections.abc import Mapping
 import asyncpg
 import orjson
 
-from services.common.db import Conn
+from services.common.infra.db import Conn
 
 
 def cli_actor() -> str:

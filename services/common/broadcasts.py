@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from aiokafka import AIOKafkaProducer
 
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.errors import PollwatchError
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.errors import PollwatchError
+from services.common.infra.settings import SharedSettings
 
 LANGUAGES = ("kk", "ru", "en")
 # Ten concatenated SMS; gateways refuse more (Twilio: 1,600 characters).

@@ -11,11 +11,11 @@ import asyncpg
 import typer
 from aiokafka import AIOKafkaProducer
 
-from services.common import events as ev
 from services.common.audit import cli_actor
 from services.common.broadcasts import BroadcastError, new_broadcast_id, publish
-from services.common.db import run_with_connection
-from services.common.settings import SharedSettings, load
+from services.common.contracts import events as ev
+from services.common.infra.db import run_with_connection
+from services.common.infra.settings import SharedSettings, load
 
 messages_app = typer.Typer(
     help="Messages to monitors by SMS (sent by `pollwatch messenger`).", no_args_is_help=True

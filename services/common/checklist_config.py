@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from services.common.errors import SettingsError
-from services.common.events import ChecklistPhase
+from services.common.contracts.events import ChecklistPhase
+from services.common.infra.errors import SettingsError
 
 CHECKLISTS_FILE = Path(__file__).resolve().parent.parent / "aggregator" / "rules" / "checklists.yaml"
 

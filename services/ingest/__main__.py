@@ -11,9 +11,9 @@ import uvicorn
 from starlette.applications import Starlette
 
 from services import patches
-from services.common import log
-from services.common.gc_freeze import settle
-from services.common.settings import load
+from services.common.infra import log
+from services.common.infra.gc_freeze import settle
+from services.common.infra.settings import load
 from services.ingest import workers
 from services.ingest.app import create_app
 from services.ingest.metrics import MULTIPROC_ENV

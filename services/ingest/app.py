@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from services.common.clock import Clock, SystemClock
-from services.common.health import health_routes
+from services.common.infra.clock import Clock, SystemClock
+from services.common.infra.health import health_routes
 from services.ingest.asgi import IngestApp
 from services.ingest.contestants import load_contestants
 from services.ingest.context import Services

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from services.common.catalog import Lang
-from services.common.db import run_with_connection
+from services.common.infra.db import run_with_connection
 from services.common.monitors.phones import mask as mask_phone
 from services.ingest.monitors import add_monitor, list_monitors, revoke_monitor
 

@@ -10,7 +10,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.common.errors import SettingsError
+from services.common.infra.errors import SettingsError
 from services.ingest.characters import control_character
 from services.ingest.validation import MAX_NAME_CHARS, MAX_PARTIES
 

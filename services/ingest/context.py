@@ -14,9 +14,9 @@ from typing import Protocol
 
 import asyncpg
 
-from services.common import events as ev
-from services.common.clock import Clock
-from services.common.health import ReadyCheck
+from services.common.contracts import events as ev
+from services.common.infra.clock import Clock
+from services.common.infra.health import ReadyCheck
 from services.ingest.intake import Result
 from services.ingest.metrics import IngestMetrics
 from services.ingest.monitors import Monitor

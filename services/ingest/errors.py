@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.errors import PollwatchError
+from services.common.infra.errors import PollwatchError
 
 
 class IngestError(PollwatchError):

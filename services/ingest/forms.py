@@ -16,8 +16,8 @@ from typing import Any
 import orjson
 
 from services.common import catalog
-from services.common import events as ev
 from services.common.checklist_config import ChecklistQuestion, load_checklists
+from services.common.contracts import events as ev
 from services.ingest.contestants import Contestant
 
 # The aggregator's protocol checks have their texts in the catalog under this prefix.

@@ -23,8 +23,8 @@ from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from services.ingest.dedup import Deduplicator, Outcome
 from services.ingest.errors import UnavailableError
 from services.ingest.metrics import IngestMetrics

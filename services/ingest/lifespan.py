@@ -12,11 +12,11 @@ from datetime import timedelta
 
 import asyncpg
 
-from services.common import topics
-from services.common.clock import Clock
-from services.common.db import create_pool, database_reachable
-from services.common.kafka_admin import broker_reachable
-from services.common.registry_events import MONITORS_CHANNEL, reload_on_change
+from services.common.contracts import topics
+from services.common.infra.clock import Clock
+from services.common.infra.db import create_pool, database_reachable
+from services.common.infra.kafka_admin import broker_reachable
+from services.common.registry.registry_events import MONITORS_CHANNEL, reload_on_change
 from services.ingest.auth import Authenticator
 from services.ingest.checkin import Checkins
 from services.ingest.context import Services

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest.fields import MAX_COUNT
 from services.ingest.openapi_monitor import monitor_paths
 from services.ingest.sms_gateways import SENDER_FIELDS, TEXT_FIELDS

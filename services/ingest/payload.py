@@ -7,8 +7,8 @@ from typing import Any
 
 import orjson
 
-from services.common import codec
-from services.common.errors import DecodeError
+from services.common.contracts import codec
+from services.common.infra.errors import DecodeError
 from services.ingest.errors import PayloadError
 
 JSON_TYPES = ("application/json",)

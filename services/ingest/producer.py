@@ -37,7 +37,7 @@ from aiokafka.errors import (
 from aiokafka.partitioner import DefaultPartitioner
 
 from services import patches
-from services.common.key_partition import key_hash
+from services.common.contracts.key_partition import key_hash
 from services.ingest.metrics import IngestMetrics
 from services.ingest.producer_retire import ProducerRetiredError, retire
 from services.patches.aiokafka import drain_together
@@ -72,7 +72,7 @@ class WriteResult:
 
 class KeyPartitioner:
     """aiokafka's default partitioner (Java's: murmur2 of the key) with each key's hash kept
-    (services/common/key_partition.py: aiokafka's murmur2 is pure Python, ~4 us a message, a
+    (services/common/contracts/key_partition.py: aiokafka's murmur2 is pure Python, ~4 us a message, a
     tenth of ingest's CPU per batched report). Same partition for every key."""
 
     def __init__(self) -> None:

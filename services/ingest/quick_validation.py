@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TypeGuard
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest.fields import MAX_COUNT
 from services.ingest.validation import ENVELOPE, ID_PATTERN, Context
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest.auth import bearer_token
 from services.ingest.context import Services
 from services.ingest.errors import PayloadError, UnavailableError

@@ -7,7 +7,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 
 
 class IngestSettings(BaseSettings):

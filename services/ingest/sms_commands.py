@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest.sms_answers import Answer, answer_letters, answer_tags, answer_word, copy_answer
 from services.ingest.sms_commands import (
     SmsChecklist,

@@ -4,8 +4,8 @@ fills in their parameters."""
 
 from __future__ import annotations
 
-from services.common import events as ev
 from services.common.catalog import Lang
+from services.common.contracts import events as ev
 from services.ingest.sms_catalog import has, text
 from services.ingest.sms_commands import SmsError
 from services.ingest.sms_grammar import CHECKLIST_FORMS, PROTOCOL_REQUIRED

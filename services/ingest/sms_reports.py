@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import orjson
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest.fields import MAX_COUNT, FieldError
 from services.ingest.sms_commands import (
     SmsChecklist,

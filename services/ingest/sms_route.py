@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from services.common import events as ev
 from services.common.catalog import Lang
+from services.common.contracts import events as ev
 from services.ingest import checkin, sms_replies
 from services.ingest.checkin import is_checkin
 from services.ingest.context import Services

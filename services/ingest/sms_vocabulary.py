@@ -21,7 +21,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from itertools import product
 
-from services.common.events import ViolationType as Vt
+from services.common.contracts.events import ViolationType as Vt
 from services.ingest.sms_letters import READINGS, fold
 
 HELP = "HELP"

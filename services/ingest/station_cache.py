@@ -1,6 +1,6 @@
 """The station registry held in memory (id -> registered voters), reloaded periodically.
 
-A registry load notifies (services/common/registry_events.py) and the cache reloads at once;
+A registry load notifies (services/common/registry/registry_events.py) and the cache reloads at once;
 it also reloads every INGEST_REGISTRY_REFRESH_SECONDS. An unknown station is never accepted.
 """
 
@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 import asyncpg
 
-from services.common.registry_events import reload_on_change
+from services.common.registry.registry_events import reload_on_change
 
 
 class StationCache:

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from services.common import events as ev
-from services.common.settings import ReportingWindow
+from services.common.contracts import events as ev
+from services.common.infra.settings import ReportingWindow
 from services.ingest.characters import control_character
 from services.ingest.fields import FieldError, Fields, check_count, type_name
 

@@ -2,8 +2,8 @@
 
 import uvicorn
 
-from services.common import log
-from services.common.settings import load
+from services.common.infra import log
+from services.common.infra.settings import load
 from services.messenger.app import create_app
 from services.messenger.settings import MessengerSettings
 

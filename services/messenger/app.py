@@ -15,8 +15,8 @@ import httpx
 from pydantic import SecretStr
 from starlette.applications import Starlette
 
-from services.common.db import create_pool, database_reachable
-from services.common.health import health_routes
+from services.common.infra.db import create_pool, database_reachable
+from services.common.infra.health import health_routes
 from services.messenger.callbacks import callback_routes
 from services.messenger.gateways.africastalking import AfricasTalkingGateway
 from services.messenger.gateways.base import OutboundGateway

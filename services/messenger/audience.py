@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import orjson
 
-from services.common import events as ev
-from services.common.db import Conn
+from services.common.contracts import events as ev
+from services.common.infra.db import Conn
 
 # A monitor's regions: the roster's region, else those of its stations.
 _IN_REGIONS = """(m.region_id = ANY({0}::text[]) OR (m.region_id IS NULL AND EXISTS (

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import asyncpg
 import orjson
 
-from services.common import events as ev
-from services.common.db import Conn
+from services.common.contracts import events as ev
+from services.common.infra.db import Conn
 from services.messenger.delivery_state import State, Transition, after_interruption, after_status
 from services.messenger.gateways.base import StatusReport, split_send_id
 

@@ -17,11 +17,11 @@ import asyncpg
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord
 from aiokafka.errors import KafkaError
 
-from services.common import codec, topics
-from services.common import events as ev
 from services.common.broadcasts import problems
-from services.common.errors import DecodeError
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
+from services.common.infra.settings import SharedSettings
 from services.messenger.audience import record_broadcast
 from services.messenger.housekeeping import STORE_DOWN
 from services.messenger.kafka_start import start_when_reachable

@@ -16,7 +16,7 @@ import time
 
 import asyncpg
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.common.monitors.changes import issue_tokens
 from services.common.monitors.tokens import login_link
 from services.messenger import deliveries

@@ -8,7 +8,7 @@ from typing import Literal, Self
 from pydantic import Field, HttpUrl, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.common.settings import Environment, SharedSettings
+from services.common.infra.settings import Environment, SharedSettings
 
 
 class GatewayKind(StrEnum):

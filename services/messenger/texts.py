@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Final
 
-from services.common import events as ev
 from services.common import monitor_texts
+from services.common.contracts import events as ev
 
 CHECKIN: Final = monitor_texts.by_language("monitor", "checkin")
 CREDENTIALS: Final = monitor_texts.by_language("monitor", "credentials")

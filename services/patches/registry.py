@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import metadata
 
-from services.common.errors import SettingsError
+from services.common.infra.errors import SettingsError
 from services.patches.settings import PatchSettings
 
 log = logging.getLogger(__name__)

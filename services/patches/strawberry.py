@@ -9,7 +9,7 @@
   (services/api/shared_execution.py), a subclass of strawberry's graphql-core execution context
   reading its coerced variables. Off: strawberry's own execution context.
 - `strawberry.core_schema`: the graphql-core schema strawberry built (`Schema._schema`), which
-  the limits read (services/api/limits.py). Off: the same schema built once from strawberry's
+  the limits read (services/api/schema_extensions.py). Off: the same schema built once from strawberry's
   SDL (types, fields and arguments are all the limits read).
 
 tests/unit/api (test_live_frames.py, test_limits.py) and tests/integration/api/test_subscriptions.py.

@@ -13,8 +13,8 @@ import asyncpg
 import orjson
 import typer
 
-from services.common.settings import SharedSettings, load
-from services.common.stations import Station
+from services.common.infra.settings import SharedSettings, load
+from services.common.registry.stations import Station
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.local_day import local_openings, opening_in_the_past, opening_today
 from services.simulator.model import DayOptions, plan_day

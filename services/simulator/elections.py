@@ -17,7 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from services.common.demo_registry import demo_zones
+from services.common.registry.demo_registry import demo_zones
 from services.simulator import russia_regions
 
 # Turnout reports at the hours the Russian CEC publishes turnout (local time), then the count
@@ -155,7 +155,7 @@ ELECTIONS: tuple[Election, ...] = (
         files=("merged_PVs-P.csv",),
     ),
     Election(
-        # The demo network's setting (services/common/demo_registry.py): Kazakhstan's Majilis
+        # The demo network's setting (services/common/registry/demo_registry.py): Kazakhstan's Majilis
         # election; for replaying a pollwatch protocols export of it. Monitors report hourly.
         key="demo",
         title="Kazakhstan, Majilis, 15 January 2012 (the demo network)",

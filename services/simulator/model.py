@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from services.common import events as ev
-from services.common.stations import Station
+from services.common.contracts import events as ev
+from services.common.registry.stations import Station
 from services.simulator.curve import POLLS_OPEN_HOURS, cumulative_share
 from services.simulator.scenario import Day, Irregularity, PlannedReport, StationTruth
 

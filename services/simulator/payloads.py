@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.simulator.scenario import PlannedReport
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 COUNTS = ("ballots_issued", "ballots_cast", "valid_ballots", "invalid_ballots")
 SHOWN = 5  # mismatches listed; the rest are counted

@@ -13,10 +13,10 @@ from typing import Annotated
 import asyncpg
 import typer
 
-from services.common import events as ev
-from services.common.forensics.datasets import load as load_dataset
-from services.common.settings import SharedSettings, load
-from services.common.station_store import store_registry
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings, load
+from services.common.registry.station_store import store_registry
+from services.forensics.datasets import load as load_dataset
 from services.simulator.batch_sender import Sent, batches, send_batches
 from services.simulator.elections import UnknownElectionError, election_for, zone_summary
 from services.simulator.payloads import report_json

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from services.common import events as ev
-from services.common.forensics.protocols import Protocols
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import events as ev
+from services.common.registry.stations import Region, Registry, Station
+from services.forensics.protocols import Protocols
 from services.simulator.curve import POLLS_OPEN_HOURS, cumulative_share
 from services.simulator.elections import Election
 from services.simulator.scenario import PlannedReport

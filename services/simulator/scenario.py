@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 class Irregularity(StrEnum):

@@ -6,7 +6,7 @@ import csv
 
 import pytest
 
-from services.common.forensics.datasets import load
+from services.forensics.datasets import load
 from services.ingest.validation import MAX_NAME_CHARS
 from tests.support.shared_data import need
 

@@ -6,7 +6,7 @@ from datetime import datetime, time
 
 import pytest
 
-from services.common.forensics.datasets import load
+from services.forensics.datasets import load
 from services.simulator.elections import election_for
 from services.simulator.replay_model import replay_registry, replay_zones
 from tests.support.shared_data import need

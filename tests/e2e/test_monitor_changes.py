@@ -13,11 +13,11 @@ import asyncpg
 import httpx
 import pytest
 
+from services.common.infra.settings import SharedSettings
 from services.common.monitors.changes import issue_tokens
 from services.common.monitors.onboarding import import_roster
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from tests.support.processes import free_port, run_service, service_env
 
 OLD_PHONE, NEW_PHONE = "+442079460001", "+442079460002"

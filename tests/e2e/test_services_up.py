@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.support.processes import run_all
 
 

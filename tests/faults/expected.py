@@ -8,12 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from services.aggregator.domain import station_rules
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_rules import HELD, evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
 from services.aggregator.domain.station_view import at
 from services.aggregator.registry import info_for
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 # The rules a station's own reports decide; silence and outliers also hang on the wall clock
 # and on other stations (region agent), so only their consistency is checked.

@@ -19,12 +19,12 @@ import asyncpg
 from aiokafka.errors import KafkaError
 from pydantic import SecretStr
 
-from services.aggregator.domain.rules import load_rules
+from services.aggregator.domain.rule_config import load_rules
 from services.aggregator.domain.station_state import StationInfo
-from services.common import topics
-from services.common.kafka_admin import ensure_topics
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts import topics
+from services.common.infra.kafka_admin import ensure_topics
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from services.ingest.monitors import add_monitor
 from services.simulator.provision import provision_monitors
 from tests.faults.expected import Expected

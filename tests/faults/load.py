@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import orjson
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.faults.monitors import EventClock, StationMonitor, request_body
 
 MAX_BATCH = 8

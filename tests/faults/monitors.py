@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.simulator.payloads import report_json
 from services.simulator.scenario import PlannedReport
 

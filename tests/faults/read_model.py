@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from tests.faults.expected import STATION_RULES, Expected, transition_key
 
 SHOWN = 5  # ids named per problem

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.support.infra import run_script
 from tests.support.processes import Service, free_port, service_env
 

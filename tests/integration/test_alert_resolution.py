@@ -12,7 +12,7 @@ from services.aggregator.sink import write_alerts
 from services.api.auth import generate_key, hash_secret
 from services.api.repository.alerts import record_action
 from services.api.repository.keys import insert_key
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 OPENED = datetime(2026, 3, 1, 9, tzinfo=UTC)
 ALERT = ev.Alert(

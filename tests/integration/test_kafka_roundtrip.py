@@ -7,8 +7,8 @@ import asyncio
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.common import codec, topics
-from services.common import events as ev
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
 from tests.support.factories import turnout
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncpg
 
-from services.common.migrate import apply_migrations
+from services.common.infra.migrate import apply_migrations
 
 
 async def test_migrations_create_the_schema(db: asyncpg.Connection) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import asyncpg
 from prometheus_client import CollectorRegistry
 
-from services.common.pool_metrics import IN_USE, MAXIMUM, register_pool_metrics
+from services.common.infra.pool_metrics import IN_USE, MAXIMUM, register_pool_metrics
 
 
 async def test_pool_gauges_follow_checked_out_connections(database_url: str) -> None:

@@ -7,9 +7,9 @@ import contextlib
 
 import asyncpg
 
-from services.common.registry_events import reload_on_change
-from services.common.station_store import store_registry
-from services.common.stations import parse_registry
+from services.common.registry.registry_events import reload_on_change
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import parse_registry
 
 CSV = "station_id,region_id,region_name,name,registered_voters\n{rows}"
 

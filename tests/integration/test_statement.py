@@ -17,11 +17,12 @@ from services.aggregator.forensics_sink import rows as forensics_rows
 from services.aggregator.forensics_sink import write_forensics
 from services.aggregator.sink import ReceivedReport, write_reports
 from services.api.statement import make_statement
-from services.common import catalog, codec
-from services.common import events as ev
+from services.common import catalog
 from services.common.catalog import Lang
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.station_store import store_registry
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.registry.station_store import store_registry
+from services.forensics.live import LiveForensics, StationProtocol
 from services.simulator.model import DayOptions, plan_day
 from tests.support.factories import small_registry
 

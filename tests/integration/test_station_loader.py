@@ -11,9 +11,9 @@ import pytest
 
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.registry import load_registry
-from services.common.demo_registry import demo_registry
-from services.common.station_store import store_registry
-from services.common.stations import Registry, Station, StationFileError, parse_registry
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Registry, Station, StationFileError, parse_registry
 
 
 async def test_demo_registry_loads_completely(db: asyncpg.Connection) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 def alert(

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.support.processes import service_env
 
 

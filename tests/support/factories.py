@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
-from services.common.stations import Registry
+from services.common.contracts import events as ev
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.stations import Registry
 
 ELECTION_DAY = datetime(2012, 1, 15, 2, 0, tzinfo=UTC)  # 08:00 in Almaty
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 
-from services.common.migrate import apply_migrations
+from services.common.infra.migrate import apply_migrations
 
 ROOT = Path(__file__).resolve().parents[2]
 KAFKA_PORT = int(os.environ.get("PW_TEST_KAFKA_PORT", "19092"))

@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 import orjson
 from hypothesis import strategies as st
 
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 
 Strategy = st.SearchStrategy[Any]
 STATIONS = ("ALA-0123", "ALA-0456", "AKM-0777", "nope")

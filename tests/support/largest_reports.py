@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest.validation import Context, validate_report
 
 WIDE = "\U0001f5f3"  # a ballot box with a ballot: four bytes in UTF-8

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 
 
 def free_port() -> int:

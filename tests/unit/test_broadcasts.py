@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.common import events as ev
 from services.common.broadcasts import problems
+from services.common.contracts import events as ev
 
 
 def broadcast(**kw: object) -> ev.Broadcast:

@@ -11,12 +11,12 @@ import yaml
 
 from services.aggregator.domain import region_rules, station_rules
 from services.aggregator.domain.protocol_check import PREFIX as PROTOCOL_PREFIX
-from services.aggregator.domain.rules import DEFAULT_RULES_FILE, RulesConfig
+from services.aggregator.domain.rule_config import DEFAULT_RULES_FILE, RulesConfig
 from services.aggregator.forensics_alert import RULE as INTEGER_EXCESS
 from services.api.types.enums import VerificationState
 from services.common import catalog
 from services.common.catalog import Lang
-from services.common.events import CHECKLIST_ITEMS, AlertText, ChecklistPhase, ViolationType
+from services.common.contracts.events import CHECKLIST_ITEMS, AlertText, ChecklistPhase, ViolationType
 
 EXAMPLES = json.loads((Path(catalog.__file__).parent / "examples.json").read_text("utf-8"))["examples"]
 # rules.yaml's sections that are settings, not rules.

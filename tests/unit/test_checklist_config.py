@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from services.aggregator.domain.rules import RulesConfig, profiles
+from services.aggregator.domain.rule_config import RulesConfig, profiles
 from services.common import catalog
 from services.common.checklist_config import CHECKLISTS_FILE, load_checklists, parse_checklists
-from services.common.errors import SettingsError
-from services.common.events import CHECKLIST_ITEMS, ChecklistPhase
+from services.common.contracts.events import CHECKLIST_ITEMS, ChecklistPhase
+from services.common.infra.errors import SettingsError
 
 CONFIG = load_checklists()
 

@@ -7,10 +7,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common import codec
-from services.common import events as ev
-from services.common.errors import DecodeError
-from services.common.generated.pollwatch.v1 import stats_pb2
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.contracts.generated.pollwatch.v1 import stats_pb2
+from services.common.infra.errors import DecodeError
 from tests.support.factories import ELECTION_DAY, protocol, report, turnout
 
 BODIES: list[ev.ReportBody] = [

@@ -5,10 +5,12 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from services.common.demo_registry import demo_registry
-from services.common.stations import parse_registry, to_csv
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.stations import parse_registry, to_csv
 
-SHIPPED = Path(__file__).resolve().parents[2] / "services" / "common" / "data" / "demo_stations.csv"
+SHIPPED = (
+    Path(__file__).resolve().parents[2] / "services" / "common" / "registry" / "data" / "demo_stations.csv"
+)
 
 
 def test_shipped_file_is_the_generators_output() -> None:

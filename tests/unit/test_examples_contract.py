@@ -9,8 +9,8 @@ import pytest
 from google.protobuf import json_format
 from google.protobuf.message import Message
 
-from services.common import codec, topics
-from services.common.generated.pollwatch.v1 import (
+from services.common.contracts import codec, topics
+from services.common.contracts.generated.pollwatch.v1 import (
     alert_pb2,
     broadcast_pb2,
     deadletter_pb2,

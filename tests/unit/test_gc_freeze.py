@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from services.common.gc_freeze import Collector, FreezePolicy, settle
+from services.common.infra.gc_freeze import Collector, FreezePolicy, settle
 
 
 class FakeGc:

@@ -7,7 +7,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common import key_partition
+from services.common.contracts import key_partition
 
 
 @given(key=st.binary(min_size=0, max_size=40), partitions=st.integers(min_value=1, max_value=64))

@@ -6,8 +6,8 @@ import pytest
 from pydantic import SecretStr
 
 from services.api.settings import ApiSettings
-from services.common.errors import SettingsError
-from services.common.settings import Environment, SharedSettings, load
+from services.common.infra.errors import SettingsError
+from services.common.infra.settings import Environment, SharedSettings, load
 from services.ingest.settings import IngestSettings
 
 

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.stations import Region, Registry, Station, StationFileError, parse_registry, to_csv
+from services.common.registry.stations import (
+    Region,
+    Registry,
+    Station,
+    StationFileError,
+    parse_registry,
+    to_csv,
+)
 
 HEADER = "station_id,region_id,region_name,region_kind,district,name,registered_voters,latitude,longitude\n"
 GOOD = HEADER + (

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from services.common import topics
+from services.common.contracts import topics
 
 
 def test_names_are_unique_and_versioned() -> None:

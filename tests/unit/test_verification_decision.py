@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 
 S = ev.VerificationState
 

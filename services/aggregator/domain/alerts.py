@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from services.common import catalog
-from services.common.events import Alert, AlertState, AlertText, AlertTransition, Severity
+from services.common.contracts.events import Alert, AlertState, AlertText, AlertTransition, Severity
 
 
 @dataclass(frozen=True, slots=True)

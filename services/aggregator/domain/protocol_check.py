@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common.events import AlertText, FinalProtocol
+from services.common.contracts.events import AlertText, FinalProtocol
 
 PREFIX = "protocol_inconsistent."
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from services.aggregator.domain.station_state import StationState
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 def recompute(previous: StationState, counting: Iterable[ev.Report], dedup_s: float) -> StationState:

@@ -30,9 +30,9 @@ from services.aggregator.domain.region_rules import (
     silence_since,
     voting_under_way,
 )
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_state import StationInfo
-from services.common.events import NATIONAL, Alert, RegionStats, StationStats
+from services.common.contracts.events import NATIONAL, Alert, RegionStats, StationStats
 
 
 def region_key(region: str) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.common.events import RegionStats, StationStats
+from services.common.contracts.events import RegionStats, StationStats
 
 RATE_UNITS = 10_000  # station rates are rounded to 4 decimals
 

@@ -10,9 +10,15 @@ from zoneinfo import ZoneInfo
 
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.robust import mad, median, robust_z
-from services.aggregator.domain.rules import HomeVoting, MonitorAbsent, Polls, SilentStation, TurnoutOutlier
+from services.aggregator.domain.rule_config import (
+    HomeVoting,
+    MonitorAbsent,
+    Polls,
+    SilentStation,
+    TurnoutOutlier,
+)
 from services.common.checklist_config import ChecklistConfig
-from services.common.events import AlertText, ChecklistPhase, Severity, StationStats, ViolationType
+from services.common.contracts.events import AlertText, ChecklistPhase, Severity, StationStats, ViolationType
 
 SILENT_STATION = "silent_station"
 TURNOUT_OUTLIER = "turnout_outlier"

@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from services.aggregator.domain.partition_marks import PartitionMark
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_rules import HELD, evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
 from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.slices import sliced
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,11 +11,11 @@ import bisect
 
 from services.aggregator.domain.alerts import Condition
 from services.aggregator.domain.protocol_check import problems
-from services.aggregator.domain.rules import RulesConfig, TwoLevel
+from services.aggregator.domain.rule_config import RulesConfig, TwoLevel
 from services.aggregator.domain.station_state import IncidentRecord, StationInfo, StationState, epoch
 from services.aggregator.domain.windows import in_window, max_rise
-from services.common import events as ev
-from services.common.events import AlertText, Severity, ViolationType
+from services.common.contracts import events as ev
+from services.common.contracts.events import AlertText, Severity, ViolationType
 
 ABNORMAL_TURNOUT = "abnormal_turnout"
 TURNOUT_JUMP = "turnout_jump"

@@ -17,7 +17,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from services.aggregator.domain.alerts import AlertBook
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 class Applied(StrEnum):

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from services.aggregator.domain.protocol_check import problems
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_rules import pct, registered
 from services.aggregator.domain.station_state import StationInfo, StationState
 from services.aggregator.domain.windows import hop_end, rate_per_hour
 from services.common import catalog
-from services.common.events import ProtocolSummary, StationStats, ViolationType
+from services.common.contracts.events import ProtocolSummary, StationStats, ViolationType
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -25,9 +25,9 @@ from services.api import metrics
 from services.api.live.alert_pump import PAUSE_AT, RESUME_AT, AlertPump
 from services.api.live.feed_health import FeedHealth
 from services.api.live.hub import Hub
-from services.common import codec, topics
-from services.common.errors import InvalidMessageError
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.infra.errors import InvalidMessageError
+from services.common.infra.settings import SharedSettings
 
 log = logging.getLogger(__name__)
 

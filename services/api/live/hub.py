@@ -25,8 +25,8 @@ from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
-from services.common import events as ev
-from services.common.errors import PollwatchError
+from services.common.contracts import events as ev
+from services.common.infra.errors import PollwatchError
 
 V = TypeVar("V")
 

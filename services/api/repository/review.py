@@ -13,7 +13,7 @@ import asyncpg
 
 from services.api.repository.sql import Where
 from services.common import audit
-from services.common.db import Conn
+from services.common.infra.db import Conn
 
 # Priority 0: grave incidents and critical alerts; 1: the rest. Oldest first within each.
 _ITEMS = """

@@ -13,7 +13,7 @@ from services.api.types.catalog import AlertText, Lang, texts_from_column
 from services.api.types.enums import AlertState, Severity, VerificationState
 from services.api.types.station import Station
 from services.common import catalog
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 @strawberry.type(description="An acknowledgement or resolution by an ops key.")

@@ -10,7 +10,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.common import catalog
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 Lang = strawberry.enum(catalog.Lang, name="Lang", description="A reader's language: en, ru, kk.")
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 import strawberry
 
 from services.api.repository.stations import StationOrder, StationStatus
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 Severity = strawberry.enum(ev.Severity, name="Severity", description="Alert severity, lowest first.")
 AlertState = strawberry.enum(ev.AlertState, name="AlertState")

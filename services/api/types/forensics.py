@@ -9,7 +9,7 @@ import asyncpg
 import orjson
 import strawberry
 
-from services.common.forensics import region_screen
+from services.forensics import region_screen
 
 ScreenStatus = strawberry.enum(
     region_screen.ScreenStatus,

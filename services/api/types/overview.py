@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 import strawberry
 
 from services.api.types.region import RegionStats
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 @strawberry.type(description="Open alerts by severity.")

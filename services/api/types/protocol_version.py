@@ -13,7 +13,7 @@ from strawberry.scalars import JSON
 
 from services.api.auth import Principal, Role
 from services.api.types.enums import VerificationState
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 # The protocol figures shown (never the evidence ids: photos are read through evidence).
 _FIGURES = (

@@ -12,7 +12,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from services.api.context import Info
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 @strawberry.type(

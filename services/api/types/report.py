@@ -15,7 +15,7 @@ from services.api.context import Info
 from services.api.types.enums import ReportKind, VerificationState
 from services.api.types.monitor import Monitor
 from services.api.types.station import Station
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 @strawberry.type(description="A monitor's report (analyst and above).")

@@ -21,7 +21,7 @@ from services.api.types.monitor import Monitor
 from services.api.types.protocol_version import ProtocolVersion, versions
 from services.api.types.region import Region, zone_of
 from services.common import catalog
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 T = TypeVar("T")
 PROTOCOL_VERSIONS = 10

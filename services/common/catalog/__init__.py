@@ -23,7 +23,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from services.common.events import AlertText
+from services.common.contracts.events import AlertText
 
 
 class Lang(StrEnum):

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import asyncpg
 
 from services.common import audit
-from services.common.db import Conn
-from services.common.errors import PollwatchError
+from services.common.infra.db import Conn
+from services.common.infra.errors import PollwatchError
 from services.common.monitors.phones import e164, mask
 from services.common.monitors.roster import MAX_STATIONS
 from services.common.monitors.tokens import hash_token, new_token

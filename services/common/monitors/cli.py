@@ -15,12 +15,12 @@ import asyncpg
 import typer
 
 from services.common.audit import cli_actor
-from services.common.db import run_with_connection
+from services.common.infra.db import run_with_connection
+from services.common.infra.settings import SharedSettings, load
 from services.common.monitors.changes import MonitorChangeError, move_stations, swap_phone
 from services.common.monitors.onboarding import ImportReport, import_roster
 from services.common.monitors.roster import RosterFileError
 from services.common.monitors.roster_plan import Action
-from services.common.settings import SharedSettings, load
 
 
 def _read(file: str) -> str:
@@ -78,7 +78,7 @@ def import_(
 
 def demo(out: Annotated[Path | None, typer.Option(help="write here, not to stdout")] = None) -> None:
     """Write the deterministic demo roster (2,000 monitors of the demo registry) as CSV."""
-    from services.common.demo_monitors import demo_monitors, to_csv
+    from services.common.registry.demo_monitors import demo_monitors, to_csv
 
     text = to_csv(demo_monitors())
     if out is None:
@@ -131,9 +131,9 @@ def credentials(
 
 
 def _credentials_by_sms(regions: list[str], monitors: list[str], reissue: bool) -> None:
-    from services.common import events as ev
     from services.common.broadcasts import new_broadcast_id
     from services.common.broadcasts_cli import request_broadcast
+    from services.common.contracts import events as ev
 
     audience = ev.Audience(
         everyone=not regions and not monitors,

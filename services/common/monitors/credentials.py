@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from services.common.db import Conn
+from services.common.infra.db import Conn
 from services.common.monitors.changes import issue_tokens
 from services.common.monitors.sheet import Card
 from services.common.monitors.tokens import login_link

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from services.common import audit
-from services.common.db import Conn
+from services.common.infra.db import Conn
 from services.common.monitors.roster import Roster, parse_roster
 from services.common.monitors.roster_plan import Action, Change, Plan, StoredMonitor, plan_import
 

@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.common.errors import PollwatchError
+from services.common.infra.errors import PollwatchError
 from services.common.monitors.phones import e164
 
 REQUIRED = ("name", "phone", "stations")

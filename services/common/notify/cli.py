@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from services.common.audit import cli_actor
-from services.common.db import run_with_connection
+from services.common.infra.db import run_with_connection
 from services.common.notify import subscriptions as subs
 
 alerts_app = typer.Typer(

@@ -10,8 +10,8 @@ from urllib.parse import urlsplit
 import asyncpg
 
 from services.common import audit
-from services.common.db import Conn
-from services.common.errors import PollwatchError
+from services.common.infra.db import Conn
+from services.common.infra.errors import PollwatchError
 from services.common.monitors.phones import e164
 
 SEVERITIES = ("info", "warning", "critical")

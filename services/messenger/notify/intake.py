@@ -17,9 +17,9 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 from aiokafka import AIOKafkaConsumer
 
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 from services.messenger.housekeeping import STORE_DOWN
 from services.messenger.kafka_start import start_when_reachable
 from services.messenger.metrics import MessengerMetrics

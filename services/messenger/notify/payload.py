@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import orjson
 
 from services.common import catalog
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 def delivery_id(alert: ev.Alert, subscription_id: str) -> str:

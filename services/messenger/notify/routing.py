@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 
 class Channel(StrEnum):

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from services.common import events as ev
-from services.common.db import Conn
+from services.common.contracts import events as ev
+from services.common.infra.db import Conn
 from services.messenger.notify import payload
 from services.messenger.notify.attempts import Next
 from services.messenger.notify.routing import Channel, Subscription, held_for_digest, targets

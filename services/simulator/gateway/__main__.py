@@ -2,8 +2,8 @@
 
 import uvicorn
 
-from services.common import log
-from services.common.settings import load
+from services.common.infra import log
+from services.common.infra.settings import load
 from services.simulator.gateway.app import create_app
 from services.simulator.gateway.settings import GatewaySimSettings
 

@@ -20,15 +20,15 @@ from pathlib import Path
 
 import pytest
 
-from services.common.forensics.analysis import analyse
-from services.common.forensics.datasets import load
-from services.common.forensics.fit_caveats import fit_caveats, not_meaningful
-from services.common.forensics.fit_search import STEP
-from services.common.forensics.fraud_model import fit_fraud_model
-from services.common.forensics.integer_excess import integer_excess
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.forensics.region_screen import ScreenStatus
-from services.common.forensics.report import render
+from services.forensics.analysis import analyse
+from services.forensics.datasets import load
+from services.forensics.fit_caveats import fit_caveats, not_meaningful
+from services.forensics.fit_search import STEP
+from services.forensics.fraud_model import fit_fraud_model
+from services.forensics.integer_excess import integer_excess
+from services.forensics.live import LiveForensics, StationProtocol
+from services.forensics.region_screen import ScreenStatus
+from services.forensics.report import render
 
 # ../shared/data beside the checkout: /work/main and /work/wt/<branch> alike.
 DATA = next(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common.forensics.datasets import load
+from services.forensics.datasets import load
 from tests.support.shared_data import shared_data
 from tests.unit.aggregator.test_region_rollup import region, station
 

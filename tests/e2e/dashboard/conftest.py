@@ -15,9 +15,9 @@ import pytest
 
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.ingest.monitors import add_monitor
 from tests.e2e.dashboard.browser import Browser, ensure_chromium, ensure_dashboard_built
 from tests.support.processes import Service, run_all

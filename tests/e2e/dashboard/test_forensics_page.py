@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from services.aggregator.forensics_sink import rows, write_forensics
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.forensics.live_figures import LiveSnapshot
+from services.forensics.live import LiveForensics, StationProtocol
+from services.forensics.live_figures import LiveSnapshot
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import Stack
 from tests.integration.forensics_live.election import elections, station_stats

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from services.common.stations import Region, Registry, Station
+from services.common.registry.stations import Region, Registry, Station
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import Stack, post_report, seed
 

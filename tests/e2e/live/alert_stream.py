@@ -12,8 +12,8 @@ from pathlib import Path
 import asyncpg
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from services.common import codec, topics
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.infra.settings import SharedSettings
 from tests.e2e.live.graphql_ws import Event, GraphqlWsClient, ended
 from tests.support.processes import Service, service_env
 from tests.support.scrape import sample

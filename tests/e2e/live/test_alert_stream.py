@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common import codec, topics
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.infra.settings import SharedSettings
 from tests.e2e.live.alert_stream import (
     ALERTS,
     replay,

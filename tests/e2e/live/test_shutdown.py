@@ -14,8 +14,8 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from websockets.exceptions import ConnectionClosed
 
-from services.common import codec, topics
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient
 from tests.support.api_client import create_api_key
 from tests.support.processes import Service, free_port, run_service, service_env

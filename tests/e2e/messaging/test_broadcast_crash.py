@@ -13,12 +13,12 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common import events as ev
-from services.common.demo_monitors import demo_monitors, to_csv
-from services.common.demo_registry import demo_registry
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from services.common.monitors.onboarding import import_roster
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.registry.demo_monitors import demo_monitors, to_csv
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
 from tests.integration.messenger.conftest import request
 from tests.support.processes import Service, free_port, run_service, service_env
 

@@ -24,11 +24,11 @@ from pydantic import SecretStr
 
 from services.api.auth import Role, generate_key, hash_secret
 from services.api.repository.keys import insert_key
-from services.common.kafka_admin import ensure_topics
-from services.common.migrate import apply_migrations
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.infra.kafka_admin import ensure_topics
+from services.common.infra.migrate import apply_migrations
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.ingest.monitors import add_monitor
 from tests.support.infra import Infra
 from tests.support.processes import Service, free_port, run_all, run_service, service_env

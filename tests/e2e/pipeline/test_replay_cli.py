@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.support.processes import free_port, run_all, run_service, service_env
 
 pytestmark = pytest.mark.e2e
@@ -84,7 +84,7 @@ def duma_2011_file(folder: Path) -> Path:
 
 
 def export_file(path: Path, names: tuple[str, ...]) -> Path:
-    """A pollwatch protocols export (services/common/forensics/datasets.py) of three stations."""
+    """A pollwatch protocols export (services/forensics/datasets.py) of three stations."""
     header = "station_id,region,registered,issued,home_issued,valid,invalid," + ",".join(
         f"votes:{n}" for n in names
     )

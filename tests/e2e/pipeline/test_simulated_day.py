@@ -14,8 +14,8 @@ from typing import Any
 import asyncpg
 import pytest
 
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.model import DayOptions, plan_day
 from services.simulator.provision import provision_monitors

@@ -8,8 +8,8 @@ opened at 07:00 (minute -60), so monitor_absent's hour is up at minute 0.
 
 from __future__ import annotations
 
-from services.common import events as ev
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import events as ev
+from services.common.registry.stations import Region, Registry, Station
 from tests.support import factories as f
 
 V = ev.ViolationType

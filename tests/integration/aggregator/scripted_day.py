@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.common import events as ev
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import events as ev
+from services.common.registry.stations import Region, Registry, Station
 from tests.support import factories as f
 
 V = ev.ViolationType

@@ -11,8 +11,8 @@ from pathlib import Path
 import asyncpg
 
 from services.api.repository.findings import region_counts
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from tests.integration.aggregator import findings_day as day
 from tests.integration.aggregator.harness import aggregator, produce_day, settled
 from tests.integration.aggregator.test_findings_day import assign_monitors

@@ -10,11 +10,11 @@ import asyncpg
 import pytest
 from pydantic import SecretStr
 
-from services.common.events import Report
-from services.common.kafka_admin import ensure_topics
-from services.common.migrate import apply_migrations
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts.events import Report
+from services.common.infra.kafka_admin import ensure_topics
+from services.common.infra.migrate import apply_migrations
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from tests.integration.aggregator import scripted_day as day
 from tests.integration.aggregator.harness import aggregator, caught_up, produce, produce_day, rounds, settled
 from tests.support.infra import Infra

@@ -15,11 +15,11 @@ import asyncpg
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 
-from services.common import events as ev
-from services.common import topics
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import events as ev
+from services.common.contracts import topics
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from tests.integration.aggregator.harness import aggregator, create_internal_topics, produce
 from tests.support.factories import protocol, report, turnout
 from tests.support.processes import Service

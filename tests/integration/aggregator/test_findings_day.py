@@ -13,8 +13,8 @@ import asyncpg
 from services.api.findings import combine, figures
 from services.api.repository.findings import region_counts
 from services.common.checklist_config import load_checklists
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from tests.integration.aggregator import findings_day as day
 from tests.integration.aggregator.harness import aggregator, produce_day, settled
 

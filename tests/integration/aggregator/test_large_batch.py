@@ -13,10 +13,10 @@ import httpx
 from aiokafka import AIOKafkaProducer
 
 from services.aggregator import summaries
-from services.common import codec, topics
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import codec, topics
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from tests.integration.aggregator.harness import aggregator, create_internal_topics
 from tests.support.factories import protocol, report, turnout
 

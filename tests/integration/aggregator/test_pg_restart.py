@@ -16,9 +16,9 @@ from pathlib import Path
 import asyncpg
 import httpx
 
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from tests.integration.aggregator.harness import aggregator, produce
 from tests.support.factories import turnout
 from tests.support.infra import run_script

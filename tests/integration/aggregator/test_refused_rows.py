@@ -15,11 +15,11 @@ import asyncpg
 import httpx
 from aiokafka import AIOKafkaProducer
 
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from tests.integration.aggregator.harness import aggregator, dead_letters
 from tests.support.factories import protocol, report, turnout
 from tests.support.processes import Service

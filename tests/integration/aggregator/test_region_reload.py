@@ -11,12 +11,12 @@ from pathlib import Path
 import asyncpg
 
 from services.aggregator import faust_tuning, sink
-from services.aggregator.domain.rules import load_rules
+from services.aggregator.domain.rule_config import load_rules
 from services.aggregator.region_agent import RegionAgent
 from services.aggregator.runtime import Runtime
 from services.aggregator.settings import AggregatorSettings
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from tests.support.factories import ELECTION_DAY
 
 

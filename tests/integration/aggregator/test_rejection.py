@@ -14,10 +14,10 @@ import asyncpg
 
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
-from services.common import events as ev
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from tests.integration.aggregator.harness import aggregator, caught_up, produce
 from tests.integration.api.client import gql
 from tests.integration.api.conftest import api_settings, serve

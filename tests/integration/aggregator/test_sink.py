@@ -14,8 +14,8 @@ import orjson
 
 from services.aggregator import sink
 from services.aggregator.domain.station_state import StationInfo
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from tests.support.factories import ELECTION_DAY, protocol, report, turnout
 
 REGISTRY = {"ALA-0001": StationInfo("ALA", 1000), "ALA-0002": StationInfo("ALA", 800)}

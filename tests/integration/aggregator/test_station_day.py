@@ -7,9 +7,9 @@ from pathlib import Path
 
 import asyncpg
 
-from services.common import topics
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts import topics
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
 from tests.integration.aggregator import scripted_day as day
 from tests.integration.aggregator.harness import aggregator, dead_letters, produce_day, settled
 

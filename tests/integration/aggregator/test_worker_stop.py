@@ -9,7 +9,7 @@ import time
 import uuid
 from pathlib import Path
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 
 STOP_TIMEOUT_S = 3.0
 

@@ -16,7 +16,7 @@ from services.api.app import create_app
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
 from services.api.settings import ApiSettings
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.seed import seed
 from tests.support.processes import free_port
 

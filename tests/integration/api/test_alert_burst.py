@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common import codec, topics
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient
 from tests.integration.api.conftest import Api, api_settings, serve
 from tests.support.raw_ws import RawWsClient

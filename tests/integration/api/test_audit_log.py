@@ -12,8 +12,8 @@ from typer.testing import CliRunner, Result
 
 from services.cli import app
 from services.common import audit
-from services.common.db import create_pool
-from services.common.settings import SharedSettings
+from services.common.infra.db import create_pool
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import error_codes, gql
 from tests.integration.api.conftest import Api
 

@@ -17,7 +17,7 @@ import pyarrow.compute
 import pyarrow.parquet as pq
 
 from services.api.export import DATASETS
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.conftest import Api
 from tests.integration.api.seed import T0
 from tests.integration.api.test_audit_log import command

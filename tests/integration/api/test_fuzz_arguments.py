@@ -44,8 +44,8 @@ from services.api.key_store import KeyStore
 from services.api.live.hub import Hub
 from services.api.loaders import create_loaders
 from services.api.schema import build_schema
-from services.common import events as ev
-from services.common.settings import Environment, SharedSettings
+from services.common.contracts import events as ev
+from services.common.infra.settings import Environment, SharedSettings
 from tests.integration.api.conftest import Api, api_settings, serve
 from tests.unit.api.factories import alert, region_stats, station_stats
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner, Result
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
 from services.cli import app
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import gql
 from tests.integration.api.conftest import Api
 

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from websockets.exceptions import ConnectionClosed
 
-from services.common.settings import Environment, SharedSettings
+from services.common.infra.settings import Environment, SharedSettings
 from tests.integration.api.client import WsClient, gql
 from tests.integration.api.conftest import Api, api_settings, serve
 

@@ -17,7 +17,7 @@ import pytest
 from aiokafka import AIOKafkaProducer
 from websockets.exceptions import ConnectionClosed
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient, post
 from tests.integration.api.conftest import Api, api_settings, serve
 from tests.integration.api.test_subscriptions import STATION_SUB, ballots, send_stats

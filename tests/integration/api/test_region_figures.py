@@ -11,9 +11,9 @@ import asyncpg
 from aiokafka import AIOKafkaProducer
 
 from services.aggregator.sink import write_region_stats
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient, gql
 from tests.integration.api.conftest import Api
 from tests.unit.aggregator.test_region_rollup import region, station

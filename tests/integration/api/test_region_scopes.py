@@ -14,9 +14,9 @@ import pytest
 from aiokafka import AIOKafkaProducer
 
 from services.api.schema import build_schema
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient, error_codes, gql
 from tests.integration.api.conftest import Api
 from tests.integration.api.test_subscriptions import send_stats

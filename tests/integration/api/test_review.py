@@ -9,7 +9,7 @@ from typing import Any
 import asyncpg
 import orjson
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import error_codes, gql
 from tests.integration.api.conftest import Api
 from tests.integration.api.seed import T0

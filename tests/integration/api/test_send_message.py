@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from services.common import broadcasts_cli, codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common import broadcasts_cli
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import error_codes, gql
 from tests.integration.api.conftest import Api
 

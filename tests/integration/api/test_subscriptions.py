@@ -14,9 +14,9 @@ from websockets.exceptions import ConnectionClosed
 
 from services import patches
 from services.api.repository import keys as key_sql
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient
 from tests.integration.api.conftest import Api
 from tests.integration.api.seed import MONITOR_NAME

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from services.aggregator.domain.rules import profiles as rule_profiles
+from services.aggregator.domain.rule_config import profiles as rule_profiles
 from services.aggregator.settings import AggregatorSettings
-from services.common import topics
-from services.common.settings import SharedSettings
+from services.common.contracts import topics
+from services.common.infra.settings import SharedSettings
 from services.messenger.settings import MessengerSettings
 from tests.integration.deploy.conftest import OVERLAYS, ROOT, Manifest, find, one
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.common import events as ev
-from services.common.forensics.protocols import Protocols
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import events as ev
+from services.common.registry.stations import Region, Registry, Station
+from services.forensics.protocols import Protocols
 from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
 
 CLOSED = datetime(2026, 3, 1, 20, tzinfo=UTC)

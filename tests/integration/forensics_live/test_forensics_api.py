@@ -11,10 +11,10 @@ import pytest
 from services.aggregator.forensics_sink import rows, write_forensics
 from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.forensics.live_figures import LiveSnapshot
-from services.common.forensics.protocols import Protocols
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
+from services.forensics.live import LiveForensics, StationProtocol
+from services.forensics.live_figures import LiveSnapshot
+from services.forensics.protocols import Protocols
 from tests.integration.api.client import gql
 from tests.integration.api.conftest import Api, api_settings, serve
 from tests.integration.forensics_live.election import RIGGED, elections, station_stats

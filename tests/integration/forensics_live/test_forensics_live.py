@@ -13,11 +13,11 @@ from typing import Any
 import asyncpg
 from aiokafka import AIOKafkaProducer
 
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.forensics.integer_excess import integer_excess
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.forensics.integer_excess import integer_excess
 from tests.integration.aggregator import harness
 from tests.integration.forensics_live.election import CLEAN, RIGGED, elections, protocol_reports, registry
 from tests.support.processes import Service

@@ -12,11 +12,11 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 
-from services.common import codec, topics
-from services.common import events as ev
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.ingest.app import create_app
 from services.ingest.monitors import add_monitor
 from services.ingest.settings import IngestSettings

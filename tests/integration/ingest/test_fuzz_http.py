@@ -15,7 +15,7 @@ import httpx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from services.ingest.app import create_app
 from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic
 from tests.support.asgi import running

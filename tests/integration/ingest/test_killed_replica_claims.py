@@ -13,8 +13,8 @@ import asyncpg
 import httpx
 from pydantic import SecretStr
 
-from services.common.kafka_admin import ensure_topics
-from services.common.settings import SharedSettings
+from services.common.infra.kafka_admin import ensure_topics
+from services.common.infra.settings import SharedSettings
 from services.ingest.app import create_app
 from tests.integration.ingest.conftest import ingest_settings, reports_on_topic, seed
 from tests.integration.ingest.own_kafka import OwnKafka, turnout

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 
 import asyncpg
 
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.ingest.app import create_app
 from services.ingest.monitors import add_monitor
 from tests.integration.ingest.conftest import ingest_settings, reports_on_topic

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from services.ingest.app import create_app
 from tests.integration.ingest.conftest import Seeded, ingest_settings
 from tests.support.asgi import running

@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import httpx
 
-from services.common import events as ev
 from services.common.broadcasts import new_broadcast_id
+from services.common.contracts import events as ev
 from services.messenger.audience import record_broadcast
 from tests.integration.ingest.conftest import Seeded
 from tests.integration.ingest.test_monitor_app_api import auth

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common import topics
+from services.common.contracts import topics
 from services.patches.aiokafka import drain_together
 
 LINGER_MS = 400

@@ -20,10 +20,10 @@ import pytest
 from aiokafka.admin import AIOKafkaAdminClient
 from aiokafka.errors import KafkaError
 
-from services.common import topics
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.contracts import topics
+from services.common.infra.settings import SharedSettings
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.ingest.app import create_app
 from services.ingest.metrics import IngestMetrics
 from services.ingest.monitors import add_monitor

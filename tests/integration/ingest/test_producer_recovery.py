@@ -10,7 +10,7 @@ from typing import Any
 from aiokafka import AIOKafkaProducer
 from aiokafka.structs import TopicPartition
 
-from services.common import topics
+from services.common.contracts import topics
 from services.ingest.metrics import IngestMetrics
 from services.ingest.producer import Message, Producer
 from services.ingest.producer_retire import ProducerRetiredError, retire

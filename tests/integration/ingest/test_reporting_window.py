@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from services.ingest.app import create_app
 from tests.integration.ingest.conftest import PHONE, Seeded, ingest_settings, reports_on_topic
 from tests.support.asgi import running

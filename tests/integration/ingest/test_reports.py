@@ -10,9 +10,9 @@ from typing import Any
 import asyncpg
 import httpx
 
-from services.common import codec
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from services.ingest.app import create_app
 from tests.integration.ingest.conftest import Seeded, ingest_settings, reports_on_topic
 from tests.support.asgi import running

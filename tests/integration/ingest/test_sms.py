@@ -7,8 +7,8 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from tests.integration.ingest.conftest import (
     OTHER_PHONE,
     PHONE,

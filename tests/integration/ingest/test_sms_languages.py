@@ -15,7 +15,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from services.cli import app
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.integration.aggregator.harness import aggregator
 from tests.integration.ingest.conftest import OTHER_PHONE, PHONE, Seeded, dead_letters_on_topic
 from tests.support.processes import Service

@@ -10,8 +10,8 @@ import httpx
 import orjson
 import pytest
 
-from services.common import events as ev
-from services.common.settings import SharedSettings
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from services.ingest.characters import clean
 from tests.integration.ingest.conftest import PHONE, Seeded, reports_on_topic
 

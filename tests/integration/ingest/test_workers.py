@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from tests.support.processes import free_port, run_service, service_env
 
 CONNECTIONS = 40

@@ -15,12 +15,12 @@ import httpx
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common import events as ev
 from services.common.broadcasts import new_broadcast_id, publish
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from services.common.monitors.onboarding import import_roster
-from services.common.settings import SharedSettings
-from services.common.station_store import store_registry
-from services.common.stations import Region, Registry, Station
+from services.common.registry.station_store import store_registry
+from services.common.registry.stations import Region, Registry, Station
 from services.messenger.app import create_app as messenger_app
 from services.messenger.settings import MessengerSettings
 from services.simulator.gateway.app import create_app as gateway_app

@@ -8,7 +8,7 @@ from collections import Counter
 import asyncpg
 import pytest
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.integration.messenger.conftest import PHONES, StackFactory, request, settled
 
 pytestmark = pytest.mark.usefixtures("monitors")

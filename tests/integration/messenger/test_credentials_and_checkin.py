@@ -10,10 +10,10 @@ import time
 import asyncpg
 import pytest
 
-from services.common import events as ev
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from services.common.monitors.changes import issue_tokens
 from services.common.monitors.tokens import hash_token
-from services.common.settings import SharedSettings
 from services.ingest.app import create_app as ingest_app
 from tests.integration.ingest.conftest import ingest_settings
 from tests.integration.messenger.conftest import StackFactory, request, settled

@@ -12,7 +12,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.integration.messenger.conftest import CALLBACK_SECRET, PHONES, StackFactory, request, settled
 
 pytestmark = pytest.mark.usefixtures("monitors")

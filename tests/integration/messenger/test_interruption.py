@@ -13,7 +13,7 @@ import asyncpg
 import httpx
 import pytest
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.messenger import deliveries
 from services.messenger.app import create_app as messenger_app
 from services.messenger.audience import record_broadcast

@@ -12,10 +12,10 @@ import asyncpg
 import pytest
 from aiokafka import AIOKafkaProducer
 
-from services.common import codec, topics
-from services.common import events as ev
+from services.common.contracts import codec, topics
+from services.common.contracts import events as ev
+from services.common.infra.settings import SharedSettings
 from services.common.notify import subscriptions as subs
-from services.common.settings import SharedSettings
 from tests.integration.messenger.conftest import StackFactory
 from tests.integration.messenger.receiver import Receiver
 from tests.support.alerts import alert

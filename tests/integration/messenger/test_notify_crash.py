@@ -12,8 +12,8 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from services.common.infra.settings import SharedSettings
 from services.common.notify import subscriptions as subs
-from services.common.settings import SharedSettings
 from tests.integration.messenger.receiver import Receiver
 from tests.integration.messenger.test_notify import publish
 from tests.support.alerts import alert

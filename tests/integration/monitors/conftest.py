@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from services.cli import app
-from services.common.demo_registry import demo_registry
-from services.common.station_store import store_registry
+from services.common.registry.demo_registry import demo_registry
+from services.common.registry.station_store import store_registry
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 import asyncpg
 import pytest
 
-from services.common.demo_monitors import demo_monitors, to_csv
 from services.common.monitors.onboarding import import_roster
+from services.common.registry.demo_monitors import demo_monitors, to_csv
 from tests.integration.monitors.conftest import pollwatch
 
 pytestmark = pytest.mark.usefixtures("registry")

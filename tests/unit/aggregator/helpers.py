@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_state import StationInfo, StationState
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.support import factories as f
 
 CFG = RulesConfig()

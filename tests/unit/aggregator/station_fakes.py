@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from services.aggregator.domain.partition_marks import PartitionMark
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_batch import DeadLetter, ReadReport
 from services.aggregator.output import DeliveryError
 from services.aggregator.runtime import Runtime
 from services.aggregator.settings import AggregatorSettings
 from services.aggregator.station_agent import StationAgent
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 
 
 @dataclass

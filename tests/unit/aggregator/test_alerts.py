@@ -1,7 +1,7 @@
 from datetime import timedelta
 
 from services.aggregator.domain.alerts import RESOLVED_BY_ITSELF, AlertBook, Condition, alert_id
-from services.common.events import AlertState, AlertText, AlertTransition, Severity
+from services.common.contracts.events import AlertState, AlertText, AlertTransition, Severity
 from tests.unit.aggregator.helpers import T0
 
 

@@ -12,7 +12,7 @@ from mode import CrashingSupervisor
 from services.aggregator import faust_tuning
 from services.aggregator.app import create_app
 from services.aggregator.settings import AggregatorSettings
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from services.patches import faust as faust_patch
 
 

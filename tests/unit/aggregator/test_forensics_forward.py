@@ -11,7 +11,7 @@ import pytest
 
 from services.aggregator.domain.station_view import station_stats
 from services.aggregator.forensics_agent import ForensicsAgent, decode_protocol
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.aggregator.helpers import CFG, INFO, protocol, state_of, turnout
 
 

@@ -10,7 +10,7 @@ from services.aggregator import metrics
 from services.aggregator.app import create_app
 from services.aggregator.memory_metrics import MemoryCollector
 from services.aggregator.settings import AggregatorSettings
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 
 
 def _samples(collector: MemoryCollector) -> dict[tuple[str, ...], float]:

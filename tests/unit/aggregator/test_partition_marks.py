@@ -15,7 +15,7 @@ from services.aggregator.domain.region_book import RegionBook
 from services.aggregator.domain.station_batch import batch_marks
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.region_agent import RegionAgent
-from services.common.errors import DecodeError
+from services.common.infra.errors import DecodeError
 from tests.unit.aggregator.helpers import CFG, T0
 from tests.unit.aggregator.test_region import stats
 

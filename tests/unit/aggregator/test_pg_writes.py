@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 
 from services.aggregator import pg_writes
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.runtime import Runtime
 from services.aggregator.settings import AggregatorSettings
 

@@ -10,7 +10,7 @@ from services.aggregator.domain.station_rules import GRAVE_INCIDENT, evaluate
 from services.aggregator.domain.station_state import Applied
 from services.aggregator.domain.station_view import at, station_stats
 from services.aggregator.report_rows import report_from_row
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.support import factories as f
 from tests.unit.aggregator.helpers import CFG, DEDUP_S, INFO, incident, protocol, state_of, turnout
 

@@ -6,13 +6,13 @@ from hypothesis import strategies as st
 
 from services.aggregator.domain.region_book import RegionBook, RegionTick
 from services.aggregator.domain.region_rules import home_voting_outliers, outliers, polls_opened_at, silence
-from services.aggregator.domain.rules import HomeVoting, Polls, RegionRelative
+from services.aggregator.domain.rule_config import HomeVoting, Polls, RegionRelative
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import StationInfo
 from services.aggregator.domain.station_view import station_stats
 from services.common import catalog
-from services.common import events as ev
-from services.common.events import NATIONAL, StationStats
+from services.common.contracts import events as ev
+from services.common.contracts.events import NATIONAL, StationStats
 from tests.support import factories as f
 from tests.unit.aggregator.helpers import CFG, INFO, T0, incident, protocol, state_of, turnout
 

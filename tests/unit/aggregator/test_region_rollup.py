@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.aggregator.domain.region_rollup import rollup
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 NOW = datetime(2012, 3, 4, 20, 0, tzinfo=UTC)
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from services.aggregator.domain.region_book import RegionBook
 from services.aggregator.domain.region_rollup import rollup
 from services.aggregator.domain.station_state import StationInfo
-from services.common.events import NATIONAL, RegionStats
+from services.common.contracts.events import NATIONAL, RegionStats
 from tests.unit.aggregator.helpers import CFG, T0
 from tests.unit.aggregator.test_region import stats
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from services.aggregator.domain.rules import (
+from services.aggregator.domain.rule_config import (
     DEFAULT_RULES_FILE,
     RULES_DIR,
     RegionRelative,
@@ -12,7 +12,7 @@ from services.aggregator.domain.rules import (
     profiles,
 )
 from services.aggregator.settings import AggregatorSettings
-from services.common.errors import SettingsError
+from services.common.infra.errors import SettingsError
 
 ELECTION_PROFILES = [
     "ru-2011-duma",

@@ -5,8 +5,8 @@ from hypothesis import strategies as st
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_view import at
 from services.aggregator.state_codec import decode_book, decode_state, encode_book, encode_state
-from services.common import events as ev
-from services.common.errors import DecodeError
+from services.common.contracts import events as ev
+from services.common.infra.errors import DecodeError
 from tests.unit.aggregator.helpers import CFG, INFO, incident, protocol, state_of, turnout
 
 REPORTS = [

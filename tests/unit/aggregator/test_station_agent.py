@@ -11,7 +11,7 @@ import pytest
 from services.aggregator import station_agent
 from services.aggregator.domain.partition_marks import PartitionMark
 from services.aggregator.output import DeliveryError
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.aggregator.helpers import T0, incident, turnout
 from tests.unit.aggregator.station_fakes import Gate, Ports, events, finished, settle
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from services.aggregator.domain.station_batch import BatchResult, Record, apply_batch, read_batch
 from services.aggregator.domain.station_state import StationInfo, StationState
 from services.aggregator.state_codec import decode_state, encode_state
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from tests.unit.aggregator.helpers import CFG, DEDUP_S, T0, incident, turnout
 
 V = ev.ViolationType

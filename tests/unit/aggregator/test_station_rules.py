@@ -4,11 +4,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.aggregator.domain.rules import RulesConfig
+from services.aggregator.domain.rule_config import RulesConfig
 from services.aggregator.domain.station_rules import evaluate
 from services.aggregator.domain.station_state import Applied, StationInfo, StationState
-from services.common import events as ev
-from services.common.events import AlertText, Severity
+from services.common.contracts import events as ev
+from services.common.contracts.events import AlertText, Severity
 from tests.support import factories as f
 from tests.unit.aggregator.helpers import CFG, DEDUP_S, INFO, incident, protocol, state_of, turnout
 

@@ -3,7 +3,7 @@ from hypothesis import strategies as st
 
 from services.aggregator.domain.station_state import Applied, StationState
 from services.aggregator.domain.station_view import station_stats
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.aggregator.helpers import CFG, DEDUP_S, INFO, incident, protocol, state_of, turnout
 
 DAY = [

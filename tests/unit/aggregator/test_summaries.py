@@ -3,8 +3,8 @@ from hypothesis import strategies as st
 
 from services.aggregator import summaries
 from services.aggregator.domain.station_view import station_stats
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from tests.unit.aggregator.helpers import CFG, INFO, incident, protocol, state_of, turnout
 
 DAY = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 
 T0 = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 

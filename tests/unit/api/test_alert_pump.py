@@ -9,8 +9,8 @@ import pytest
 
 from services.api.live.alert_pump import AlertPump
 from services.api.live.hub import AlertSubscription, Hub, HubOverflowError
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from tests.unit.api.factories import alert
 
 

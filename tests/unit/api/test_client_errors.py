@@ -16,7 +16,7 @@ from services.api.live.hub import Hub
 from services.api.loaders import create_loaders
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
-from services.common.settings import Environment, SharedSettings
+from services.common.infra.settings import Environment, SharedSettings
 
 
 class BrokenPool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from services.api.findings import combine, figures, share
 from services.api.repository.findings import RegionCounts
 from services.common.checklist_config import load_checklists
-from services.common.events import ViolationType
+from services.common.contracts.events import ViolationType
 
 QUESTIONS = load_checklists()
 

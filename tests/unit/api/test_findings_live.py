@@ -8,8 +8,8 @@ import dataclasses
 from services.api.findings import FindingsFigures, station_counts
 from services.api.findings_live import FindingsChannel, FindingsSubscription, LiveFindings
 from services.api.live.hub import Hub
-from services.common import events as ev
 from services.common.checklist_config import load_checklists
+from services.common.contracts import events as ev
 from tests.unit.api.factories import region_stats, station_stats
 
 QUESTIONS = load_checklists()

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from services.api.live.hub import Hub, HubClosedError, HubOverflowError
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.api.factories import alert, station_stats
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from services.api.live.hub import Hub
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.api.factories import alert, station_stats
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from services.api.live.hub import Delivery, Hub
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.api.factories import station_stats
 
 

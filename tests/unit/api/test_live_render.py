@@ -28,7 +28,7 @@ from services.api.types.overview import AlertCounts, Overview
 from services.api.types.region import Region, RegionStats
 from services.api.types.station import Station
 from services.api.types.updates import AlertEvent, OverviewUpdate, RegionUpdate, StationUpdate
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.api.factories import T0, alert, station_stats
 
 SCHEMA = build_schema()

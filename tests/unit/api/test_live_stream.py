@@ -22,7 +22,7 @@ from services.api.live.hub import Hub
 from services.api.loaders import create_loaders
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.api.factories import alert, region_stats, station_stats
 
 SCHEMA = build_schema()

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from services.api.errors import InvalidArgumentError
 from services.api.pagination import Cursor, decode_cursor, page_size
-from services.api.series import region_turnout
+from services.api.region_turnout import region_turnout
 
 _ID = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"), max_size=20)
 _INSTANT = st.datetimes(timezones=st.just(UTC)).map(datetime.isoformat)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from services.aggregator.domain.region_rollup import rollup
 from services.api.scoped_overview import combine, region_stats_from_row
-from services.common import events as ev
+from services.common.contracts import events as ev
 from tests.unit.api.factories import station_stats
 
 NOW = datetime(2024, 3, 1, 12, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.aggregator.k8s_rules import generated
+from deploy.tools.k8s_rules import generated
 
 ROOT = Path(__file__).resolve().parents[3]
 

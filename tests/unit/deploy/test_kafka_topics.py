@@ -1,4 +1,4 @@
-"""The committed KafkaTopic manifests agree with the topic registry (services/common/topics.py)."""
+"""The committed KafkaTopic manifests agree with the topic registry (services/common/contracts/topics.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import yaml
 
-from services.common import topics
-from services.common.k8s_topics import KAFKA_CLUSTER, REPLICAS, kafka_topic, render
+from deploy.tools.k8s_topics import KAFKA_CLUSTER, REPLICAS, kafka_topic, render
+from services.common.contracts import topics
 
 ROOT = Path(__file__).resolve().parents[3]
 COMMITTED = ROOT / "deploy/k8s/base/kafka/topics.yaml"

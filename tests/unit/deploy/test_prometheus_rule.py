@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from services.common.k8s_prometheus_rule import RULES, render
+from deploy.tools.k8s_prometheus_rule import RULES, render
 
 ROOT = Path(__file__).resolve().parents[3]
 COMMITTED = ROOT / "deploy/k8s/base/monitoring/prometheusrule.yaml"

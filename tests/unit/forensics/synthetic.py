@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from services.common.forensics.protocols import Protocols
+from services.forensics.protocols import Protocols
 
 Ints = NDArray[np.int64]
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.common.forensics.benford import benford_second_digit, second_digit_expected
-from services.common.forensics.incremental import ForensicsAccumulator
-from services.common.forensics.integer_excess import aoas_mask
-from services.common.forensics.integer_null import integer_hits
-from services.common.forensics.outliers import find_outliers
+from services.forensics.benford import benford_second_digit, second_digit_expected
+from services.forensics.incremental import ForensicsAccumulator
+from services.forensics.integer_excess import aoas_mask
+from services.forensics.integer_null import integer_hits
+from services.forensics.outliers import find_outliers
 from tests.unit.forensics.synthetic import clean_election, rebuild
 
 

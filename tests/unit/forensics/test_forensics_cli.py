@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 from typer.testing import CliRunner
 
-from services.common.forensics.cli import app
-from services.common.forensics.datasets import EXPORT_COLUMNS, load
+from services.forensics.cli import app
+from services.forensics.datasets import EXPORT_COLUMNS, load
 from tests.unit.forensics.synthetic import clean_election
 
 

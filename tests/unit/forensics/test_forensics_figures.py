@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from matplotlib.figure import Figure
 
-from services.common.forensics.analysis import Analysis, analyse
-from services.common.forensics.figure_style import display_name
-from services.common.forensics.figures import write_figures
+from services.forensics.analysis import Analysis, analyse
+from services.forensics.figure_style import display_name
+from services.forensics.figures import write_figures
 from tests.unit.forensics.synthetic import clean_election, rebuild
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from services.common.forensics.fingerprint import Weighting, fingerprint, percent_histogram
-from services.common.forensics.fit_caveats import fit_caveats
-from services.common.forensics.fit_search import ALPHAS, GridEdge
-from services.common.forensics.fraud_model import fit_fraud_model
+from services.forensics.fingerprint import Weighting, fingerprint, percent_histogram
+from services.forensics.fit_caveats import fit_caveats
+from services.forensics.fit_search import ALPHAS, GridEdge
+from services.forensics.fraud_model import fit_fraud_model
 from tests.unit.forensics.synthetic import clean_election, stuff_ballots
 
 

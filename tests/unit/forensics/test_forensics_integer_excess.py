@@ -8,9 +8,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.stats import binom
 
-from services.common.forensics.integer_excess import aoas_mask, integer_excess
-from services.common.forensics.integer_null import hit_probability, integer_hits
-from services.common.forensics.protocols import Protocols
+from services.forensics.integer_excess import aoas_mask, integer_excess
+from services.forensics.integer_null import hit_probability, integer_hits
+from services.forensics.protocols import Protocols
 from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from services.common.forensics.analysis import analyse
-from services.common.forensics.report import render
+from services.forensics.analysis import analyse
+from services.forensics.report import render
 from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
 
 

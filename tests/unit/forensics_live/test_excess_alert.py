@@ -8,8 +8,8 @@ import numpy as np
 
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_sink import fingerprint, summary
-from services.common.events import AlertState, AlertText, AlertTransition, Severity
-from services.common.forensics.live_figures import IntegerTest, ScopeFigures
+from services.common.contracts.events import AlertState, AlertText, AlertTransition, Severity
+from services.forensics.live_figures import IntegerTest, ScopeFigures
 
 T0 = datetime(2026, 3, 1, 20, tzinfo=UTC)
 

@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from services.aggregator.forensics_alert import ExcessAlerts
 from services.aggregator.forensics_sink import summary
-from services.common.forensics.fingerprint import Weighting, fingerprint
-from services.common.forensics.integer_excess import integer_excess
-from services.common.forensics.live import LiveForensics, StationProtocol
-from services.common.forensics.live_figures import LiveSnapshot, ScopeFigures
-from services.common.forensics.protocols import Protocols
-from services.common.forensics.region_screen import MIN_TESTED, ScreenStatus
+from services.forensics.fingerprint import Weighting, fingerprint
+from services.forensics.integer_excess import integer_excess
+from services.forensics.live import LiveForensics, StationProtocol
+from services.forensics.live_figures import LiveSnapshot, ScopeFigures
+from services.forensics.protocols import Protocols
+from services.forensics.region_screen import MIN_TESTED, ScreenStatus
 from tests.unit.forensics.synthetic import clean_election, rig_integer_turnout
 
 

@@ -8,9 +8,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from services.common import codec
-from services.common import events as ev
-from services.common.clock import Clock
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.clock import Clock
 from services.ingest.context import Services
 from services.ingest.errors import UnavailableError
 from services.ingest.intake import Result, Status

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.common import events as ev
-from services.common.clock import ManualClock
+from services.common.contracts import events as ev
+from services.common.infra.clock import ManualClock
 from services.ingest.app import create_app
 from services.ingest.intake import Result, Status
 from services.ingest.settings import IngestSettings

@@ -12,8 +12,8 @@ import orjson
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from services.ingest.characters import clean, control_character
 from services.ingest.sms_gateways import Gateway, reply_body
 from services.ingest.validation import Context, Rejected, validate_report

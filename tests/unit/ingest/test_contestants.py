@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from services.common.errors import SettingsError
+from services.common.infra.errors import SettingsError
 from services.ingest.contestants import Contestant, load_contestants, parse_contestants
 
 

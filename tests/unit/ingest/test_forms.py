@@ -6,8 +6,8 @@ import orjson
 
 from services.aggregator.domain.protocol_check import PREFIX, problems
 from services.common import catalog
-from services.common import events as ev
 from services.common.checklist_config import load_checklists
+from services.common.contracts import events as ev
 from services.ingest.contestants import Contestant
 from services.ingest.forms import forms_document, forms_json
 from tests.support.factories import protocol

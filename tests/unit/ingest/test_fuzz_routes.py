@@ -15,8 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from services.common.clock import ManualClock
-from services.common.settings import ReportingWindow, SharedSettings
+from services.common.infra.clock import ManualClock
+from services.common.infra.settings import ReportingWindow, SharedSettings
 from services.ingest.app import create_app
 from services.ingest.settings import IngestSettings
 from tests.support.asgi import running

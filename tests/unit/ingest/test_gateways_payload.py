@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import orjson
 import pytest
 
-from services.common import codec
-from services.common import events as ev
 from services.common.catalog import Lang
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.settings import ReportingWindow
 from services.common.monitors.phones import mask as mask_phone
 from services.common.monitors.tokens import hash_token, new_token
-from services.common.settings import ReportingWindow
 from services.ingest import sms_replies
 from services.ingest.errors import PayloadError
 from services.ingest.monitors import normalize_phone

@@ -8,8 +8,8 @@ from typing import Any
 
 from aiokafka.record.default_records import DefaultRecordBatchBuilder
 
-from services.common import codec
-from services.common import events as ev
+from services.common.contracts import codec
+from services.common.contracts import events as ev
 from services.ingest.producer import MAX_MESSAGE_BYTES
 from services.ingest.validation import Rejected, validate_report
 from tests.support.largest_reports import largest_reports

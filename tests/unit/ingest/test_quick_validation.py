@@ -9,8 +9,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.common import events as ev
-from services.common.settings import ReportingWindow
+from services.common.contracts import events as ev
+from services.common.infra.settings import ReportingWindow
 from services.ingest.quick_validation import quick_turnout
 from services.ingest.validation import Context, validate_report
 

@@ -10,9 +10,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.common import codec
-from services.common import events as ev
-from services.common.generated.pollwatch.v1 import report_pb2
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.contracts.generated.pollwatch.v1 import report_pb2
 
 
 def _timestamp(dt: datetime) -> Timestamp:

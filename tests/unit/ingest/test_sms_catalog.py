@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.common import events as ev
 from services.common.catalog import Lang
-from services.common.settings import ReportingWindow
+from services.common.contracts import events as ev
+from services.common.infra.settings import ReportingWindow
 from services.ingest import sms_replies
 from services.ingest.sms_catalog import LANGS, TEXTS
 from services.ingest.sms_commands import SmsError, SmsHelp

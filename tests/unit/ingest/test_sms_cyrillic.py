@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.ingest import sms_replies
 from services.ingest.sms_catalog import LANGS
 from services.ingest.sms_commands import (

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.common import events as ev
 from services.common.catalog import Lang
+from services.common.contracts import events as ev
 from services.ingest.sms_catalog import LANGS, text
 from services.ingest.sms_commands import SmsChecklist, SmsHelp, SmsIncident, SmsProtocol, SmsTurnout
 from services.ingest.sms_grammar import CHECKLIST_FORMS, parse_sms, read_sms

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.common import codec
-from services.common import events as ev
-from services.common.settings import ReportingWindow
+from services.common.contracts import codec
+from services.common.contracts import events as ev
+from services.common.infra.settings import ReportingWindow
 from services.ingest.validation import MAX_NAME_CHARS, Context, Rejected, validate_report
 
 NOW = datetime(2026, 3, 1, 4, 0, tzinfo=UTC)

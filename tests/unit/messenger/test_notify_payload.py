@@ -5,7 +5,7 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.messenger.notify.payload import digest_text, sms_text, webhook_body
 from tests.support.alerts import alert
 

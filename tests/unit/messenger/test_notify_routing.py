@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.messenger.notify.routing import Channel, Subscription, held_for_digest, targets, wants
 from tests.support.alerts import alert
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.messenger.texts import CHECKIN, CREDENTIALS, render
 
 MESSAGE = ev.BroadcastKind.MESSAGE

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from services.common.demo_monitors import demo_monitors, to_csv
-from services.common.demo_registry import demo_registry
 from services.common.monitors.roster import parse_roster
+from services.common.registry.demo_monitors import demo_monitors, to_csv
+from services.common.registry.demo_registry import demo_registry
 
 
 def test_every_demo_monitor_is_a_valid_roster_row() -> None:

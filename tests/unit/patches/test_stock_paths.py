@@ -20,7 +20,7 @@ from services.aggregator.settings import AggregatorSettings
 from services.api.query_cost import operation_cost
 from services.api.schema import build_schema
 from services.api.shared_execution import SharingExecutor
-from services.common.settings import SharedSettings
+from services.common.infra.settings import SharedSettings
 from services.patches import faust as faust_patch
 from services.patches.strawberry import core_schema
 from tests.support.patches import switch_all_off

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from services.aggregator.domain.rules import load_rules, profile_file
+from services.aggregator.domain.rule_config import load_rules, profile_file
 from services.simulator.elections import ELECTIONS, Election
 
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
+from services.common.contracts import events as ev
+from services.common.registry.demo_registry import demo_registry
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.local_day import local_openings, opening_in_the_past, opening_today
 from services.simulator.model import DayOptions, plan_day

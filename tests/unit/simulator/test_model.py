@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from services.common import events as ev
-from services.common.demo_registry import demo_registry
+from services.common.contracts import events as ev
+from services.common.registry.demo_registry import demo_registry
 from services.simulator.curve import cumulative_share
 from services.simulator.delivery import DeliveryOptions, schedule
 from services.simulator.model import DayOptions, plan_day

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from services.common import events as ev
+from services.common.contracts import events as ev
 from services.simulator.batch_sender import Batch, Sent, take_answer
 from services.simulator.delivery import Delivery
 from services.simulator.progress import plain_line

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from services.common import events as ev
-from services.common.forensics.protocols import Protocols
+from services.common.contracts import events as ev
+from services.forensics.protocols import Protocols
 from services.simulator.batch_sender import MAX_BATCH, batches
 from services.simulator.elections import BY_KEY, Election, UnknownElectionError, election_for
 from services.simulator.payloads import report_json

@@ -108,7 +108,7 @@ export interface IntegerTest {
   pValue: number;
 }
 
-/** A scope under the region screen's rule (services/common/forensics/region_screen.py), the same in the CLI. */
+/** A scope under the region screen's rule (services/forensics/region_screen.py), the same in the CLI. */
 export type ScreenStatus = "FLAGGED" | "TOO_FEW_TESTED" | "BELOW_THRESHOLD";
 
 /** One region at or above the threshold, as the national figures list it. */
