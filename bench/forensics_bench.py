@@ -1,4 +1,4 @@
-"""Forensics benchmark: full analysis of Russia 2012 and the per-protocol update.
+"""Forensics benchmark: full analysis of Russia 2012 and the aggregator's per-protocol update.
 
 ``run()`` returns wall times beside baselines measured in the same run (a plain
 numpy histogram2d of the same arrays; a plain dict increment) and their ratios.
@@ -13,7 +13,6 @@ import numpy as np
 
 from services.forensics.analysis import analyse
 from services.forensics.datasets import load
-from services.forensics.incremental import ForensicsAccumulator
 from services.forensics.live import LiveForensics, StationProtocol
 from services.forensics.protocols import Protocols
 from services.forensics.region_screen import ScreenStatus
@@ -44,41 +43,12 @@ def run() -> dict[str, float]:
     np.histogram2d(turnout, share, bins=100, range=((0, 1), (0, 1)))
     baseline_s = time.perf_counter() - started
 
-    rows = list(
-        zip(
-            protocols.registered.tolist(),
-            protocols.issued.tolist(),
-            protocols.valid.tolist(),
-            protocols.invalid.tolist(),
-            protocols.leader.tolist(),
-            protocols.region.tolist(),
-            strict=True,
-        )
-    )
-    accumulator = ForensicsAccumulator(protocols.region_names)
-    started = time.perf_counter()
-    for row in rows:
-        accumulator.add(*row)
-    update_us = (time.perf_counter() - started) / len(rows) * 1e6
-    counts: dict[int, int] = {}
-    started = time.perf_counter()
-    for row in rows:
-        counts[row[5]] = counts.get(row[5], 0) + 1
-    dict_us = (time.perf_counter() - started) / len(rows) * 1e6
-    started = time.perf_counter()
-    accumulator.snapshot()
-    snapshot_us = (time.perf_counter() - started) * 1e6
-
     result = {
         "stations": float(protocols.size),
         "load_s": load_s,
         "full_analysis_s": analysis_s,
         "histogram2d_baseline_s": baseline_s,
         "analysis_over_histogram2d": analysis_s / baseline_s,
-        "update_us": update_us,
-        "dict_increment_us": dict_us,
-        "update_over_dict": update_us / dict_us,
-        "snapshot_us": snapshot_us,
         "integer_excess": analysis.integer.either.excess,
     } | live_update(protocols)
     for key, value in result.items():

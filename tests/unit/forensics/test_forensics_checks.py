@@ -1,4 +1,4 @@
-"""Outliers, Benford (information only) and the incremental accumulator."""
+"""Outliers and Benford (information only)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import numpy as np
 import pytest
 
 from services.forensics.benford import benford_second_digit, second_digit_expected
-from services.forensics.incremental import ForensicsAccumulator
-from services.forensics.integer_excess import aoas_mask
-from services.forensics.integer_null import integer_hits
 from services.forensics.outliers import find_outliers
 from tests.unit.forensics.synthetic import clean_election, rebuild
 
@@ -38,27 +35,3 @@ def test_benford_expected_digits_and_information_only() -> None:
     assert result.p_value > 0.001
     assert result.mean_digit == pytest.approx(4.187, abs=0.02)
     assert not hasattr(result, "flagged")
-
-
-def test_accumulator_matches_batch_counts() -> None:
-    election = clean_election(seed=5, stations=3000)
-    assert election.leader is not None
-    accumulator = ForensicsAccumulator(election.region_names)
-    for i in range(election.size):
-        accumulator.add(
-            int(election.registered[i]),
-            int(election.issued[i]),
-            int(election.valid[i]),
-            int(election.invalid[i]),
-            int(election.leader[i]),
-            int(election.region[i]),
-        )
-    snapshot = accumulator.snapshot()
-    kept = election.subset(aoas_mask(election))
-    assert kept.leader is not None
-    either = integer_hits(kept.issued, kept.registered) | integer_hits(kept.leader, kept.ballots)
-    assert snapshot.tested == kept.size
-    assert snapshot.integer_either == int(either.sum())
-    assert snapshot.fingerprint_stations.sum() == 3000
-    rebuilt = accumulator.to_protocols()
-    assert np.array_equal(rebuilt.issued, election.issued)
