@@ -11,8 +11,9 @@ from services import patches
 from services.api.availability import DependencyErrors, mark_unavailable
 from services.api.client_errors import add_code, is_fault, log_client_error
 from services.api.mutation import Mutation
+from services.api.operation_metrics import time_root_fields
 from services.api.query import Query
-from services.api.schema_extensions import extensions, time_root_fields
+from services.api.schema_extensions import extensions
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharingExecutor
 from services.api.subscription import Subscription

@@ -3,8 +3,8 @@ from __future__ import annotations
 import pytest
 from graphql import parse
 
+from services.api.operation_metrics import operation_label
 from services.api.schema import build_schema
-from services.api.schema_extensions import operation_label
 
 SCHEMA = build_schema()._schema
 
