@@ -148,7 +148,7 @@ export function ReviewView({ ctl }: { ctl: Controller }) {
             const key = itemKey(item);
             const what = item.kind === "ALERT" ? ruleName(item.type) : REPORT_KIND[item.type] ? t(REPORT_KIND[item.type]) : item.type;
             return (
-              <li key={key} class={index === selected ? "review-item selected" : "review-item"} aria-current={index === selected ? "true" : undefined} data-testid="review-item" onClick={() => setSelected(index)}>
+              <li key={key} class={index === selected ? "review-item selected" : "review-item"} aria-current={index === selected ? "true" : undefined} data-testid="review-item" data-item={key} data-region={item.regionId} onClick={() => setSelected(index)}>
                 <div class="review-head">
                   <span class="pill">{t(item.kind === "ALERT" ? "reviewKindAlert" : "reviewKindReport")}</span>
                   {item.priority === 0 && <span class="pill sev-critical">{t("reviewGrave")}</span>}
