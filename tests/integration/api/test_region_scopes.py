@@ -21,6 +21,7 @@ from services.common.contracts import events as ev
 from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient, error_codes, gql
 from tests.integration.api.conftest import Api
+from tests.integration.api.test_findings_live import hub_holds, send_region
 from tests.integration.api.test_review import CLAIM, actor
 from tests.integration.api.test_subscriptions import send_stats
 from tests.unit.api.factories import alert, region_stats, station_stats
@@ -386,6 +387,36 @@ async def _alert_raised(
         # Open alerts replayed to a new subscriber: its regions' only.
         await client.subscribe("late", "subscription { alertRaised { alert { id } } }")
         assert (await next_data(client, "late"))["alertRaised"]["alert"] == {"id": "X1"}
+    finally:
+        await client.close()
+
+
+@live_case("findingsUpdated")
+async def _findings_updated(
+    api: Api, keys: dict[str, str], producer: AIOKafkaProducer, shared: SharedSettings
+) -> None:
+    for rollup in (
+        region_stats("R1", stations=3),
+        region_stats("R2", stations=1),
+        region_stats(ev.NATIONAL, stations=4),
+    ):
+        await send_region(producer, shared, rollup)
+    await send_stats(producer, shared, station_stats("S2", "R1", ballots=2))
+    await send_stats(producer, shared, station_stats("S4", "R2", ballots=1))
+    await hub_holds(api, keys["partner"], stations=["S2", "S4"], regions=["R1", "R2"])
+    document = """subscription($region: ID) {
+        findingsUpdated(region: $region) { findings { regionId stationsObserved } } }"""
+    client = await WsClient.open(api.ws_url, keys["public_r2"])
+    try:
+        await client.ack()
+        await client.subscribe("all", document)
+        # R2's row, then its regions' together (regionId null): R1's station is in neither.
+        rows = [(await next_data(client, "all"))["findingsUpdated"]["findings"] for _ in range(2)]
+        assert rows == [{"regionId": "R2", "stationsObserved": 1}, {"regionId": None, "stationsObserved": 1}]
+        await client.subscribe("r1", document, {"region": "R1"})
+        message = await client.receive()
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"] == {"code": "FORBIDDEN", "field": "findingsUpdated"}
     finally:
         await client.close()
 
