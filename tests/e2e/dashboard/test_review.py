@@ -42,7 +42,8 @@ def gql(stack: Stack, key: str, query: str, variables: dict[str, Any] | None = N
     )
     body: dict[str, Any] = answer.json()
     assert "errors" not in body, body
-    return body["data"]
+    data: dict[str, Any] = body["data"]
+    return data
 
 
 async def ballots(stack: Stack, station: str, expected: int) -> None:

@@ -440,8 +440,8 @@ async def _review_updated(
             body = await gql(api.url, CLAIM, keys["coordinator"], {"kind": "REPORT", "id": item})
             assert "errors" not in body, body
         got = (await next_data(client, "all"))["reviewUpdated"]
-        item = {"kind": "REPORT", "id": "r4", "regionId": "R2", "claimedBy": actor(keys, "coordinator")}
-        assert got == {"seq": 1, "item": item}
+        r4 = {"kind": "REPORT", "id": "r4", "regionId": "R2", "claimedBy": actor(keys, "coordinator")}
+        assert got == {"seq": 1, "item": r4}
         await client.send({"id": "p", "type": "ping"})
         assert (await client.receive())["type"] == "pong"
     finally:
