@@ -1,6 +1,6 @@
 """The API ASGI application: GraphQL (HTTP and graphql-transport-ws), health and metrics.
 
-The lifespan owns the asyncpg pool, the hub and the one Kafka feed of this process.
+The lifespan owns the asyncpg pool, the hub, the one Kafka feed and the review listener of this process.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ from services.api.live.frames import FrameCache
 from services.api.live.hub import Hub
 from services.api.live.transport import LiveTransportWSHandler
 from services.api.loaders import create_loaders
+from services.api.review_live import ReviewChannel, ReviewListener
 from services.api.schema import build_schema
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
@@ -70,7 +71,7 @@ class Resources:
 class PollwatchGraphQL(GraphQL[Context, None]):
     graphql_transport_ws_handler_class = LiveTransportWSHandler
 
-    def __init__(self, settings: ApiSettings, hub: Hub, resources: Resources) -> None:
+    def __init__(self, settings: ApiSettings, hub: Hub, review: ReviewChannel, resources: Resources) -> None:
         super().__init__(
             build_schema(settings),
             graphql_ide="graphiql" if settings.graphiql else None,
@@ -82,6 +83,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
         )
         self._settings = settings
         self._hub = hub
+        self._review = review
         self._resources = resources
         self._throttle = Throttle(settings)
         self._shared_results = SharedResults()
@@ -146,6 +148,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
             feed_live=self._resources.feed_live,
             broadcasts=self._resources.broadcasts,
             decisions=self._resources.decisions,
+            review=self._review,
         )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
@@ -168,6 +171,7 @@ class PollwatchGraphQL(GraphQL[Context, None]):
 
 def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
     hub = hub or Hub(metrics.PrometheusHubObserver())
+    review = ReviewChannel(metrics.PrometheusHubObserver())
     resources = Resources()
 
     async def ready() -> dict[str, bool]:
@@ -181,6 +185,8 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         resources.keys = KeyStore(resources.pool, settings.key_cache_seconds)
         resources.broadcasts = BroadcastPublisher(settings.shared)
         resources.decisions = DecisionPublisher(settings.shared)
+        dsn = settings.shared.database_url.get_secret_value()
+        listener = ReviewListener(dsn, resources.pool, review, settings.shared.database_role)
         feed = KafkaFeed(
             settings.shared, hub, settings.feed_stale_seconds, settings.alert_backpressure_seconds
         )
@@ -188,6 +194,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
         if settings.gc_freeze_seconds > 0:
             freezer = asyncio.create_task(run_freezer(FreezePolicy(), settings.gc_freeze_seconds))
         try:
+            await listener.start()
             await feed.start()
             resources.feed = feed
             yield
@@ -197,6 +204,8 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
                 with contextlib.suppress(asyncio.CancelledError):
                     await freezer
             hub.close()
+            review.close()
+            await listener.stop()
             await feed.stop()
             broadcasts, resources.broadcasts = resources.broadcasts, None
             if broadcasts is not None:
@@ -205,7 +214,7 @@ def create_app(settings: ApiSettings, hub: Hub | None = None) -> Starlette:
             pool, resources.pool = resources.pool, None
             await pool.close()
 
-    graphql = PollwatchGraphQL(settings, hub, resources)
+    graphql = PollwatchGraphQL(settings, hub, review, resources)
     routes = [
         *health_routes(ready),
         Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -17,6 +17,7 @@ from services.api.key_store import KeyStore
 from services.api.live.frames import FrameCache
 from services.api.live.hub import Hub
 from services.api.loaders import Loaders
+from services.api.review_live import ReviewChannel
 from services.api.settings import ApiSettings
 from services.api.shared_execution import SharedResults
 from services.api.throttle import Throttle, bucket_of
@@ -47,6 +48,8 @@ class Context:
     broadcasts: BroadcastPublisher | None = field(default=None, repr=False)
     # Publishes verification decisions to Kafka (None: in-process tests without a broker).
     decisions: DecisionPublisher | None = field(default=None, repr=False)
+    # Review items as coordinators claim and decide them (see review_live).
+    review: ReviewChannel = field(default_factory=ReviewChannel, repr=False)
 
     def require(self, role: Role, what: str) -> None:
         """Raises ForbiddenError naming `what` unless the caller's role includes `role`."""

@@ -29,8 +29,15 @@ from services.api.types.enums import Severity
 from services.api.types.findings import FindingsUpdate, RegionFindings
 from services.api.types.overview import AlertCounts, Overview
 from services.api.types.region import Region, RegionStats
+from services.api.types.review import ReviewItem
 from services.api.types.station import Station
-from services.api.types.updates import AlertEvent, OverviewUpdate, RegionUpdate, StationUpdate
+from services.api.types.updates import (
+    AlertEvent,
+    OverviewUpdate,
+    RegionUpdate,
+    ReviewUpdate,
+    StationUpdate,
+)
 from services.common.checklist_config import load_checklists
 from services.common.contracts import events as ev
 
@@ -60,6 +67,10 @@ def _findings_update(d: Delivery[FindingsFigures]) -> FindingsUpdate:
     return FindingsUpdate(
         seq=d.seq, revision=d.revision, findings=RegionFindings.from_figures(d.value), figures=d.value
     )
+
+
+def _review_update(d: Delivery[ReviewItem]) -> ReviewUpdate:
+    return ReviewUpdate(seq=d.seq, revision=d.revision, item=d.value)
 
 
 def _ids(ids: list[strawberry.ID] | None) -> list[str] | None:
@@ -192,5 +203,28 @@ class Subscription:
 
         channel = FindingsChannel(ctx.hub.stations)
         async with aclosing(stream(info, "findingsUpdated", channel, subscribe, _findings_update)) as updates:
+            async for update in updates:
+                yield update
+
+    @strawberry.subscription(
+        description=(
+            "Review items as coordinators claim them, record call-backs and decide them (coordinator "
+            "and above, within the key's regions; `region:` one of them): each item's state after the "
+            "change, whatever it is. Changes only: read reviewQueue first."
+        )
+    )
+    async def review_updated(
+        self, info: Info, region: strawberry.ID | None = None
+    ) -> AsyncGenerator[ReviewUpdate, None]:
+        ctx = info.context
+        ctx.require(Role.COORDINATOR, "reviewUpdated")
+        if region is not None:
+            ctx.require_region(str(region), "reviewUpdated")
+        channel = ctx.review
+
+        def subscribe() -> ConflatedSubscription[ReviewItem]:
+            return channel.subscribe(None if region is None else str(region), ctx.principal.regions)
+
+        async with aclosing(stream(info, "reviewUpdated", channel, subscribe, _review_update)) as updates:
             async for update in updates:
                 yield update

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterDecision, correction, move, shortcut, type ProtocolVersion, type ReviewItem } from "../src/review/queue";
+import { afterDecision, applyUpdate, correction, move, shortcut, type ProtocolVersion, type ReviewItem } from "../src/review/queue";
 
 const item = (id: string, over: Partial<ReviewItem> = {}): ReviewItem => ({
   kind: "REPORT", id, regionId: "R1", stationId: "S1", type: "incident", at: "2026-03-15T10:00:00Z", priority: 1,
@@ -65,5 +65,37 @@ describe("a protocol correction", () => {
   it("is none with one version, or when the oldest counts", () => {
     expect(correction([version("p1", true, {})])).toBeNull();
     expect(correction([version("p2", false, {}), version("p1", true, {})])).toBeNull();
+  });
+});
+
+describe("a live update", () => {
+  const shown = ["UNVERIFIED", "QUARANTINED"] as const;
+  const queue = [
+    item("g", { priority: 0, at: "2026-03-15T12:00:00Z" }),
+    item("a", { at: "2026-03-15T09:00:00Z" }),
+    item("c", { at: "2026-03-15T11:00:00Z" }),
+  ];
+
+  it("shows another desk's claim in place and keeps the selection on its item", () => {
+    const out = applyUpdate(queue, item("a", { at: "2026-03-15T09:00:00Z", claimedBy: "api:org:k2" }), shown, 2);
+    expect(out.items.map((i) => [i.id, i.claimedBy])).toEqual([["g", null], ["a", "api:org:k2"], ["c", null]]);
+    expect(out.selected).toBe(2);
+  });
+
+  it("takes out an item decided elsewhere, keeping the selected one selected", () => {
+    const out = applyUpdate(queue, item("a", { state: "REJECTED" }), shown, 2);
+    expect(out.items.map((i) => i.id)).toEqual(["g", "c"]);
+    expect(out.selected).toBe(1);
+    const gone = applyUpdate(queue, item("c", { state: "VERIFIED" }), shown, 2);
+    expect(gone.selected).toBe(1);
+  });
+
+  it("puts an item back in the queue's order when it is open again, and ignores decided ones it lacks", () => {
+    const back = applyUpdate(queue, item("b", { at: "2026-03-15T10:00:00Z" }), shown, 0);
+    expect(back.items.map((i) => i.id)).toEqual(["g", "a", "b", "c"]);
+    expect(back.selected).toBe(0);
+    const last = applyUpdate(queue, item("d", { at: "2026-03-15T13:00:00Z" }), shown, 0);
+    expect(last.items.map((i) => i.id)).toEqual(["g", "a", "c", "d"]);
+    expect(applyUpdate(queue, item("e", { state: "VERIFIED" }), shown, 1)).toEqual({ items: queue, selected: 1 });
   });
 });

@@ -38,6 +38,9 @@ an alert subscriber that overflowed gets an `error` message (SUBSCRIBER_OVERFLOW
 transitions it had; a revoked key ends the stream on its next message (UNAUTHENTICATED); the
 hub's shutdown completes every stream.
 
+One channel is not fed by Kafka: `reviewUpdated`'s (`services/api/review_live.py`), from a
+PostgreSQL LISTEN; its subscriptions are conflated ones and run the same `stream` from there on.
+
 Modules: `feed` (the consumer), `feed_health`, `alert_pump`, `hub` (channels, conflation,
 bounded queues, sinks), `stream` (the one loop every subscription resolver runs), `frames`
 (preformatted frames, the frame cache, the direct sender, `error` endings), `render` (a

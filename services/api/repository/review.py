@@ -1,7 +1,9 @@
 """The coordinators' review queue and verification decisions on reports and alerts.
 
 Reports and alerts share one shape here (kind, id, region, station, type, time, priority and
-the verification columns of migration 0025), so the queue is one ordered statement.
+the verification columns of migration 0025), so the queue is one ordered statement. Every
+claim, call-back and decision also NOTIFYs `CHANNEL` with `<kind>:<id>` in its transaction, so
+each API process's review listener hears of it once it is committed (services/api/review_live.py).
 """
 
 from __future__ import annotations
@@ -31,6 +33,12 @@ _ITEMS = """
     FROM alerts a
 """
 _TABLES = {"report": "reports", "alert": "alerts"}
+CHANNEL = "pollwatch_review"
+
+
+async def _notify(conn: Conn, kind: str, item_id: str) -> None:
+    """Delivered to the listeners when the transaction commits, never if it rolls back."""
+    await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, f"{kind}:{item_id}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +104,7 @@ async def decide(conn: Conn, kind: str, item_id: str, state: str, actor: str, no
             note,
         )
         await audit.record(conn, actor, f"{kind}.{state}", item_id, {"from": before, "note": note})
+        await _notify(conn, kind, item_id)
     return str(before)
 
 
@@ -117,6 +126,7 @@ async def claim(conn: Conn, kind: str, item_id: str, actor: str, claim_minutes: 
             f"UPDATE {_TABLES[kind]} SET claimed_by = $2, claimed_at = now() WHERE id = $1", item_id, actor
         )
         await audit.record(conn, actor, f"{kind}.claimed", item_id)
+        await _notify(conn, kind, item_id)
     return actor
 
 
@@ -140,4 +150,5 @@ async def record_callback(conn: Conn, kind: str, item_id: str, outcome: str, act
         )
         details = {"outcome": outcome, "from": row["callback_outcome"], "note": note}
         await audit.record(conn, actor, f"{kind}.called_back", item_id, details)
+        await _notify(conn, kind, item_id)
     return True

@@ -8,6 +8,7 @@ from services.api.types.alert import Alert
 from services.api.types.enums import AlertTransition
 from services.api.types.overview import Overview
 from services.api.types.region import Region
+from services.api.types.review import ReviewItem
 from services.api.types.station import Station
 
 _SEQ = "Per subscription, 1, 2, 3, ... with no gaps: a gap means a missed message."
@@ -56,3 +57,16 @@ class AlertEvent:
 
     def share_key(self) -> tuple[object, ...]:
         return ("alerts", self.revision)
+
+
+@strawberry.type
+class ReviewUpdate:
+    seq: int = strawberry.field(description=_SEQ)
+    revision: int = strawberry.field(
+        description="Per API process and increasing; a jump means another item's change came between, "
+        "or this item's intermediate states were conflated."
+    )
+    item: ReviewItem = strawberry.field(description="The item's state after the change, whatever it is.")
+
+    def share_key(self) -> tuple[object, ...]:
+        return ("review", self.revision)

@@ -7,11 +7,13 @@ Subscription has a case here; a new field without one fails `test_every_root_fie
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from prometheus_client import REGISTRY
 
 from services.api.schema import build_schema
 from services.common.contracts import codec, topics
@@ -19,6 +21,8 @@ from services.common.contracts import events as ev
 from services.common.infra.settings import SharedSettings
 from tests.integration.api.client import WsClient, error_codes, gql
 from tests.integration.api.conftest import Api
+from tests.integration.api.test_findings_live import hub_holds, send_region
+from tests.integration.api.test_review import CLAIM, actor
 from tests.integration.api.test_subscriptions import send_stats
 from tests.unit.api.factories import alert, region_stats, station_stats
 
@@ -268,6 +272,20 @@ async def produce(
     await producer.send_and_wait(shared.topic(topic), value, key=key.encode())
 
 
+def active(field: str) -> float:
+    """Open subscriptions of `field` in this process (the API under test runs in it)."""
+    return REGISTRY.get_sample_value("pollwatch_api_subscriptions_active", {"subscription": field}) or 0.0
+
+
+async def subscribed(field: str, count: float) -> None:
+    """Waits until `count` subscriptions of `field` are open, so an action taken next follows them."""
+    for _ in range(1000):
+        if active(field) >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{count} {field} subscriptions never opened ({active(field)})")
+
+
 @live_case("stationUpdated")
 async def _station_updated(
     api: Api, keys: dict[str, str], producer: AIOKafkaProducer, shared: SharedSettings
@@ -369,6 +387,63 @@ async def _alert_raised(
         # Open alerts replayed to a new subscriber: its regions' only.
         await client.subscribe("late", "subscription { alertRaised { alert { id } } }")
         assert (await next_data(client, "late"))["alertRaised"]["alert"] == {"id": "X1"}
+    finally:
+        await client.close()
+
+
+@live_case("findingsUpdated")
+async def _findings_updated(
+    api: Api, keys: dict[str, str], producer: AIOKafkaProducer, shared: SharedSettings
+) -> None:
+    for rollup in (
+        region_stats("R1", stations=3),
+        region_stats("R2", stations=1),
+        region_stats(ev.NATIONAL, stations=4),
+    ):
+        await send_region(producer, shared, rollup)
+    await send_stats(producer, shared, station_stats("S2", "R1", ballots=2))
+    await send_stats(producer, shared, station_stats("S4", "R2", ballots=1))
+    await hub_holds(api, keys["partner"], stations=["S2", "S4"], regions=["R1", "R2"])
+    document = """subscription($region: ID) {
+        findingsUpdated(region: $region) { findings { regionId stationsObserved } } }"""
+    client = await WsClient.open(api.ws_url, keys["public_r2"])
+    try:
+        await client.ack()
+        await client.subscribe("all", document)
+        # R2's row, then its regions' together (regionId null): R1's station is in neither.
+        rows = [(await next_data(client, "all"))["findingsUpdated"]["findings"] for _ in range(2)]
+        assert rows == [{"regionId": "R2", "stationsObserved": 1}, {"regionId": None, "stationsObserved": 1}]
+        await client.subscribe("r1", document, {"region": "R1"})
+        message = await client.receive()
+        errors = message["payload"] if message["type"] == "error" else message["payload"]["errors"]
+        assert errors[0]["extensions"] == {"code": "FORBIDDEN", "field": "findingsUpdated"}
+    finally:
+        await client.close()
+
+
+@live_case("reviewUpdated")
+async def _review_updated(
+    api: Api, keys: dict[str, str], producer: AIOKafkaProducer, shared: SharedSettings
+) -> None:
+    document = """subscription($region: ID) {
+        reviewUpdated(region: $region) { seq item { kind id regionId claimedBy } } }"""
+    client = await WsClient.open(api.ws_url, keys["coordinator_r2"])
+    try:
+        before = active("reviewUpdated")
+        await client.ack()
+        await client.subscribe("all", document)
+        await client.subscribe("r1", document, {"region": "R1"})
+        await refused_live(client, "r1", "reviewUpdated")
+        await subscribed("reviewUpdated", before + 1)
+        # A nationwide coordinator claims r1 (R1), then r4 (R2): the R2 desk sees r4 only.
+        for item in ("r1", "r4"):
+            body = await gql(api.url, CLAIM, keys["coordinator"], {"kind": "REPORT", "id": item})
+            assert "errors" not in body, body
+        got = (await next_data(client, "all"))["reviewUpdated"]
+        r4 = {"kind": "REPORT", "id": "r4", "regionId": "R2", "claimedBy": actor(keys, "coordinator")}
+        assert got == {"seq": 1, "item": r4}
+        await client.send({"id": "p", "type": "ping"})
+        assert (await client.receive())["type"] == "pong"
     finally:
         await client.close()
 

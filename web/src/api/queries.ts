@@ -129,6 +129,11 @@ export const RECORD_CALL_BACK = `mutation RecordCallBack($kind: ReviewKind!, $id
   recordCallBack(kind: $kind, id: $id, outcome: $outcome, note: $note) { ${REVIEW_ITEM} }
 }`;
 
+/** Coordinators and above: review items as any desk claims, calls back or decides them, within the key's regions. */
+export const REVIEW_LIVE = `subscription ReviewLive {
+  reviewUpdated { seq item { ${REVIEW_ITEM} } }
+}`;
+
 /** Partner and above: a station's protocols, to show what a correction replaced. */
 export const STATION_PROTOCOLS = `query StationProtocols($id: ID!) {
   station(id: $id) { protocolVersions { reportId observedAt receivedAt monitorId figures verification current } }

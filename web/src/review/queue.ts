@@ -73,6 +73,38 @@ export function afterDecision(
   return { items: kept, selected: move(selected, kept.length, 0) };
 }
 
+/** The queue's order (the server's): priority, then time, kind and id. */
+function before(a: ReviewItem, b: ReviewItem): boolean {
+  if (a.priority !== b.priority) return a.priority < b.priority;
+  const at = Date.parse(a.at) - Date.parse(b.at);
+  if (at !== 0) return at < 0;
+  if (a.kind !== b.kind) return a.kind.toLowerCase() < b.kind.toLowerCase();
+  return a.id < b.id;
+}
+
+/**
+ * The queue after a live update (another desk claimed, called back or decided `changed`, or this one did):
+ * an item in a state the queue shows is replaced, or put in its place in the queue's order; any other leaves.
+ * The selection stays on the item it was on, or on the same position when that item left.
+ */
+export function applyUpdate(
+  items: readonly ReviewItem[],
+  changed: ReviewItem,
+  shown: readonly VerificationState[],
+  selected: number,
+): { items: ReviewItem[]; selected: number } {
+  const key = itemKey(changed);
+  const current = items[selected];
+  const rest = items.filter((i) => itemKey(i) !== key);
+  let next = rest;
+  if (shown.includes(changed.state)) {
+    const at = rest.findIndex((i) => before(changed, i));
+    next = at < 0 ? [...rest, changed] : [...rest.slice(0, at), changed, ...rest.slice(at)];
+  }
+  const still = current ? next.findIndex((i) => itemKey(i) === itemKey(current)) : -1;
+  return { items: next, selected: still >= 0 ? still : move(selected, next.length, 0) };
+}
+
 export interface ProtocolVersion {
   reportId: string;
   observedAt: string;

@@ -235,6 +235,7 @@ export const en = {
   reviewCallBackBy: "{outcome}, by {who}",
   reviewStation: "Station {id}",
   reviewFailed: "Not saved: {msg}",
+  reviewLive: "Live: claims and decisions by other coordinators appear as they happen.",
   outcomeConfirmed: "Confirmed",
   outcomeCorrected: "Gave other figures",
   outcomeRetracted: "Withdrew the report",

@@ -232,6 +232,7 @@ export const kk: Strings = {
   reviewCallBackBy: "{outcome}, қоңырау шалған: {who}",
   reviewStation: "{id} учаскесі",
   reviewFailed: "Сақталмады: {msg}",
+  reviewLive: "Нақты уақытта: басқа үйлестірушілер алған және шешкен тармақтар бірден көрінеді.",
   outcomeConfirmed: "Растады",
   outcomeCorrected: "Басқа сандар айтты",
   outcomeRetracted: "Хабарламасын қайтарып алды",

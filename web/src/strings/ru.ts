@@ -232,6 +232,7 @@ export const ru: Strings = {
   reviewCallBackBy: "{outcome}, звонил(а) {who}",
   reviewStation: "Участок {id}",
   reviewFailed: "Не сохранено: {msg}",
+  reviewLive: "В реальном времени: взятые и решённые другими координаторами пункты видны сразу.",
   outcomeConfirmed: "Подтвердил(а)",
   outcomeCorrected: "Назвал(а) другие цифры",
   outcomeRetracted: "Отозвал(а) сообщение",

@@ -1,6 +1,6 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, gql } from "../api/graphql";
-import { CLAIM_REVIEW_ITEM, RECORD_CALL_BACK, REVIEW_QUEUE, VERIFY } from "../api/queries";
+import { CLAIM_REVIEW_ITEM, RECORD_CALL_BACK, REVIEW_LIVE, REVIEW_QUEUE, VERIFY } from "../api/queries";
 import { href } from "../router";
 import type { Controller } from "../state/controller";
 import { useNow } from "../state/hooks";
@@ -10,6 +10,7 @@ import { catalogText, ruleName } from "../strings/catalog";
 import type { StringKey } from "../strings/en";
 import {
   afterDecision,
+  applyUpdate,
   itemKey,
   move,
   OUTCOMES,
@@ -54,9 +55,26 @@ export function ReviewView({ ctl }: { ctl: Controller }) {
       setFailure(e instanceof Error ? e.message : String(e));
     }
   };
+  // Live updates read the latest list and selection, not the ones of the render that subscribed.
+  const latest = useRef({ items, selected });
+  latest.current = { items, selected };
   useEffect(() => {
+    const stop = ctl.live.subscribe<{ item: ReviewItem }>({
+      query: REVIEW_LIVE,
+      select: (d) => d.reviewUpdated as { seq: number; item: ReviewItem },
+      onValue: ({ item }) => {
+        const { items: list, selected: at } = latest.current;
+        if (list === null) return; // the queue being read is at least as new
+        const next = applyUpdate(list, item, SHOWN, at);
+        latest.current = next;
+        setItems(next.items);
+        setSelected(next.selected);
+      },
+      resync: () => void load(),
+    });
     void load();
-  }, []);
+    return stop;
+  }, [ctl]);
 
   const replace = (updated: ReviewItem) => setItems((list) => (list ?? []).map((i) => (itemKey(i) === itemKey(updated) ? updated : i)));
   const run = async (work: () => Promise<void>) => {
@@ -114,6 +132,7 @@ export function ReviewView({ ctl }: { ctl: Controller }) {
         <span class="muted small">{t("reviewOpenStates")}</span>
       </div>
       <p class="muted small">{t("reviewHelp")}</p>
+      <p class="muted small" data-testid="review-live">{t("reviewLive")}</p>
       {failure && (
         <p class="bad-text" role="alert">
           {t("reviewFailed", { msg: failure })}
@@ -129,7 +148,7 @@ export function ReviewView({ ctl }: { ctl: Controller }) {
             const key = itemKey(item);
             const what = item.kind === "ALERT" ? ruleName(item.type) : REPORT_KIND[item.type] ? t(REPORT_KIND[item.type]) : item.type;
             return (
-              <li key={key} class={index === selected ? "review-item selected" : "review-item"} aria-current={index === selected ? "true" : undefined} data-testid="review-item" onClick={() => setSelected(index)}>
+              <li key={key} class={index === selected ? "review-item selected" : "review-item"} aria-current={index === selected ? "true" : undefined} data-testid="review-item" data-item={key} data-region={item.regionId} onClick={() => setSelected(index)}>
                 <div class="review-head">
                   <span class="pill">{t(item.kind === "ALERT" ? "reviewKindAlert" : "reviewKindReport")}</span>
                   {item.priority === 0 && <span class="pill sev-critical">{t("reviewGrave")}</span>}
@@ -139,7 +158,7 @@ export function ReviewView({ ctl }: { ctl: Controller }) {
                   <span class="muted small">{catalogText("verification", item.state.toLowerCase())}</span>
                 </div>
                 <p class="small muted">
-                  {item.claimedBy ? t("reviewClaimedBy", { who: item.claimedBy }) : ""}{" "}
+                  {item.claimedBy ? <span data-testid="review-claimed">{t("reviewClaimedBy", { who: item.claimedBy })}</span> : ""}{" "}
                   {item.callBack ? t("reviewCallBackBy", { outcome: t(OUTCOME_KEY[item.callBack]), who: item.callBackBy ?? "" }) : t("reviewCallBackNone")}
                   {item.decidedBy ? ` · ${t("reviewDecidedBy", { who: item.decidedBy })}` : ""}
                 </p>
