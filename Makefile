@@ -90,14 +90,22 @@ down:
 	-infra/kafka.sh stop
 	-infra/postgres.sh stop
 
-# A whole run (no PYTEST_ARGS) ends with the stock-path subset (STOCK_TESTS, below; ~1.5 min).
+# The suite runs in parallel (pytest-xdist, a file per worker; most tests wait on the stack, not
+# the CPU), then the tests that stop the shared Kafka or PostgreSQL alone (the `serial` marker),
+# then the patched paths' tests with every patch off. PYTEST_ARGS runs just what it names.
+TEST_WORKERS ?= 4
+
 test: setup promtool
 	$(TEST_ENV) infra/kafka.sh start
 	$(TEST_ENV) infra/postgres.sh start
-	set +e; $(BIN)/pytest $(PYTEST_ARGS); rc=$$?; \
-	  if [ $$rc -eq 0 ] && [ -z "$(PYTEST_ARGS)" ]; then POLLWATCH_PATCHES=off $(BIN)/pytest $(STOCK_TESTS); rc=$$?; fi; \
-	  $(TEST_ENV) infra/kafka.sh stop; $(TEST_ENV) infra/postgres.sh stop; \
-	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing" >&2; fi; exit $$rc
+	set +e; rc=0; \
+	  run() { "$$@"; r=$$?; [ $$r -eq 5 ] && echo "pytest collected no tests: failing" >&2; [ $$rc -eq 0 ] && rc=$$r; }; \
+	  if [ -n "$(PYTEST_ARGS)" ]; then run $(BIN)/pytest $(PYTEST_ARGS); else \
+	    run $(BIN)/pytest -m "not serial" -n $(TEST_WORKERS) --dist loadfile; \
+	    run $(BIN)/pytest -m serial; \
+	    run env POLLWATCH_PATCHES=off $(BIN)/pytest $(STOCK_TESTS); \
+	  fi; \
+	  $(TEST_ENV) infra/kafka.sh stop; $(TEST_ENV) infra/postgres.sh stop; exit $$rc
 
 # The integration tests of the patched paths with every library patch off (docs/patches.md): the
 # stock paths still work. `make test` runs them too, after the whole suite.

@@ -21,7 +21,7 @@ from tests.support.infra import (
     ensure_infra,
     stop_started,
 )
-from tests.support.markers import NEEDS_SOCKETS, folder_marker
+from tests.support.markers import NEEDS_SOCKETS, folder_marker, serial
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -32,6 +32,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(marker)
         if marker in NEEDS_SOCKETS:
             item.add_marker(pytest.mark.enable_socket)
+        if serial(item.path):
+            item.add_marker(pytest.mark.serial)
 
 
 # No time limit per example: speed is measured by `make bench`, and on a shared 2-core machine

@@ -20,6 +20,25 @@ FOLDER_MARKERS: dict[str, str] = {
 NEEDS_SOCKETS = frozenset({"integration", "e2e"})
 
 
+# Tests that stop or restart the shared test Kafka or PostgreSQL: `make test` runs them alone,
+# after the rest has run in parallel (pytest-xdist), which would otherwise lose its broker.
+SERIAL = (
+    "faults/",
+    "integration/api/test_outages.py",
+    "integration/aggregator/test_pg_restart.py",
+    "integration/ingest/test_outage_under_load.py",
+)
+
+
+def serial(path: Path) -> bool:
+    """Whether the test file at `path` stops the shared test infrastructure (`SERIAL`)."""
+    try:
+        relative = path.resolve().relative_to(TESTS).as_posix()
+    except ValueError:
+        return False
+    return relative.startswith(SERIAL)
+
+
 def folder_marker(path: Path) -> str | None:
     """The marker for a test file at `path`, or None for unit tests and files outside tests/."""
     try:

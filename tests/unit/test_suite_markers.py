@@ -8,7 +8,7 @@ import socket
 import pytest
 from pytest_socket import SocketBlockedError
 
-from tests.support.markers import TESTS, folder_marker
+from tests.support.markers import TESTS, folder_marker, serial
 
 
 def test_each_folder_gives_its_marker() -> None:
@@ -32,3 +32,14 @@ def test_a_unit_test_cannot_open_a_network_socket() -> None:
 async def test_a_unit_test_cannot_reach_a_server_from_asyncio() -> None:
     with pytest.warns(UserWarning, match="socket"), pytest.raises(SocketBlockedError):
         await asyncio.open_connection("127.0.0.1", 5432)
+
+
+def test_only_the_tests_that_stop_the_shared_infrastructure_run_alone() -> None:
+    assert serial(TESTS / "faults" / "test_faults.py")
+    assert serial(TESTS / "integration" / "aggregator" / "test_pg_restart.py")
+    assert not serial(TESTS / "integration" / "aggregator" / "test_station_day.py")
+    assert not serial(TESTS / "unit" / "test_suite_markers.py")
+    # Every file named in SERIAL exists: a rename would silently run it in parallel.
+    from tests.support.markers import SERIAL
+
+    assert all((TESTS / name).exists() for name in SERIAL)
