@@ -8,7 +8,7 @@ import socket
 import pytest
 from pytest_socket import SocketBlockedError
 
-from tests.support.markers import TESTS, folder_marker, serial
+from tests.support.markers import SERIAL, TESTS, folder_marker, serial
 
 
 def test_each_folder_gives_its_marker() -> None:
@@ -40,6 +40,4 @@ def test_only_the_tests_that_stop_the_shared_infrastructure_run_alone() -> None:
     assert not serial(TESTS / "integration" / "aggregator" / "test_station_day.py")
     assert not serial(TESTS / "unit" / "test_suite_markers.py")
     # Every file named in SERIAL exists: a rename would silently run it in parallel.
-    from tests.support.markers import SERIAL
-
     assert all((TESTS / name).exists() for name in SERIAL)
