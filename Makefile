@@ -93,7 +93,7 @@ down:
 # The suite runs in parallel (pytest-xdist, a file per worker; most tests wait on the stack, not
 # the CPU), then the tests that stop the shared Kafka or PostgreSQL alone (the `serial` marker),
 # then the patched paths' tests with every patch off. PYTEST_ARGS runs just what it names.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 
 test: setup promtool
 	$(TEST_ENV) infra/kafka.sh start
