@@ -65,13 +65,24 @@ def _argument_of(error: GraphQLError, document: DocumentNode | None) -> dict[str
     return None if variable is None else {"argument": variable, "variable": variable}
 
 
-def add_code(error: GraphQLError, document: DocumentNode | None) -> None:
-    """Gives graphql-core's own request errors (syntax, validation, variable values) a code."""
+# graphql-core's closing error once a variable's value has 50 errors; it names no node.
+_ERROR_LIMIT = "Too many errors processing variables"
+
+
+def add_code(
+    error: GraphQLError, document: DocumentNode | None, previous: GraphQLError | None = None
+) -> None:
+    """Gives graphql-core's own request errors (syntax, validation, variable values) a code.
+
+    `previous` is the error before this one: the error-limit error is about the same argument.
+    """
     extensions = error.extensions if error.extensions is not None else {}
     if "code" in extensions or is_fault(error):
         return
     if isinstance(error, GraphQLSyntaxError):
         error.extensions = {**extensions, "code": PARSE_FAILED}
+    elif error.message.startswith(_ERROR_LIMIT) and previous is not None and previous.extensions:
+        error.extensions = {**extensions, **previous.extensions}
     elif (argument := _argument_of(error, document)) is not None:
         error.extensions = {**extensions, "code": INVALID_ARGUMENT, **argument}
     else:

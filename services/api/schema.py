@@ -26,13 +26,15 @@ class PollwatchSchema(strawberry.Schema):
         """Codes and logs every error once, before production masking: client errors at INFO
         in one line, faults at ERROR with their traceback (strawberry's own logger)."""
         document = None if execution_context is None else execution_context.graphql_document
+        previous: GraphQLError | None = None
         for error in errors:
             mark_unavailable(error)
             if is_fault(error):
                 StrawberryLogger.error(error, execution_context)
             else:
-                add_code(error, document)
+                add_code(error, document, previous)
                 log_client_error(error)
+            previous = error
 
 
 def build_schema(settings: ApiSettings | None = None) -> strawberry.Schema:

@@ -121,3 +121,13 @@ async def test_an_unreachable_database_is_unavailable_not_a_fault(caplog: pytest
     assert _only_info(caplog) == [
         "client error UNAVAILABLE at regions: PostgreSQL is unavailable; retry in 5 s"
     ]
+
+
+async def test_a_variable_past_the_error_limit_is_still_an_argument_error() -> None:
+    # graphql-core stops at 50 bad values in one variable with an error that names no node.
+    query = "query($s: [VerificationState!]) { reviewQueue(states: $s) { __typename } }"
+    errors = await _errors(query, Role.COORDINATOR, {"s": ["nope"] * 60}, production=True)
+    assert len(errors) == 51
+    assert errors[-1]["message"].startswith("Too many errors processing variables")
+    expected = {"code": "INVALID_ARGUMENT", "argument": "states", "variable": "s"}
+    assert all(e["extensions"] == expected for e in errors)
