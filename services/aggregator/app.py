@@ -6,9 +6,10 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, cast
 
 import faust
+from faust.tables.manager import TableManager
 from faust.types import TP
 from faust.web import Request, Response, View
 from mode import CrashingSupervisor
@@ -178,6 +179,8 @@ def create_app(settings: AggregatorSettings) -> faust.App:
             "kafka": await broker_reachable(shared.kafka_bootstrap),
             "database": rt.pool is not None and await database_reachable(rt.pool),
             "registry": rt.ready.is_set(),
+            # Joined the group and recovered its tables: reading. Reports sent before wait for it.
+            "streaming": streaming(app),
             # Crashed or stopping: it reads nothing more (worker.py bounds how long it lingers).
             "running": not app.should_stop,
             # A PostgreSQL write failing for longer than this holds every later batch back.
@@ -196,3 +199,10 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         return self.bytes(generate_latest(), content_type="text/plain; version=0.0.4")
 
     return app
+
+
+def streaming(app: faust.App) -> bool:
+    """Whether the worker is reading its partitions: its first rebalance and table recovery are
+    done and no later one is under way (under load faust's start has taken tens of seconds)."""
+    recovery = cast(TableManager, app.tables).recovery  # TableManagerT does not declare it
+    return recovery.completed.is_set() and not app.rebalancing and not recovery.in_recovery

@@ -131,7 +131,14 @@ async def test_a_write_failing_for_longer_than_the_bound_makes_the_aggregator_un
             recovered = await client.get(f"{service.url}/readyz")
 
     assert ready.status_code == 503
-    checks = {"kafka": True, "database": True, "registry": True, "running": True, "progress": True}
+    checks = {
+        "kafka": True,
+        "database": True,
+        "registry": True,
+        "streaming": True,
+        "running": True,
+        "progress": True,
+    }
     assert ready.json()["checks"] == checks | {"sink": False}
     assert stalled >= 2
     assert recovered.status_code == 200
@@ -164,6 +171,13 @@ async def test_reports_waiting_behind_a_write_that_hangs_make_the_aggregator_unr
             recovered = service.wait_ready(30)
 
     assert ready.status_code == 503
-    checks = {"kafka": True, "database": True, "registry": True, "running": True, "sink": True}
+    checks = {
+        "kafka": True,
+        "database": True,
+        "registry": True,
+        "streaming": True,
+        "running": True,
+        "sink": True,
+    }
     assert ready.json()["checks"] == checks | {"progress": False}
     assert recovered.status_code == 200
