@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 
 from services.common.infra.settings import SharedSettings
+from tests.support.waits import PIPELINE_S
 
 
 def free_port() -> int:
@@ -37,7 +38,7 @@ class Service:
     def log_tail(self, lines: int = 40) -> str:
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def wait_ready(self, timeout: float = 60) -> httpx.Response:
+    def wait_ready(self, timeout: float = PIPELINE_S) -> httpx.Response:
         """Polls /readyz until 200 or the timeout; returns the last answer."""
         deadline = time.monotonic() + timeout
         while True:

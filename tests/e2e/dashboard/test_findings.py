@@ -7,9 +7,10 @@ import pytest
 
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import Stack, post_report
+from tests.support.waits import PIPELINE_MS
 
 pytestmark = pytest.mark.e2e
-TIMEOUT_MS = 45_000  # a loaded 2-core CI machine has been seen to take over 20 s
+TIMEOUT_MS = PIPELINE_MS
 
 
 # Counts the findings queries the page sends from now on; a reload would drop the counter.

@@ -19,10 +19,11 @@ from services.aggregator.forensics_sink import rows, write_forensics
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import MONITOR_NAME, REGISTRY, Stack, post_report
 from tests.e2e.dashboard.test_forensics_page import snapshot
+from tests.support.waits import PIPELINE_MS
 
 pytestmark = pytest.mark.e2e
 # Generous: figures usually show within seconds, but a loaded 2-core machine starts the stack slowly.
-TIMEOUT_MS = 90_000
+TIMEOUT_MS = PIPELINE_MS
 WIDTHS = (360, 1024, 1440)
 VIEWS = {
     "overview": ("#/", '[data-testid="kpi-turnout"] .big'),

@@ -14,9 +14,10 @@ import pytest
 from services.common.registry.stations import Region, Registry, Station
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import Stack, post_report, seed
+from tests.support.waits import PIPELINE_MS
 
 pytestmark = pytest.mark.e2e
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = PIPELINE_MS
 LAST_REPORT = '[data-testid="station-last-report-time"]'
 OBSERVED = datetime(2012, 1, 15, 4, 5, 9, tzinfo=UTC)  # 09:05:09 in Aktobe, 10:05:09 in Almaty
 ZONED = Registry(

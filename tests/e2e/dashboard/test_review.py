@@ -16,9 +16,10 @@ from services.api.auth import generate_key, hash_secret
 from services.api.repository import keys as key_sql
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import Stack, post_report
+from tests.support.waits import PIPELINE_MS
 
 pytestmark = pytest.mark.e2e
-TIMEOUT_MS = 20_000
+TIMEOUT_MS = PIPELINE_MS
 ITEMS = '[data-testid="review-item"]'
 
 # Counts the review queue reads the page sends from now on: live changes need none.

@@ -6,9 +6,10 @@ import time
 
 from tests.e2e.dashboard.browser import Browser
 from tests.e2e.dashboard.conftest import Stack
+from tests.support.waits import PIPELINE_MS
 
 # Generous: a loaded 2-core machine runs the whole stack and Chromium at once.
-TIMEOUT_MS = 90_000
+TIMEOUT_MS = PIPELINE_MS
 STATION = "ALA-0003"
 ENTRY = '[data-testid="entry"]'
 # Resolves once the service worker controls the page (it has cached the shell by then).

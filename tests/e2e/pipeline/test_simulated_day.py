@@ -24,6 +24,7 @@ from services.simulator.sender import Sender
 from tests.support.api_client import create_api_key, graphql
 from tests.support.factories import small_registry
 from tests.support.processes import run_all
+from tests.support.waits import PIPELINE_S
 
 # The alert each injected irregularity must raise (the demo profile, services/aggregator/rules/demo.yaml).
 EXPECTED_RULE = {
@@ -81,7 +82,7 @@ def settled(nodes: list[dict[str, Any]], day: Day) -> bool:
     return True
 
 
-def wait_for_truth(api: str, key: str, day: Day, timeout: float = 90) -> list[dict[str, Any]]:
+def wait_for_truth(api: str, key: str, day: Day, timeout: float = 2 * PIPELINE_S) -> list[dict[str, Any]]:
     """Polls the API until every station shows its final figures (or the timeout)."""
     deadline = time.monotonic() + timeout
     while True:
@@ -144,6 +145,7 @@ async def test_simulated_day_raises_every_irregularity_and_ends_at_the_truth(
                 truth.home_voting_applications,
             ), f"{sid}: {stats} {reports_of}"
             if truth.protocol is not None:
+                assert stats["protocol"] is not None, f"{sid}: its protocol never reached the API"
                 assert stats["protocol"]["ballots_issued"] == truth.protocol.ballots_issued, sid
                 assert stats["protocol"]["votes"] == dict(truth.protocol.votes), sid
 

@@ -18,6 +18,7 @@ from services.common.contracts import events as ev
 from services.common.infra.settings import SharedSettings
 from tests.support.factories import ELECTION_DAY
 from tests.support.processes import Service, free_port, run_service, service_env
+from tests.support.waits import PIPELINE_S
 
 
 @contextmanager
@@ -102,7 +103,9 @@ def rounds(items: Sequence[ev.Report | bytes], cuts: Sequence[int]) -> list[list
     return [chunk for chunk in out if chunk]
 
 
-async def caught_up(db: asyncpg.Connection, items: Sequence[ev.Report | bytes], wait_s: float = 60) -> None:
+async def caught_up(
+    db: asyncpg.Connection, items: Sequence[ev.Report | bytes], wait_s: float = PIPELINE_S
+) -> None:
     """Waits until the figures hold every report sent so far and a region roll-up followed."""
     sent = [i for i in items if isinstance(i, ev.Report)]
     ids = {r.id for r in sent}

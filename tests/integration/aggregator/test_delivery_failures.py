@@ -23,6 +23,7 @@ from services.common.registry.stations import Region, Registry, Station
 from tests.integration.aggregator.harness import aggregator, create_internal_topics, produce
 from tests.support.factories import protocol, report, turnout
 from tests.support.processes import Service
+from tests.support.waits import PIPELINE_S
 
 REGISTRY = Registry((Region("R1", "Region one"),), tuple(Station(s, "R1", s, 1000) for s in ("A", "B")))
 
@@ -49,7 +50,7 @@ async def alerts_refused(shared: SharedSettings) -> AsyncIterator[None]:
         await _alerts_topic_limit(shared, 1024 * 1024 + 12)  # Kafka's default
 
 
-async def _stopped_by_the_failure(service: Service, wait_s: float = 60) -> int | None:
+async def _stopped_by_the_failure(service: Service, wait_s: float = PIPELINE_S) -> int | None:
     """The worker's exit status, or None if it is still running after `wait_s`."""
     try:
         return await asyncio.wait_for(asyncio.to_thread(service.process.wait), wait_s)
@@ -57,7 +58,9 @@ async def _stopped_by_the_failure(service: Service, wait_s: float = 60) -> int |
         return None
 
 
-async def _alert(db: asyncpg.Connection, alert_id: str, service: Service, wait_s: float = 60) -> str | None:
+async def _alert(
+    db: asyncpg.Connection, alert_id: str, service: Service, wait_s: float = PIPELINE_S
+) -> str | None:
     deadline = time.monotonic() + wait_s
     while time.monotonic() < deadline:
         assert service.process.poll() is None, service.log_tail()

@@ -22,6 +22,7 @@ from tests.integration.aggregator.harness import aggregator, caught_up, produce
 from tests.integration.api.client import gql
 from tests.integration.api.conftest import api_settings, serve
 from tests.support import factories as f
+from tests.support.waits import PIPELINE_S
 
 REGISTRY = Registry(
     (Region("R1", "Region one"),),
@@ -67,7 +68,7 @@ async def _figures(db: asyncpg.Connection) -> tuple[Any, ...]:
     )
 
 
-async def _until(db: asyncpg.Connection, expected: tuple[Any, ...], wait_s: float = 60) -> None:
+async def _until(db: asyncpg.Connection, expected: tuple[Any, ...], wait_s: float = PIPELINE_S) -> None:
     deadline = time.monotonic() + wait_s
     while (seen := await _figures(db)) != expected:
         assert time.monotonic() < deadline, f"figures {seen}, expected {expected}"
