@@ -21,7 +21,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -37,7 +37,7 @@ from services.common.contracts import events as ev
 from services.common.infra.settings import SharedSettings
 from services.forensics.datasets import load
 from services.simulator.batch_sender import MAX_BATCH
-from services.simulator.elections import election_for
+from services.simulator.elections import Election, election_for
 from services.simulator.replay_model import replayed_stations
 from tests.support.processes import service_env
 from tests.support.shared_data import shared_data
@@ -170,9 +170,21 @@ class Replayed:
         return float(found.group(1)) if found else float("nan")
 
 
+def window_env(election: Election) -> dict[str, str]:
+    """A reporting window around the election's days, as its deployment would set one (ingest
+    warns when there is none): from two days before the first to the end of two days after the last."""
+    opens = datetime.combine(election.days[0] - timedelta(days=2), datetime.min.time(), UTC)
+    closes = datetime.combine(election.days[-1] + timedelta(days=3), datetime.min.time(), UTC)
+    return {
+        "POLLWATCH_REPORTING_OPENS_AT": opens.isoformat(),
+        "POLLWATCH_REPORTING_CLOSES_AT": closes.isoformat(),
+    }
+
+
 def replayed(path: Path, profile: str) -> Replayed:
     shared = fresh_settings()
     env = {
+        **window_env(election_for(path)),
         "AGGREGATOR_RULES_PROFILE": profile,
         "AGGREGATOR_WALL_CLOCK_SILENCE": "false",  # event time only, as in tests: reproducible
         # As in production: without it ingest warns that /v1/sms trusts every caller.
