@@ -75,6 +75,7 @@ def create_app(settings: AggregatorSettings) -> faust.App:
         agent_supervisor=CrashingSupervisor,
         broker_session_timeout=settings.session_timeout_s,
         broker_heartbeat_interval=min(3.0, settings.session_timeout_s / 3),
+        consumer_metadata_max_age_ms=settings.metadata_max_age_ms,
     )
     app.fetch_wait_ms = settings.fetch_wait_ms
     rules_path = settings.rules_path()

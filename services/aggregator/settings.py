@@ -66,6 +66,11 @@ class AggregatorSettings(BaseSettings):
     registry_refresh_s: float = Field(default=60.0, gt=0)
     # How soon the group notices a dead worker (SIGKILL) and hands its partitions on.
     session_timeout_s: float = Field(default=30.0, ge=6)
+    # How often the consumer re-reads the broker's topic list. faust creates its own topics
+    # (station summaries, changelogs) at start; one the broker did not list yet when the group
+    # formed is left unassigned (faust logs "Ignoring missing topic") until a re-read shows it
+    # and the group rebalances: with Kafka's 5 minutes, no region roll-up for 5 minutes.
+    metadata_max_age_ms: int = Field(default=10_000, ge=1000)
     # Producer batch per partition (bytes); below the broker's 1 MB message limit.
     producer_batch_bytes: int = Field(default=512 * 1024, ge=16 * 1024, le=900 * 1024)
     # Long-lived objects are frozen out of the cyclic collector this often (services/common/

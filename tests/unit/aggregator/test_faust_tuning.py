@@ -18,7 +18,10 @@ from services.patches import faust as faust_patch
 
 async def test_create_app_wires_the_tuned_parts(tmp_path: Path) -> None:
     shared = SharedSettings(kafka_bootstrap="127.0.0.1:1", topic_namespace="unit")
-    app = create_app(AggregatorSettings(shared=shared, data_dir=tmp_path, fetch_wait_ms=35))
+    settings = AggregatorSettings(
+        shared=shared, data_dir=tmp_path, fetch_wait_ms=35, metadata_max_age_ms=4321
+    )
+    app = create_app(settings)
     assert isinstance(app.consumer, faust_patch.BatchDrainConsumer)
     assert isinstance(app.monitor, faust_patch.QuietMonitor)
     assert app.conf.agent_supervisor is CrashingSupervisor  # type: ignore[comparison-overlap]
@@ -28,6 +31,7 @@ async def test_create_app_wires_the_tuned_parts(tmp_path: Path) -> None:
     try:
         assert kafka_consumer._fetch_min_bytes == faust_patch.FETCH_MIN_BYTES
         assert kafka_consumer._fetch_max_wait_ms == 35
+        assert kafka_consumer._client._metadata_max_age_ms == 4321  # test_late_topic.py
     finally:
         await kafka_consumer.stop()
     tables = {t.name: t for t in app.tables.values()}
