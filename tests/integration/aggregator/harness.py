@@ -46,7 +46,9 @@ def aggregator(
 def create_internal_topics(shared: SharedSettings, workdir: Path) -> None:
     """Starts and stops the aggregator once, which creates its internal topics: on a fresh
     namespace a worker's consumer may subscribe before their metadata is out and miss one
-    (the forensics or region agent's) until its next metadata refresh, minutes later."""
+    (the forensics or region agent's) until its next metadata refresh, up to
+    `AGGREGATOR_METADATA_MAX_AGE_MS` later (test_late_topic.py); a test timing a first run
+    leaves that out."""
     with aggregator(shared, workdir) as service:
         assert service.wait_ready().status_code == 200
 
