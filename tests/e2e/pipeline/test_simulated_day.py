@@ -82,7 +82,7 @@ def settled(nodes: list[dict[str, Any]], day: Day) -> bool:
     return True
 
 
-def wait_for_truth(api: str, key: str, day: Day, timeout: float = 2 * PIPELINE_S) -> list[dict[str, Any]]:
+def wait_for_truth(api: str, key: str, day: Day, timeout: float = PIPELINE_S) -> list[dict[str, Any]]:
     """Polls the API until every station shows its final figures (or the timeout)."""
     deadline = time.monotonic() + timeout
     while True:

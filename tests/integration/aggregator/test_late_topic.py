@@ -52,8 +52,6 @@ async def test_a_topic_created_after_the_group_formed_is_assigned_within_the_met
         assert await _assigned(consumer, present, 30)
         assert {tp.topic for tp in consumer.assignment()} == {present}
         await _create(infra.kafka_bootstrap, late)
-        started = time.monotonic()
         assert await _assigned(consumer, late, 2 * AGE_MS / 1000 + 10)
-        assert time.monotonic() - started < 2 * AGE_MS / 1000 + 10
     finally:
         await consumer.stop()
